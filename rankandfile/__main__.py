@@ -1,0 +1,5 @@
+import sys
+
+from rankandfile.cli import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""The processing purposes a member consents to, each with its versioned text and lawful basis.
+
+Political opinion and party membership are special category data (UK GDPR Article 9). Each
+purpose has its own explicit consent (Article 9(2)(a)); the text shown is versioned so that every
+consent record says exactly what the member agreed to. Changing a text means adding a new version
+here: records keep the version they were given under.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class ConsentPurpose(models.TextChoices):
+    MEMBERSHIP = "membership", "Membership of the network"
+    CAMPAIGN_EMAIL = "campaign_email", "Campaign email"
+    INTRODUCTIONS = "introductions", "Introductions"
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    purpose: ConsentPurpose
+    version: str
+    summary: str
+    text: str
+    lawful_basis: str
+    required: bool
+
+
+LAWFUL_BASIS = "UK GDPR Article 6(1)(a) consent and Article 9(2)(a) explicit consent"
+
+CONSENT_TEXTS: dict[str, ConsentText] = {
+    ConsentPurpose.MEMBERSHIP: ConsentText(
+        purpose=ConsentPurpose.MEMBERSHIP,
+        version="2026-11-01",
+        summary="Keep my membership of the network and of the groups I join.",
+        text=(
+            "I agree that Rank and File keeps my display name, postcode district, interests, "
+            "skills and the groups I join, so that I can take part in the network. This reveals "
+            "my political opinions, which are special category data. It is never shared outside "
+            "the platform. I can withdraw at any time; my group memberships then end."
+        ),
+        lawful_basis=LAWFUL_BASIS,
+        required=True,
+    ),
+    ConsentPurpose.CAMPAIGN_EMAIL: ConsentText(
+        purpose=ConsentPurpose.CAMPAIGN_EMAIL,
+        version="2026-11-01",
+        summary="Send me campaign updates and digests by email.",
+        text=(
+            "I agree to receive campaign updates and digests from the groups I belong to. "
+            "Service messages (ballots opening, password resets) are sent regardless. I can "
+            "withdraw at any time, or unsubscribe with one click from any campaign email."
+        ),
+        lawful_basis=LAWFUL_BASIS,
+        required=False,
+    ),
+    ConsentPurpose.INTRODUCTIONS: ConsentText(
+        purpose=ConsentPurpose.INTRODUCTIONS,
+        version="2026-11-01",
+        summary="Let organisers of my groups see my email address to put me in touch.",
+        text=(
+            "I agree that organisers of the groups I belong to may see my email address, to "
+            "introduce me to other members and groups. Without this consent organisers see only "
+            "my display name. I can withdraw at any time."
+        ),
+        lawful_basis=LAWFUL_BASIS,
+        required=False,
+    ),
+}

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest
+
+from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
+from rankandfile.accounts.models import IssueTag, Skill, User
+from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+
+
+class PostcodeDistrictField(forms.CharField):
+    """A postcode district such as LS6; a full postcode is refused with an explanation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Postcode district")
+        kwargs.setdefault(
+            "help_text",
+            "Only the first part of your postcode, for example LS6 or M14. "
+            "We never ask for or keep your full postcode.",
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self, value: Any) -> str:
+        cleaned = super().clean(value)
+        if not cleaned:
+            return ""
+        try:
+            return normalise_postcode_district(cleaned)
+        except PostcodeDistrictError as error:
+            raise forms.ValidationError(str(error), code="postcode_district") from error
+
+
+def _consent_field(purpose: ConsentPurpose) -> forms.BooleanField:
+    text = CONSENT_TEXTS[purpose]
+    return forms.BooleanField(
+        required=text.required,
+        label=text.summary,
+        help_text=text.text,
+        error_messages={
+            "required": "You need to give this consent to join the network: without it we "
+            "cannot keep your membership."
+        },
+    )
+
+
+class MemberSignupForm(forms.Form):
+    """The extra sign-up fields, used by django-allauth's sign-up form."""
+
+    display_name = forms.CharField(
+        max_length=60,
+        label="Display name",
+        help_text="Shown to other members. It may be a pseudonym.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    postcode_district = PostcodeDistrictField()
+    consent_membership = _consent_field(ConsentPurpose.MEMBERSHIP)
+    consent_campaign_email = _consent_field(ConsentPurpose.CAMPAIGN_EMAIL)
+    consent_introductions = _consent_field(ConsentPurpose.INTRODUCTIONS)
+
+    def given_consents(self) -> list[ConsentPurpose]:
+        return [
+            purpose for purpose in ConsentPurpose if self.cleaned_data.get(f"consent_{purpose}")
+        ]
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        """Called by django-allauth once the account exists."""
+        from rankandfile.accounts.services import member_signup_complete
+
+        member_signup_complete(
+            member=user,
+            display_name=self.cleaned_data["display_name"],
+            postcode_district=self.cleaned_data["postcode_district"],
+            consents=self.given_consents(),
+        )
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        max_length=60,
+        label="Display name",
+        help_text="Shown to other members. It may be a pseudonym.",
+    )
+    postcode_district = PostcodeDistrictField()
+    interests = forms.ModelMultipleChoiceField(
+        queryset=IssueTag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Issues you care about",
+    )
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Skills you can offer",
+    )
+
+
+class ConsentChangeForm(forms.Form):
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
+    action = forms.ChoiceField(choices=[("give", "Give"), ("withdraw", "Withdraw")])

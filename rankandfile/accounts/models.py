@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+
+
+def validate_postcode_district(value: str) -> None:
+    try:
+        if normalise_postcode_district(value) != value:
+            raise ValidationError("Store the district in canonical form, for example LS6.")
+    except PostcodeDistrictError as error:
+        raise ValidationError(str(error)) from error
+
+
+class IssueTag(models.Model):
+    """An issue members care about and groups campaign on: housing, health service, low pay..."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    """Something a member offers to the network: design, first aid, legal knowledge..."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A member. Email is the login; the display name may be a pseudonym.
+
+    No real name, address or full postcode is kept: only the postcode district.
+    """
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("email address", max_length=254, unique=True)
+    display_name = models.CharField(
+        max_length=60, help_text="Shown to other members. It may be a pseudonym."
+    )
+    postcode_district = models.CharField(
+        max_length=4, blank=True, validators=[validate_postcode_district]
+    )
+    interests = models.ManyToManyField(IssueTag, blank=True, related_name="interested_members")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="members")
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            # Emails are stored lower-cased, so the unique index is also case-insensitive.
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="accounts_user_email_lower_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"Member {self.pk}"
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+
+class Consent(models.Model):
+    """One explicit consent to one purpose: the text version agreed to, when, and withdrawal.
+
+    Records are never deleted when consent is withdrawn (they are the proof of what was agreed
+    and when); at most one consent per member and purpose is current at a time.
+    """
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
+    text_version = models.CharField(max_length=32)
+    lawful_basis = models.CharField(max_length=200)
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="accounts_consent_one_current_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="accounts_consent_withdrawn_after_given",
+            ),
+        ]
+        indexes = [models.Index(fields=["purpose", "withdrawn_at"])]
+        ordering = ["-given_at"]
+
+    def __str__(self) -> str:
+        state = "withdrawn" if self.withdrawn_at else "current"
+        return f"{self.get_purpose_display()} ({self.text_version}, {state})"

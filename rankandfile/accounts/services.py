@@ -1,0 +1,113 @@
+"""Every write about members: sign-up completion, profile changes, consent given and withdrawn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
+from rankandfile.accounts.models import Consent, IssueTag, Skill, User
+from rankandfile.lib.postcodes import normalise_postcode_district
+
+
+class ConsentRequiredError(Exception):
+    """The member has not given (or has withdrawn) a consent the action needs."""
+
+    def __init__(self, purpose: ConsentPurpose) -> None:
+        self.purpose = purpose
+        super().__init__(
+            f"This needs your consent to “{CONSENT_TEXTS[purpose].summary}” "
+            "You can give it on your consent settings page."
+        )
+
+
+@transaction.atomic
+def member_signup_complete(
+    *,
+    member: User,
+    display_name: str,
+    postcode_district: str,
+    consents: Iterable[ConsentPurpose],
+) -> User:
+    """Fill in the profile of a member who has just signed up and record their consents."""
+    given = set(consents)
+    if ConsentPurpose.MEMBERSHIP not in given:
+        raise ConsentRequiredError(ConsentPurpose.MEMBERSHIP)
+    member.display_name = display_name.strip()
+    member.postcode_district = (
+        normalise_postcode_district(postcode_district) if postcode_district.strip() else ""
+    )
+    member.full_clean(exclude=["password", "email"])
+    member.save(update_fields=["display_name", "postcode_district"])
+    for purpose in ConsentPurpose:
+        if purpose in given:
+            consent_give(member=member, purpose=purpose)
+    return member
+
+
+@transaction.atomic
+def member_profile_update(
+    *,
+    member: User,
+    display_name: str,
+    postcode_district: str,
+    interests: Iterable[IssueTag],
+    skills: Iterable[Skill],
+) -> User:
+    member.display_name = display_name.strip()
+    member.postcode_district = (
+        normalise_postcode_district(postcode_district) if postcode_district.strip() else ""
+    )
+    member.full_clean(exclude=["password", "email"])
+    member.save(update_fields=["display_name", "postcode_district"])
+    member.interests.set(interests)
+    member.skills.set(skills)
+    return member
+
+
+def consent_give(*, member: User, purpose: ConsentPurpose) -> Consent:
+    """Record explicit consent under the current text; giving it twice keeps the first record."""
+    text = CONSENT_TEXTS[purpose]
+    existing = Consent.objects.filter(
+        member=member, purpose=purpose, withdrawn_at__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return Consent.objects.create(
+                member=member,
+                purpose=purpose,
+                text_version=text.version,
+                lawful_basis=text.lawful_basis,
+                given_at=timezone.now(),
+            )
+    except IntegrityError:
+        # A concurrent request recorded the same consent first: the database constraint allows
+        # only one current consent per purpose, so that one stands.
+        return Consent.objects.get(member=member, purpose=purpose, withdrawn_at__isnull=True)
+
+
+@transaction.atomic
+def consent_withdraw(*, member: User, purpose: ConsentPurpose) -> bool:
+    """Withdraw a consent and stop the processing it covered. Returns False if none was current.
+
+    - membership: every group membership, pending request and invitation of the member ends;
+      joining again needs consent again.
+    - campaign email: the member drops out of every campaign-email recipient list, which is
+      computed from current consents at send time.
+    - introductions: organisers stop seeing the member's email address at once, because the
+      organiser views read the current consent.
+    """
+    now = timezone.now()
+    withdrawn = Consent.objects.filter(
+        member=member, purpose=purpose, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+    if withdrawn and purpose == ConsentPurpose.MEMBERSHIP:
+        # Imported here because groups depend on accounts, not the other way round.
+        from rankandfile.groups.services import memberships_end_for_member
+
+        memberships_end_for_member(member=member)
+    return bool(withdrawn)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from rankandfile.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.profile, name="profile"),
+    path("consents/", views.consents, name="consents"),
+    path("consents/change/", views.consent_change, name="consent_change"),
+]

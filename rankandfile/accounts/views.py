@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
+from rankandfile.accounts.forms import ConsentChangeForm, ProfileForm
+from rankandfile.accounts.models import User
+from rankandfile.accounts.selectors import (
+    member_consent_history,
+    member_current_consents,
+    member_has_mfa,
+)
+from rankandfile.accounts.services import consent_give, consent_withdraw, member_profile_update
+
+
+def _member(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            member_profile_update(member=member, **form.cleaned_data)
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(
+            initial={
+                "display_name": member.display_name,
+                "postcode_district": member.postcode_district,
+                "interests": member.interests.all(),
+                "skills": member.skills.all(),
+            }
+        )
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "has_mfa": member_has_mfa(member)},
+    )
+
+
+@login_required
+def consents(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    current = member_current_consents(member)
+    rows = [
+        {"purpose": purpose, "text": CONSENT_TEXTS[purpose], "current": current.get(purpose)}
+        for purpose in ConsentPurpose
+    ]
+    return render(
+        request,
+        "accounts/consents.html",
+        {"rows": rows, "history": member_consent_history(member)},
+    )
+
+
+@login_required
+@require_POST
+def consent_change(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = ConsentChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That consent change was not understood; nothing was changed.")
+        return redirect("accounts:consents")
+    purpose = ConsentPurpose(form.cleaned_data["purpose"])
+    summary = CONSENT_TEXTS[purpose].summary
+    if form.cleaned_data["action"] == "give":
+        consent_give(member=member, purpose=purpose)
+        messages.success(request, f"Consent given: {summary}")
+    else:
+        consent_withdraw(member=member, purpose=purpose)
+        message = f"Consent withdrawn: {summary}"
+        if purpose == ConsentPurpose.MEMBERSHIP:
+            message += " Your group memberships have ended."
+        messages.success(request, message)
+    return redirect("accounts:consents")

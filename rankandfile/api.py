@@ -1,0 +1,47 @@
+"""The JSON API under /api/v1/: authenticated by default (django-ninja, OpenAPI described)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from rankandfile.groups.selectors import groups_directory, member_count_public
+
+api = NinjaAPI(
+    title="Rank and File API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=django_auth,
+    docs_url=None,
+)
+
+
+class GroupOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    visibility: str
+    districts: list[str]
+    issues: list[str]
+    members: str
+
+
+@api.get("/groups", response=list[GroupOut], tags=["groups"])
+def list_groups(
+    request: HttpRequest, place: str = "", kind: str = "", issue: str = "", text: str = ""
+) -> list[GroupOut]:
+    """The group directory as the logged-in member sees it."""
+    groups = groups_directory(viewer=request.user, place=place, kind=kind, issue=issue, text=text)
+    return [
+        GroupOut(
+            slug=g.slug,
+            name=g.name,
+            kind=g.kind,
+            visibility=g.visibility,
+            districts=[d.district for d in g.districts.all()],
+            issues=[i.slug for i in g.issues.all()],
+            members=member_count_public(g.member_count),  # type: ignore[attr-defined]
+        )
+        for g in groups
+    ]

@@ -1,0 +1,193 @@
+"""Load the demo network: around 40 groups of every kind and 500 members, so that a newcomer
+sees a living site. The demo logins (README) exist only in a database loaded this way."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
+from rankandfile.accounts.models import Consent, IssueTag, Skill, User
+from rankandfile.demo.data import DISTRICTS, FIRST_NAMES, GROUPS, PSEUDONYM_WORDS
+from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
+from rankandfile.lib.postcodes import postcode_area
+
+DEMO_DOMAIN = "demo.rankandfile.invalid"
+DEMO_PASSWORD = "rank-and-file-demo"
+DEMO_MEMBER_EMAIL = f"member@{DEMO_DOMAIN}"
+DEMO_ORGANISER_EMAIL = f"organiser@{DEMO_DOMAIN}"
+# Base32, so any authenticator app accepts it; documented in the README for the demo only.
+DEMO_ORGANISER_TOTP_SECRET = "RANKANDFILEDEMOORGANISERTOTP2345"
+MEMBER_COUNT = 500
+
+
+class DemoNotEmptyError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    members: int
+    groups: int
+    memberships: int
+    organisers: int
+
+
+def _display_name(rng: random.Random, n: int) -> str:
+    style = rng.random()
+    if style < 0.4:
+        return f"{rng.choice(FIRST_NAMES)} {rng.choice('ABCDEFGHJKLMNOPRSTW')}."
+    if style < 0.7:
+        return f"{rng.choice(PSEUDONYM_WORDS)} {rng.choice(PSEUDONYM_WORDS)}"
+    return f"{rng.choice(PSEUDONYM_WORDS)}{rng.randint(1, 99)}"
+
+
+@transaction.atomic
+def demo_network_load(*, seed: int = 2026) -> DemoSummary:
+    """Fill an empty database with the demo network. Refuses if any member exists."""
+    if User.objects.exists():
+        raise DemoNotEmptyError(
+            "The database already has members; the demo loads only into an empty one."
+        )
+    rng = random.Random(seed)
+    now = timezone.now()
+    password = make_password(DEMO_PASSWORD)  # hashed once: Argon2 is slow on purpose
+    issues = list(IssueTag.objects.all())
+    skills = list(Skill.objects.all())
+
+    members = [
+        User(
+            email=f"member{n:03d}@{DEMO_DOMAIN}",
+            display_name=_display_name(rng, n),
+            postcode_district=rng.choice(DISTRICTS)[0],
+            password=password,
+            date_joined=now,
+        )
+        for n in range(1, MEMBER_COUNT - 1)
+    ]
+    members.insert(
+        0,
+        User(
+            email=DEMO_MEMBER_EMAIL,
+            display_name="Demo Member",
+            postcode_district="LS6",
+            password=password,
+            date_joined=now,
+        ),
+    )
+    members.insert(
+        1,
+        User(
+            email=DEMO_ORGANISER_EMAIL,
+            display_name="Demo Organiser",
+            postcode_district="LS6",
+            password=password,
+            date_joined=now,
+        ),
+    )
+    User.objects.bulk_create(members)
+    members = list(User.objects.order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in members
+    )
+
+    consents: list[Consent] = []
+    interest_links = []
+    skill_links = []
+    for member in members:
+        for purpose in ConsentPurpose:
+            if purpose == ConsentPurpose.MEMBERSHIP or rng.random() < 0.5:
+                text = CONSENT_TEXTS[purpose]
+                consents.append(
+                    Consent(
+                        member=member,
+                        purpose=purpose,
+                        text_version=text.version,
+                        lawful_basis=text.lawful_basis,
+                        given_at=now,
+                    )
+                )
+        for tag in rng.sample(issues, rng.randint(1, 4)):
+            interest_links.append(User.interests.through(user_id=member.pk, issuetag_id=tag.pk))
+        for skill in rng.sample(skills, rng.randint(0, 3)):
+            skill_links.append(User.skills.through(user_id=member.pk, skill_id=skill.pk))
+    Consent.objects.bulk_create(consents)
+    User.interests.through.objects.bulk_create(interest_links)
+    User.skills.through.objects.bulk_create(skill_links)
+
+    tags_by_slug = {tag.slug: tag for tag in issues}
+    groups: list[Group] = []
+    for name, kind, visibility, districts, issue_slugs in GROUPS:
+        place = next((p for d, p in DISTRICTS if d in districts), "across the UK")
+        group = Group.objects.create(
+            name=name,
+            slug=slugify(name),
+            kind=kind,
+            visibility=visibility,
+            description=(
+                f"{name} brings members together in {place}. We meet monthly, "
+                "campaign on the issues below and take decisions by members' ballot."
+            ),
+        )
+        group.issues.set([tags_by_slug[s] for s in issue_slugs])
+        GroupDistrict.objects.bulk_create(
+            GroupDistrict(group=group, district=d, area=postcode_area(d)) for d in districts
+        )
+        groups.append(group)
+
+    demo_member, demo_organiser, others = members[0], members[1], members[2:]
+    memberships: dict[tuple[int, int], Membership] = {}
+
+    def add(group: Group, member: User, role: str = Role.MEMBER) -> None:
+        memberships.setdefault(
+            (group.pk, member.pk), Membership(group=group, member=member, role=role)
+        )
+
+    # Every group has one or two organisers, each with TOTP set up.
+    organisers: set[int] = set()
+    for i, group in enumerate(groups):
+        if i == 0:
+            add(group, demo_organiser, Role.ORGANISER)
+            organisers.add(demo_organiser.pk)
+        for organiser in rng.sample(others, rng.randint(1, 2)):
+            add(group, organiser, Role.ORGANISER)
+            organisers.add(organiser.pk)
+    # Members join groups near them, and a few national ones.
+    by_district: dict[str, list[Group]] = {}
+    for group, (_, _, _, districts, _) in zip(groups, GROUPS, strict=True):
+        for d in districts:
+            by_district.setdefault(d, []).append(group)
+    national = [g for g in groups if g.kind == "national" and g.visibility != "hidden"]
+    for member in others:
+        local = by_district.get(member.postcode_district, [])
+        for group in rng.sample(local, min(len(local), rng.randint(0, 2))):
+            add(group, member)
+        for group in rng.sample(groups, rng.randint(0, 2)):
+            add(group, member)
+        if rng.random() < 0.3:
+            add(rng.choice(national), member)
+    add(groups[0], demo_member)
+    Membership.objects.bulk_create(memberships.values())
+
+    for member in members:
+        if member.pk not in organisers:
+            continue
+        secret = (
+            DEMO_ORGANISER_TOTP_SECRET if member.pk == demo_organiser.pk else generate_totp_secret()
+        )
+        TOTP.activate(member, secret)
+
+    return DemoSummary(
+        members=len(members),
+        groups=len(groups),
+        memberships=len(memberships),
+        organisers=Authenticator.objects.filter(type=Authenticator.Type.TOTP).count(),
+    )

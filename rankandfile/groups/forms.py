@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rankandfile.accounts.models import IssueTag
+from rankandfile.groups.models import GroupKind, Visibility
+from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+
+
+class DistrictListField(forms.CharField):
+    """A list of postcode districts separated by commas or spaces: "LS6, LS7 LS8"."""
+
+    def clean(self, value: Any) -> list[str]:
+        text = super().clean(value) or ""
+        districts: list[str] = []
+        errors: list[str] = []
+        for item in text.replace(",", " ").split():
+            try:
+                districts.append(normalise_postcode_district(item))
+            except PostcodeDistrictError as error:
+                errors.append(f"{item}: {error}")
+        if errors:
+            raise forms.ValidationError(errors)
+        return sorted(set(districts))
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=GroupKind.choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect)
+    districts = DistrictListField(
+        required=False,
+        label="Postcode districts covered",
+        help_text="Separate with commas or spaces, for example: LS6, LS7, LS8.",
+    )
+    issues = forms.ModelMultipleChoiceField(
+        queryset=IssueTag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Issues the group works on",
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    text = forms.CharField(required=False, label="Name or description")
+    place = forms.CharField(
+        required=False, label="Place", help_text="A postcode district or area, such as LS6 or LS."
+    )
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *GroupKind.choices], required=False)
+    issue = forms.ChoiceField(required=False, label="Issue")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issue"].choices = [  # type: ignore[attr-defined]
+            ("", "Any issue"),
+            *IssueTag.objects.values_list("slug", "name"),
+        ]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email address to invite")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=[("member", "Member"), ("organiser", "Organiser")])

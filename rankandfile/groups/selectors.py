@@ -1,0 +1,160 @@
+"""Reads about groups, each deciding what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import Consent, IssueTag, User
+from rankandfile.groups.models import (
+    Group,
+    GroupDistrict,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Role,
+    Visibility,
+)
+from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+
+# Counts below this are shown as "fewer than 5" on public pages: a tiny group's exact size,
+# together with other knowledge, can identify its members.
+SMALL_COUNT_THRESHOLD = 5
+
+Viewer = User | AnonymousUser
+
+
+def _visible_q(viewer: Viewer) -> Q:
+    visible = Q(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
+    if viewer.is_authenticated:
+        visible |= Q(memberships__member=viewer)
+    return visible
+
+
+def groups_directory(
+    *,
+    viewer: Viewer,
+    text: str = "",
+    kind: str = "",
+    place: str = "",
+    issue: str = "",
+) -> QuerySet[Group]:
+    """The group directory: public and listed groups, plus hidden ones the viewer belongs to.
+
+    ``place`` is a postcode district (``LS6``) or area (``LS``).
+    """
+    visible_ids = Group.objects.filter(_visible_q(viewer)).values("pk")
+    groups = Group.objects.filter(pk__in=visible_ids)
+    if text:
+        groups = groups.filter(Q(name__icontains=text) | Q(description__icontains=text))
+    if kind:
+        groups = groups.filter(kind=kind)
+    if place:
+        compact = place.strip().upper().replace(" ", "")
+        try:
+            district = normalise_postcode_district(compact)
+            groups = groups.filter(districts__district=district)
+        except PostcodeDistrictError:
+            groups = groups.filter(districts__area=compact[:2])
+    if issue:
+        groups = groups.filter(issues__slug=issue)
+    return (
+        groups.distinct()
+        .annotate(member_count=Count("memberships", distinct=True))
+        .prefetch_related(
+            Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
+            Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
+        )
+        .order_by("name")
+    )
+
+
+def group_get_for_viewer(*, slug: str, viewer: Viewer) -> Group:
+    """A group the viewer may see, or 404: a hidden group does not exist for non-members."""
+    group = Group.objects.filter(slug=slug).first()
+    if group is None:
+        raise Http404("No such group")
+    if group.visibility == Visibility.HIDDEN and not (
+        viewer.is_authenticated and membership_of(group=group, member=viewer) is not None
+    ):
+        raise Http404("No such group")
+    return group
+
+
+def group_get_for_organiser(*, slug: str, organiser: User) -> Group:
+    """A group the member organises, or 404 (deny by default: no hint that it exists)."""
+    group = Group.objects.filter(
+        slug=slug, memberships__member=organiser, memberships__role=Role.ORGANISER
+    ).first()
+    if group is None:
+        raise Http404("No such group")
+    return group
+
+
+def membership_of(*, group: Group, member: User) -> Membership | None:
+    return Membership.objects.filter(group=group, member=member).first()
+
+
+def pending_request_of(*, group: Group, member: User) -> JoinRequest | None:
+    return JoinRequest.objects.filter(
+        group=group, member=member, status=JoinRequestStatus.PENDING
+    ).first()
+
+
+def member_count_public(count: int) -> str:
+    return f"fewer than {SMALL_COUNT_THRESHOLD}" if count < SMALL_COUNT_THRESHOLD else str(count)
+
+
+def groups_of_member(member: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(member=member).select_related("group").order_by("group__name")
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """What an organiser sees of a member: never the email without consent to introductions."""
+
+    member_id: int
+    display_name: str
+    postcode_district: str
+    role: str
+    joined_at: datetime
+    email: str | None
+
+
+def group_members_for_organiser(group: Group) -> list[MemberRow]:
+    memberships = list(
+        Membership.objects.filter(group=group)
+        .select_related("member")
+        .order_by("-role", "member__display_name")
+    )
+    consenting = set(
+        Consent.objects.filter(
+            member__in=[m.member_id for m in memberships],
+            purpose=ConsentPurpose.INTRODUCTIONS,
+            withdrawn_at__isnull=True,
+        ).values_list("member_id", flat=True)
+    )
+    return [
+        MemberRow(
+            member_id=m.member_id,
+            display_name=m.member.display_name,
+            postcode_district=m.member.postcode_district,
+            role=m.role,
+            joined_at=m.joined_at,
+            email=m.member.email if m.member_id in consenting else None,
+        )
+        for m in memberships
+    ]
+
+
+def pending_requests_for_organiser(group: Group) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
+        .select_related("member")
+        .order_by("created_at")
+    )

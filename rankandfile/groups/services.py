@@ -1,0 +1,256 @@
+"""Every write about groups: creation, joining by visibility, requests, invitations, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import IssueTag, User
+from rankandfile.accounts.selectors import member_has_consent
+from rankandfile.accounts.services import ConsentRequiredError
+from rankandfile.groups.models import (
+    Group,
+    GroupDistrict,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Role,
+    Visibility,
+)
+from rankandfile.lib.postcodes import normalise_postcode_district, postcode_area
+from rankandfile.lib.tokens import keyed_digest, token_digest, token_new
+
+INVITATION_LIFETIME = timedelta(days=14)
+
+
+class GroupActionError(Exception):
+    """An action the group's rules do not allow; the message is meant for the member."""
+
+
+def _require_membership_consent(member: User) -> None:
+    if not member_has_consent(member, ConsentPurpose.MEMBERSHIP):
+        raise ConsentRequiredError(ConsentPurpose.MEMBERSHIP)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:120] or "group"
+    slug, n = base, 2
+    while Group.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _set_districts(group: Group, districts: Iterable[str]) -> None:
+    normalised = sorted({normalise_postcode_district(d) for d in districts if d.strip()})
+    group.districts.exclude(district__in=normalised).delete()
+    existing = set(group.districts.values_list("district", flat=True))
+    GroupDistrict.objects.bulk_create(
+        GroupDistrict(group=group, district=d, area=postcode_area(d))
+        for d in normalised
+        if d not in existing
+    )
+
+
+@transaction.atomic
+def group_create(
+    *,
+    creator: User,
+    name: str,
+    kind: str,
+    description: str,
+    visibility: str,
+    districts: Iterable[str],
+    issues: Iterable[IssueTag],
+) -> Group:
+    """Create a group; its creator becomes its first organiser."""
+    _require_membership_consent(creator)
+    group = Group(
+        name=name.strip(),
+        slug=_unique_slug(name),
+        kind=kind,
+        description=description.strip(),
+        visibility=visibility,
+    )
+    group.full_clean()
+    group.save()
+    group.issues.set(issues)
+    _set_districts(group, districts)
+    Membership.objects.create(group=group, member=creator, role=Role.ORGANISER)
+    return group
+
+
+@transaction.atomic
+def group_update(
+    *,
+    group: Group,
+    name: str,
+    kind: str,
+    description: str,
+    visibility: str,
+    districts: Iterable[str],
+    issues: Iterable[IssueTag],
+) -> Group:
+    group.name = name.strip()
+    group.kind = kind
+    group.description = description.strip()
+    group.visibility = visibility
+    group.full_clean()
+    group.save()
+    group.issues.set(issues)
+    _set_districts(group, districts)
+    return group
+
+
+def _membership_add(*, group: Group, member: User, role: Role = Role.MEMBER) -> Membership:
+    """Add a member; the unique constraint, not a prior check, stops a second membership."""
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(group=group, member=member, role=role)
+    except IntegrityError:
+        return Membership.objects.get(group=group, member=member)
+
+
+@dataclass(frozen=True)
+class JoinOutcome:
+    membership: Membership | None
+    join_request: JoinRequest | None
+
+
+def group_join(*, group: Group, member: User) -> JoinOutcome:
+    """Join a public group at once, or ask to join a listed one; hidden ones need an invitation."""
+    _require_membership_consent(member)
+    if group.visibility == Visibility.PUBLIC:
+        return JoinOutcome(
+            membership=_membership_add(group=group, member=member), join_request=None
+        )
+    if group.visibility == Visibility.LISTED:
+        if Membership.objects.filter(group=group, member=member).exists():
+            raise GroupActionError("You are already a member of this group.")
+        try:
+            with transaction.atomic():
+                join_request = JoinRequest.objects.create(group=group, member=member)
+        except IntegrityError:
+            join_request = JoinRequest.objects.get(
+                group=group, member=member, status=JoinRequestStatus.PENDING
+            )
+        return JoinOutcome(membership=None, join_request=join_request)
+    raise GroupActionError("This group is joined by invitation only.")
+
+
+@transaction.atomic
+def join_request_decide(
+    *, join_request: JoinRequest, organiser: User, approve: bool
+) -> Membership | None:
+    locked = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if locked.status != JoinRequestStatus.PENDING:
+        raise GroupActionError("This request has already been decided.")
+    locked.status = JoinRequestStatus.APPROVED if approve else JoinRequestStatus.DECLINED
+    locked.decided_at = timezone.now()
+    locked.decided_by = organiser
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    if not approve:
+        return None
+    if not member_has_consent(locked.member, ConsentPurpose.MEMBERSHIP):
+        raise GroupActionError("This member has withdrawn their consent to membership.")
+    return _membership_add(group=locked.group, member=locked.member)
+
+
+def _normalised_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@transaction.atomic
+def invitation_create(*, group: Group, organiser: User, email: str) -> str:
+    """Invite one email address; the link goes by email and its token is returned for tests."""
+    token = token_new()
+    Invitation.objects.create(
+        group=group,
+        invited_by=organiser,
+        email_digest=keyed_digest(_normalised_email(email), purpose="invitation-email"),
+        token_digest=token_digest(token),
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = settings.SITE_ROOT + reverse("groups:invitation_accept", kwargs={"token": token})
+    context = {"group": group, "link": link, "days": INVITATION_LIFETIME.days}
+    subject = render_to_string("groups/email/invitation_subject.txt", context).strip()
+    body = render_to_string("groups/email/invitation_message.txt", context)
+    recipient = email.strip()
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    )
+    return token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    invitation = (
+        Invitation.objects.select_related("group").filter(token_digest=token_digest(token)).first()
+    )
+    if invitation is None or invitation.expires_at < timezone.now():
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, member: User) -> Membership:
+    """Accept an invitation: only the invited address may use it, and only once."""
+    _require_membership_consent(member)
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise GroupActionError("This invitation link is not valid or has expired.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise GroupActionError("This invitation has already been used.")
+    if invitation.email_digest != keyed_digest(
+        _normalised_email(member.email), purpose="invitation-email"
+    ):
+        raise GroupActionError(
+            "This invitation was sent to a different email address. Log in with the account "
+            "for that address to accept it."
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return _membership_add(group=invitation.group, member=member)
+
+
+@transaction.atomic
+def membership_leave(*, group: Group, member: User) -> None:
+    membership = Membership.objects.select_for_update().filter(group=group, member=member).first()
+    if membership is None:
+        return
+    if membership.role == Role.ORGANISER:
+        organisers = Membership.objects.filter(group=group, role=Role.ORGANISER).count()
+        others = Membership.objects.filter(group=group).exclude(member=member).exists()
+        if organisers == 1 and others:
+            raise GroupActionError(
+                "You are this group's only organiser. Make another member an organiser first."
+            )
+    membership.delete()
+
+
+@transaction.atomic
+def membership_set_role(*, group: Group, member: User, role: Role) -> Membership:
+    membership = Membership.objects.select_for_update().get(group=group, member=member)
+    demoting = role == Role.MEMBER and membership.role == Role.ORGANISER
+    if demoting and Membership.objects.filter(group=group, role=Role.ORGANISER).count() == 1:
+        raise GroupActionError("A group needs at least one organiser.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def memberships_end_for_member(*, member: User) -> None:
+    """End every membership and pending request of a member (consent to membership withdrawn)."""
+    Membership.objects.filter(member=member).delete()
+    JoinRequest.objects.filter(member=member, status=JoinRequestStatus.PENDING).delete()

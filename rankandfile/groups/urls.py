@@ -1,0 +1,27 @@
+from django.urls import path
+
+from rankandfile.groups import views
+
+app_name = "groups"
+
+urlpatterns = [
+    path("", views.group_list, name="list"),
+    path("new/", views.group_create, name="create"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("<slug:slug>/", views.group_detail, name="detail"),
+    path("<slug:slug>/join/", views.group_join, name="join"),
+    path("<slug:slug>/leave/", views.group_leave, name="leave"),
+    path("<slug:slug>/manage/", views.group_manage, name="manage"),
+    path("<slug:slug>/manage/edit/", views.group_edit, name="edit"),
+    path("<slug:slug>/manage/invite/", views.invitation_create, name="invite"),
+    path(
+        "<slug:slug>/manage/requests/<int:request_id>/",
+        views.join_request_decide,
+        name="decide_request",
+    ),
+    path(
+        "<slug:slug>/manage/members/<int:member_id>/role/",
+        views.membership_role,
+        name="member_role",
+    ),
+]

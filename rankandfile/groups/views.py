@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.models import User
+from rankandfile.accounts.services import ConsentRequiredError
+from rankandfile.groups import selectors, services
+from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, InvitationForm, RoleForm
+from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
+
+
+def _member(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def group_list(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    groups = selectors.groups_directory(viewer=request.user, **filters)
+    context = {"form": form, "groups": groups}
+    if request.headers.get("HX-Request"):
+        return render(request, "groups/group_list.html#results", context)
+    return render(request, "groups/group_list.html", context)
+
+
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
+    membership = pending = None
+    if request.user.is_authenticated:
+        membership = selectors.membership_of(group=group, member=_member(request))
+        pending = selectors.pending_request_of(group=group, member=_member(request))
+    count = Membership.objects.filter(group=group).count()
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "group": group,
+            "membership": membership,
+            "pending": pending,
+            "is_organiser": membership is not None and membership.role == Role.ORGANISER,
+            "member_count": selectors.member_count_public(count),
+        },
+    )
+
+
+@login_required
+@require_POST
+def group_join(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
+    try:
+        outcome = services.group_join(group=group, member=_member(request))
+    except (services.GroupActionError, ConsentRequiredError) as error:
+        messages.error(request, str(error))
+        return redirect(group)
+    if outcome.membership is not None:
+        messages.success(request, f"You have joined {group.name}.")
+    else:
+        messages.success(request, "Your request to join has been sent to the organisers.")
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
+    try:
+        services.membership_leave(group=group, member=_member(request))
+    except services.GroupActionError as error:
+        messages.error(request, str(error))
+        return redirect(group)
+    messages.success(request, f"You have left {group.name}.")
+    if group.visibility == Visibility.HIDDEN:
+        return redirect("groups:list")
+    return redirect(group)
+
+
+@mfa_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None, initial={"visibility": Visibility.PUBLIC})
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(creator=_member(request), **form.cleaned_data)
+        except ConsentRequiredError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{group.name} has been created. You are its organiser.")
+            return redirect("groups:manage", slug=group.slug)
+    return render(request, "groups/group_form.html", {"form": form, "group": None})
+
+
+@mfa_required
+def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    initial = {
+        "name": group.name,
+        "kind": group.kind,
+        "description": group.description,
+        "visibility": group.visibility,
+        "districts": ", ".join(group.districts.values_list("district", flat=True)),
+        "issues": group.issues.all(),
+    }
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.group_update(group=group, **form.cleaned_data)
+        messages.success(request, "The group has been saved.")
+        return redirect("groups:manage", slug=group.slug)
+    return render(request, "groups/group_form.html", {"form": form, "group": group})
+
+
+@mfa_required
+def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    return render(
+        request,
+        "groups/group_manage.html",
+        {
+            "group": group,
+            "members": selectors.group_members_for_organiser(group),
+            "requests": selectors.pending_requests_for_organiser(group),
+            "invitation_form": InvitationForm(),
+        },
+    )
+
+
+@mfa_required
+@require_POST
+def join_request_decide(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
+    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    join_request = get_object_or_404(JoinRequest, pk=request_id, group=group)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.join_request_decide(
+            join_request=join_request, organiser=_member(request), approve=approve
+        )
+    except services.GroupActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Request approved." if approve else "Request declined.")
+    return redirect("groups:manage", slug=group.slug)
+
+
+@mfa_required
+@require_POST
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        services.invitation_create(
+            group=group, organiser=_member(request), email=form.cleaned_data["email"]
+        )
+        messages.success(request, "The invitation has been sent.")
+    else:
+        messages.error(request, "Enter a valid email address; no invitation was sent.")
+    return redirect("groups:manage", slug=group.slug)
+
+
+@mfa_required
+@require_POST
+def membership_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    membership = get_object_or_404(Membership, group=group, member_id=member_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose member or organiser.")
+        return redirect("groups:manage", slug=group.slug)
+    try:
+        services.membership_set_role(
+            group=group, member=membership.member, role=Role(form.cleaned_data["role"])
+        )
+    except services.GroupActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The role has been changed.")
+    return redirect("groups:manage", slug=group.slug)
+
+
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.accepted_at is not None:
+        return render(request, "groups/invitation_invalid.html", status=404)
+    group: Group = invitation.group
+    if request.method == "POST":
+        try:
+            services.invitation_accept(token=token, member=_member(request))
+        except (services.GroupActionError, ConsentRequiredError) as error:
+            messages.error(request, str(error))
+            return render(request, "groups/invitation_accept.html", {"group": group}, status=400)
+        messages.success(request, f"You have joined {group.name}.")
+        return redirect(group)
+    return render(request, "groups/invitation_accept.html", {"group": group})

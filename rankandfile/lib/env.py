@@ -1,0 +1,79 @@
+"""Typed helpers that read settings from environment variables.
+
+Every helper fails loudly (``ImproperlyConfigured``) on a value it cannot parse, so a typo in a
+deployment stops the process at start-up instead of running with a silent default. Secrets can
+also be given as ``NAME_FILE=/path/to/file`` (Docker and systemd credentials style).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, environ: Mapping[str, str]) -> str | None:
+    file_name = environ.get(f"{name}_FILE")
+    if file_name is not None:
+        if name in environ:
+            raise ImproperlyConfigured(f"Set either {name} or {name}_FILE, not both.")
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name}: {error}") from error
+    return environ.get(name)
+
+
+def env_str(name: str, default: str, *, environ: Mapping[str, str] = os.environ) -> str:
+    value = _raw(name, environ)
+    return default if value is None else value
+
+
+def env_optional(name: str, *, environ: Mapping[str, str] = os.environ) -> str | None:
+    value = _raw(name, environ)
+    return value or None
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] = os.environ) -> bool:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean (use 1/0, true/false, yes/no).")
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> int:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}.")
+    return number
+
+
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] = os.environ
+) -> list[str]:
+    value = _raw(name, environ)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]

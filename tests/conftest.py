@@ -1,0 +1,77 @@
+"""Personas built through the real services, never fixture dumps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import count
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import User
+from rankandfile.accounts.services import member_signup_complete
+from rankandfile.groups.models import Group
+from rankandfile.groups.services import group_create
+from tests.personas import TEST_PASSWORD, TOTP_SECRET, MakeGroup, MakeMember
+
+_numbers = count(1)
+
+
+@pytest.fixture
+def make_member(db: None) -> MakeMember:
+    def make(
+        *,
+        email: str | None = None,
+        display_name: str | None = None,
+        district: str = "LS6",
+        consents: Iterable[ConsentPurpose] = (ConsentPurpose.MEMBERSHIP,),
+        mfa: bool = False,
+    ) -> User:
+        n = next(_numbers)
+        member = User.objects.create_user(email or f"member{n}@example.org", TEST_PASSWORD)
+        EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+        member_signup_complete(
+            member=member,
+            display_name=display_name or f"Comrade {n}",
+            postcode_district=district,
+            consents=consents,
+        )
+        if mfa:
+            TOTP.activate(member, TOTP_SECRET)
+        return member
+
+    return make
+
+
+@pytest.fixture
+def make_group(make_member: MakeMember) -> MakeGroup:
+    def make(
+        *,
+        visibility: str = "public",
+        organiser: User | None = None,
+        name: str | None = None,
+        kind: str = "local_branch",
+        districts: Iterable[str] = ("LS6",),
+    ) -> Group:
+        organiser = organiser or make_member(mfa=True)
+        return group_create(
+            creator=organiser,
+            name=name or f"Group {next(_numbers)}",
+            kind=kind,
+            description="A group for tests.",
+            visibility=visibility,
+            districts=districts,
+            issues=[],
+        )
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits live in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyotp
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+from django.test import Client
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import Consent, User
+from rankandfile.accounts.selectors import member_has_mfa
+from rankandfile.cli import main
+from rankandfile.demo.services import (
+    DEMO_MEMBER_EMAIL,
+    DEMO_ORGANISER_EMAIL,
+    DEMO_ORGANISER_TOTP_SECRET,
+    DEMO_PASSWORD,
+)
+from rankandfile.groups.models import Group, GroupKind, Membership, Role
+
+
+def test_the_command_line_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("manage", "demo", "run", "count"):
+        assert f"rankandfile {command}" in out
+    assert main(["no-such-command"]) == 2
+
+
+def test_rankandfile_manage_passes_through_to_django() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "rankandfile", "manage", "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_demo_network_is_a_living_site() -> None:
+    call_command("demo", "--if-empty", verbosity=0)
+    assert User.objects.count() == 500
+    assert 38 <= Group.objects.count() <= 45
+    assert set(Group.objects.values_list("kind", flat=True)) == set(GroupKind.values)
+    assert Group.objects.filter(districts__isnull=False).distinct().count() >= 30
+    assert Consent.objects.filter(purpose=ConsentPurpose.MEMBERSHIP).count() == 500
+    organisers = User.objects.filter(memberships__role=Role.ORGANISER).distinct()
+    assert organisers.count() >= 40
+    assert all(member_has_mfa(o) for o in organisers)
+    assert Membership.objects.count() > 800
+    assert len(set(User.objects.values_list("display_name", flat=True))) > 250
+    # Running it again changes nothing.
+    call_command("demo", "--if-empty", verbosity=0)
+    assert User.objects.count() == 500
+
+
+@pytest.mark.django_db
+def test_the_readme_demo_logins_work() -> None:
+    call_command("demo", "--if-empty", verbosity=0)
+    member = Client()
+    response = member.post(
+        "/accounts/login/", {"login": DEMO_MEMBER_EMAIL, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302 and "_auth_user_id" in member.session
+
+    organiser = Client()
+    response = organiser.post(
+        "/accounts/login/", {"login": DEMO_ORGANISER_EMAIL, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in organiser.session
+    code = pyotp.TOTP(DEMO_ORGANISER_TOTP_SECRET).now()
+    response = organiser.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert "_auth_user_id" in organiser.session
+    group = Group.objects.filter(
+        memberships__member__email=DEMO_ORGANISER_EMAIL, memberships__role=Role.ORGANISER
+    ).first()
+    assert group is not None
+    assert organiser.get(f"/groups/{group.slug}/manage/").status_code == 200
+    assert Authenticator.objects.filter(user__email=DEMO_ORGANISER_EMAIL).exists()
