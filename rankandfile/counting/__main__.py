@@ -1,0 +1,5 @@
+import sys
+
+from rankandfile.counting.cli import main
+
+sys.exit(main())
