@@ -30,10 +30,16 @@ HOW_TO_INSTALL = (
 )
 
 
+def _is_browser_test(item: pytest.Item) -> bool:
+    return "tests/browser/" in str(item.path).replace(os.sep, "/")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark browser tests and run them last: Playwright keeps an event loop in this process."""
     for item in items:
-        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+        if _is_browser_test(item):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=_is_browser_test)
 
 
 @pytest.fixture(scope="session")
