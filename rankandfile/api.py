@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
+from rankandfile.accounts.models import User
+from rankandfile.accounts.services import api_token_authenticate
+from rankandfile.ballots.api import router as ballots_router
+from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
+
+
+class PersonalToken(HttpBearer):
+    """`Authorization: Bearer rf_...`: a personal token created on the profile page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        member = api_token_authenticate(token)
+        if member is not None:
+            request.user = member
+        return member
+
 
 api = NinjaAPI(
     title="Rank and File API",
     version="1",
     urls_namespace="api-v1",
-    auth=django_auth,
+    auth=[PersonalToken(), django_auth],
     docs_url=None,
 )
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/ballots", ballots_router)
 
 
 class GroupOut(Schema):

@@ -2,8 +2,9 @@
 
 rankandfile manage ARGS...   Django's manage.py (migrate, createsuperuser, db_worker...)
 rankandfile demo [--if-empty] load the demo network into an empty database
-rankandfile run              serve http://127.0.0.1:8000 with a background task worker
+rankandfile run              serve http://127.0.0.1:8000 with a task worker and the clock
 rankandfile count FILE ...   count ballots (STV, IRV, approval, yes/no); no Django needed
+rankandfile recount BUNDLE.zip  check a ballot's verification bundle and recount it; no Django
 """
 
 from __future__ import annotations
@@ -26,15 +27,17 @@ def _django(argv: list[str]) -> int:
 
 
 def _run(argv: list[str]) -> int:
-    """The web server and a task worker side by side; Ctrl-C stops both."""
+    """The web server, a task worker and the clock side by side; Ctrl-C stops them all."""
     address = argv[0] if argv else "127.0.0.1:8000"
     python = [sys.executable, "-m", "rankandfile", "manage"]
     worker = subprocess.Popen([*python, "db_worker"])
+    clock = subprocess.Popen([*python, "clock"])
     server = subprocess.Popen([*python, "runserver", address])
+    processes = (server, worker, clock)
     print(f"Rank and File is running at http://{address}/ (Ctrl-C to stop)", flush=True)
     try:
         while True:
-            for process in (server, worker):
+            for process in processes:
                 code = process.poll()
                 if code is not None:
                     return code
@@ -43,10 +46,10 @@ def _run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker):
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker):
+        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -69,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from rankandfile.counting.cli import main as count_main
 
         return count_main(rest)
+    if command == "recount":
+        from rankandfile.counting.recount import main as recount_main
+
+        return recount_main(rest)
     print(f"rankandfile: unknown command {command!r}\n\n{USAGE.strip()}", file=sys.stderr)
     return 2
 

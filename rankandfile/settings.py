@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rankandfile.accounts",
     "rankandfile.groups",
+    "rankandfile.audit",
+    "rankandfile.ballots",
+    "rankandfile.notifications",
+    "rankandfile.campaigns",
+    "rankandfile.operations",
     "rankandfile.demo",
 ]
 
@@ -166,7 +171,8 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = SITE_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_ROOT.startswith("https://")
-USERSESSIONS_TRACK_ACTIVITY = True
+# Not on every request: it would write (and keep the IP address) on each page view.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Email: a real SMTP connection when SMTP_HOST is set, otherwise printed to the console.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rank and File <noreply@localhost>")
@@ -189,6 +195,19 @@ MAILERS: dict[str, dict[str, Any]] = {
         else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
+
+# The outbox (rankandfile.notifications): batch size and lease of one sender's claim, retries
+# with exponential back-off (base * 2^(attempt-1), capped), dead-letter after the last attempt.
+NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 200, minimum=1)
+NOTIFICATIONS_LEASE_SECONDS = env_int("NOTIFICATIONS_LEASE_SECONDS", 300, minimum=1)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60, minimum=0)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600, minimum=0)
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env_str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", "")
+
+# Only bench/pledge_surge.py's own server sets this: it mounts /bench/ceiling (see
+# rankandfile/operations/views.py).
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

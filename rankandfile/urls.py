@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,6 +11,14 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("rankandfile.accounts.urls")),
     path("groups/", include("rankandfile.groups.urls")),
+    path("campaigns/", include("rankandfile.campaigns.urls")),
+    path("ballots/", include("rankandfile.ballots.urls")),
+    path("notifications/", include("rankandfile.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_CEILING_VIEW:
+    from rankandfile.operations.views import ceiling_insert
+
+    urlpatterns.append(path("bench/ceiling", ceiling_insert))

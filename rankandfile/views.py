@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from rankandfile.accounts.models import User
+from rankandfile.campaigns.selectors import campaigns_public
 from rankandfile.groups.models import Group, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
 
@@ -20,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "member_count": User.objects.filter(is_active=True).count(),
             "featured": featured,
             "my_memberships": my_memberships,
+            "campaigns": campaigns_public()[:3],
         },
     )
 

@@ -12,9 +12,18 @@ from allauth.mfa.totp.internal.auth import TOTP
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import User
 from rankandfile.accounts.services import member_signup_complete
+from rankandfile.campaigns.models import Campaign
+from rankandfile.campaigns.services import campaign_create, campaign_open
 from rankandfile.groups.models import Group
 from rankandfile.groups.services import group_create
-from tests.personas import TEST_PASSWORD, TOTP_SECRET, MakeGroup, MakeMember
+from tests.personas import (
+    TEST_PASSWORD,
+    TOTP_SECRET,
+    MakeCampaign,
+    MakeGroup,
+    MakeMember,
+    stage_inputs,
+)
 
 _numbers = count(1)
 
@@ -75,3 +84,24 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def make_campaign(make_member: MakeMember, make_group: MakeGroup) -> MakeCampaign:
+    def make(
+        *, people: int = 3, amount_pence: int | None = None, organiser: User | None = None
+    ) -> Campaign:
+        organiser = organiser or make_member(mfa=True)
+        group = make_group(organiser=organiser)
+        campaign = campaign_create(
+            organiser=organiser,
+            group=group,
+            title="Publish the report",
+            target="the party's national executive",
+            explanation="We ask the executive to publish the report and act on it.",
+            demands=["Publish the report in full", "Act on its findings"],
+            stages=stage_inputs(people=people, amount_pence=amount_pence),
+        )
+        return campaign_open(campaign=campaign, organiser=organiser)
+
+    return make

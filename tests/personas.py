@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from rankandfile.accounts.models import User
+from rankandfile.campaigns.models import Campaign
+from rankandfile.campaigns.services import OptionInput, StageInput
 from rankandfile.groups.models import Group
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -14,4 +19,33 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 MakeMember = Callable[..., User]
 MakeGroup = Callable[..., Group]
+MakeCampaign = Callable[..., Campaign]
 CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+def stage_inputs(*, people: int = 3, amount_pence: int | None = None) -> list[StageInput]:
+    now = timezone.now()
+    return [
+        StageInput(
+            title="Withhold our subscriptions",
+            deadline=now + timedelta(days=42),
+            threshold_people=people,
+            threshold_amount_pence=amount_pence,
+            options=[
+                OptionInput(key="stop-dues", label="Cancel my direct debit"),
+                OptionInput(
+                    key="claim-back", label="Claim back my subscriptions", asks_amount=True
+                ),
+            ],
+            action_instructions="Cancel your direct debit with your bank today.",
+            letter_template="Dear General Secretary, I, {display_name}, claim back {amount}.",
+            verdict_quorum=1,
+        ),
+        StageInput(
+            title="Leave together",
+            deadline=now + timedelta(days=84),
+            threshold_people=people,
+            options=[OptionInput(key="resign", label="Resign my membership")],
+            action_instructions="Send your resignation letter.",
+        ),
+    ]

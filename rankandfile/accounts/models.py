@@ -136,3 +136,19 @@ class Consent(models.Model):
     def __str__(self) -> str:
         state = "withdrawn" if self.withdrawn_at else "current"
         return f"{self.get_purpose_display()} ({self.text_version}, {state})"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is kept; the member sees the token once."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60)
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.models import Consent, IssueTag, Skill, User
+from rankandfile.accounts.models import ApiToken, Consent, IssueTag, Skill, User
 from rankandfile.lib.postcodes import normalise_postcode_district
+from rankandfile.lib.tokens import token_digest, token_new
 
 
 class ConsentRequiredError(Exception):
@@ -111,3 +113,39 @@ def consent_withdraw(*, member: User, purpose: ConsentPurpose) -> bool:
 
         memberships_end_for_member(member=member)
     return bool(withdrawn)
+
+
+MAX_API_TOKENS = 10
+
+
+def api_token_create(*, member: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; the token itself is returned once and never stored."""
+    if member.api_tokens.count() >= MAX_API_TOKENS:
+        raise ValueError(f"You can have at most {MAX_API_TOKENS} API tokens; revoke one first.")
+    token = f"rf_{token_new()}"
+    api_token = ApiToken.objects.create(
+        member=member, name=name.strip() or "API token", token_digest=token_digest(token)
+    )
+    return api_token, token
+
+
+def api_token_revoke(*, member: User, token_id: int) -> bool:
+    deleted, _ = ApiToken.objects.filter(member=member, pk=token_id).delete()
+    return bool(deleted)
+
+
+def api_token_authenticate(token: str) -> User | None:
+    """The active member a token belongs to, recording when it was last used."""
+    api_token = (
+        ApiToken.objects.select_related("member")
+        .filter(token_digest=token_digest(token), member__is_active=True)
+        .first()
+    )
+    if api_token is None:
+        return None
+    now = timezone.now()
+    # Recorded to the hour: enough for a member to spot a token they do not use, without a
+    # write on every request.
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(hours=1):
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+    return api_token.member

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("consents/", views.consents, name="consents"),
     path("consents/change/", views.consent_change, name="consent_change"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
 ]

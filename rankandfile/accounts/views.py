@@ -14,7 +14,13 @@ from rankandfile.accounts.selectors import (
     member_current_consents,
     member_has_mfa,
 )
-from rankandfile.accounts.services import consent_give, consent_withdraw, member_profile_update
+from rankandfile.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    consent_give,
+    consent_withdraw,
+    member_profile_update,
+)
 
 
 def _member(request: HttpRequest) -> User:
@@ -43,7 +49,26 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "has_mfa": member_has_mfa(member)},
+        {"form": form, "has_mfa": member_has_mfa(member), "api_tokens": member.api_tokens.all()},
+    )
+
+
+@login_required
+@require_POST
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Create or revoke a personal API token. A new token is shown once, on the next page."""
+    member = _member(request)
+    if "revoke" in request.POST:
+        if api_token_revoke(member=member, token_id=int(request.POST.get("revoke") or 0)):
+            messages.success(request, "The API token has been revoked.")
+        return redirect("accounts:profile")
+    try:
+        api_token, token = api_token_create(member=member, name=request.POST.get("name", ""))
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:profile")
+    return render(
+        request, "accounts/api_token_created.html", {"api_token": api_token, "token": token}
     )
 
 

@@ -306,3 +306,17 @@ PSEUDONYM_WORDS = [
     "Kinder",
     "Cooper",
 ]
+
+CAMPAIGN_DEMANDS = [
+    "Publish the leaked internal report in full.",
+    "Act on the report's findings, with a timetable agreed by members.",
+    "End suspensions of members for social-media posts pending a fair process.",
+    "Restore due process: every member under investigation sees the case against them.",
+    "Set up an independent complaints process, not run by the leader's office.",
+    "Stop expulsions for 'association' with legal organisations.",
+    "Open selection of candidates by local members.",
+    "Make conference decisions binding on policy.",
+    "Give local branches back the right to meet and debate freely.",
+    "Publish the party's finances, including legal costs, every year.",
+    "Guarantee members a direct vote on any change to the rules for electing the leader.",
+]

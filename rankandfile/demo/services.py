@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -16,7 +17,20 @@ from django.utils.text import slugify
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.models import Consent, IssueTag, Skill, User
-from rankandfile.demo.data import DISTRICTS, FIRST_NAMES, GROUPS, PSEUDONYM_WORDS
+from rankandfile.campaigns.models import OptionTally, Pledge, PledgeOption, RegionTally, StageTally
+from rankandfile.campaigns.services import (
+    OptionInput,
+    StageInput,
+    campaign_create,
+    campaign_open,
+)
+from rankandfile.demo.data import (
+    CAMPAIGN_DEMANDS,
+    DISTRICTS,
+    FIRST_NAMES,
+    GROUPS,
+    PSEUDONYM_WORDS,
+)
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.lib.postcodes import postcode_area
 
@@ -27,6 +41,8 @@ DEMO_ORGANISER_EMAIL = f"organiser@{DEMO_DOMAIN}"
 # Base32, so any authenticator app accepts it; documented in the README for the demo only.
 DEMO_ORGANISER_TOTP_SECRET = "RANKANDFILEDEMOORGANISERTOTP2345"
 MEMBER_COUNT = 500
+# Supporters who joined the network to back the demo campaign (members, in no group).
+SUPPORTER_COUNT = 3000
 
 
 class DemoNotEmptyError(Exception):
@@ -39,6 +55,7 @@ class DemoSummary:
     groups: int
     memberships: int
     organisers: int
+    pledges: int
 
 
 def _display_name(rng: random.Random, n: int) -> str:
@@ -185,9 +202,133 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         )
         TOTP.activate(member, secret)
 
+    pledges = _demo_campaign(
+        rng=rng, group=groups[0], organiser=demo_organiser, members=others, password=password
+    )
     return DemoSummary(
-        members=len(members),
+        members=User.objects.count(),
         groups=len(groups),
         memberships=len(memberships),
         organisers=Authenticator.objects.filter(type=Authenticator.Type.TOTP).count(),
+        pledges=pledges,
     )
+
+
+def _demo_campaign(
+    *, rng: random.Random, group: Group, organiser: User, members: list[User], password: str
+) -> int:
+    """A live two-stage campaign with eleven demands, a six-week deadline, a few thousand pledges.
+
+    Pledges are bulk-loaded and the tallies computed from them in one pass, as
+    `pledge_create` would have left them.
+    """
+    now = timezone.now()
+    supporters = User.objects.bulk_create(
+        User(
+            email=f"supporter{n:04d}@{DEMO_DOMAIN}",
+            display_name=_display_name(rng, n),
+            postcode_district=rng.choice(DISTRICTS)[0],
+            password=password,
+            date_joined=now,
+        )
+        for n in range(1, SUPPORTER_COUNT + 1)
+    )
+    supporters = list(User.objects.filter(email__startswith="supporter").order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in supporters
+    )
+    text = CONSENT_TEXTS[ConsentPurpose.MEMBERSHIP]
+    Consent.objects.bulk_create(
+        Consent(
+            member=m,
+            purpose=ConsentPurpose.MEMBERSHIP,
+            text_version=text.version,
+            lawful_basis=text.lawful_basis,
+            given_at=now,
+        )
+        for m in supporters
+    )
+    campaign = campaign_create(
+        organiser=organiser,
+        group=group,
+        title="Publish the report: members' ultimatum",
+        target="the party's National Executive Committee",
+        explanation=(
+            "Leaving one by one holds little weight. Together we ask the NEC to publish the "
+            "report and act on it. If our demands are not met by the deadline, we all withhold "
+            "our subscriptions at once, and if that fails, we leave together. Nobody acts alone: "
+            "if too few of us pledge, nobody acts."
+        ),
+        demands=CAMPAIGN_DEMANDS,
+        stages=[
+            StageInput(
+                title="Withhold our subscriptions",
+                deadline=now + timedelta(weeks=6),
+                threshold_people=5000,
+                threshold_amount_pence=500_000_00,
+                options=[
+                    OptionInput(key="stop-dues", label="Cancel my direct debit"),
+                    OptionInput(
+                        key="claim-back",
+                        label="Claim back the subscriptions I paid since the report was written",
+                        asks_amount=True,
+                    ),
+                ],
+                action_instructions="Cancel your direct debit today and send the letter below.",
+                letter_template=(
+                    "Dear General Secretary,\n\nI, {display_name}, have cancelled my direct "
+                    "debit and claim back {amount} in subscriptions, as our demands were not "
+                    "met by the deadline.\n\nYours, {display_name}"
+                ),
+            ),
+            StageInput(
+                title="Leave together",
+                deadline=now + timedelta(weeks=12),
+                threshold_people=8000,
+                options=[
+                    OptionInput(key="resign", label="Resign my membership"),
+                    OptionInput(key="join-new", label="Join a new democratic party"),
+                ],
+                action_instructions="Send your resignation letter on the same day as everyone.",
+            ),
+        ],
+    )
+    campaign_open(campaign=campaign, organiser=organiser)
+    stage = campaign.stages.get(number=1)
+    options = {o.key: o for o in PledgeOption.objects.filter(stage=stage)}
+    pledgers = rng.sample(supporters, 2600) + rng.sample(members, 300)
+    pledges = [
+        Pledge(
+            stage=stage,
+            member=member,
+            amount_pence=rng.choice([12_00, 48_00, 96_00, 150_00, 240_00]) if i % 3 else None,
+            verified=rng.random() < 0.35,
+            area=postcode_area(member.postcode_district),
+        )
+        for i, member in enumerate(pledgers)
+    ]
+    Pledge.objects.bulk_create(pledges, batch_size=1000)
+    pledges = list(Pledge.objects.filter(stage=stage))
+    links = []
+    option_counts = {key: 0 for key in options}
+    area_counts: dict[str, int] = {}
+    for pledge in pledges:
+        chosen = ["claim-back", "stop-dues"] if pledge.amount_pence else ["stop-dues"]
+        for key in chosen:
+            links.append(
+                Pledge.options.through(pledge_id=pledge.pk, pledgeoption_id=options[key].pk)
+            )
+            option_counts[key] += 1
+        area_counts[pledge.area] = area_counts.get(pledge.area, 0) + 1
+    Pledge.options.through.objects.bulk_create(links, batch_size=2000)
+    StageTally.objects.filter(stage=stage).update(
+        pledges=len(pledges),
+        verified_pledges=sum(p.verified for p in pledges),
+        amount_pence=sum(p.amount_pence or 0 for p in pledges),
+    )
+    for key, count in option_counts.items():
+        OptionTally.objects.filter(option=options[key]).update(pledges=count)
+    RegionTally.objects.bulk_create(
+        RegionTally(stage=stage, area=area, pledges=count) for area, count in area_counts.items()
+    )
+    return len(pledges)

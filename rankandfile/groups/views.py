@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
 from rankandfile.accounts.services import ConsentRequiredError
+from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids
 from rankandfile.groups import selectors, services
 from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, InvitationForm, RoleForm
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
@@ -45,6 +46,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "pending": pending,
             "is_organiser": membership is not None and membership.role == Role.ORGANISER,
             "member_count": selectors.member_count_public(count),
+            "campaigns": campaigns_public(group=group),
         },
     )
 
@@ -124,6 +126,8 @@ def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "members": selectors.group_members_for_organiser(group),
             "requests": selectors.pending_requests_for_organiser(group),
             "invitation_form": InvitationForm(),
+            "campaigns": group.campaigns.all(),
+            "vouched": vouched_member_ids(group),
         },
     )
 

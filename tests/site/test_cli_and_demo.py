@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 
 import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_mfa
+from rankandfile.campaigns.models import Campaign, Pledge, StageTally
 from rankandfile.cli import main
 from rankandfile.demo.services import (
     DEMO_MEMBER_EMAIL,
@@ -44,19 +47,36 @@ def test_rankandfile_manage_passes_through_to_django() -> None:
 @pytest.mark.django_db
 def test_the_demo_network_is_a_living_site() -> None:
     call_command("demo", "--if-empty", verbosity=0)
-    assert User.objects.count() == 500
+    assert User.objects.count() == 500 + 3000  # members in groups + the campaign's supporters
+    assert User.objects.filter(memberships__isnull=False).distinct().count() >= 450
     assert 38 <= Group.objects.count() <= 45
     assert set(Group.objects.values_list("kind", flat=True)) == set(GroupKind.values)
     assert Group.objects.filter(districts__isnull=False).distinct().count() >= 30
-    assert Consent.objects.filter(purpose=ConsentPurpose.MEMBERSHIP).count() == 500
+    assert Consent.objects.filter(purpose=ConsentPurpose.MEMBERSHIP).count() == 3500
     organisers = User.objects.filter(memberships__role=Role.ORGANISER).distinct()
     assert organisers.count() >= 40
     assert all(member_has_mfa(o) for o in organisers)
     assert Membership.objects.count() > 800
     assert len(set(User.objects.values_list("display_name", flat=True))) > 250
+    # The live campaign our users described: eleven demands, six weeks, two stages.
+    campaign = Campaign.objects.get()
+    assert campaign.state == "open" and campaign.demands.count() == 11
+    first, second = campaign.stages.order_by("number")
+    assert first.state == "open" and second.state == "pending"
+    assert (
+        timedelta(weeks=6) - timedelta(hours=1)
+        < first.deadline - timezone.now()
+        <= timedelta(weeks=6)
+    )
+    pledges = Pledge.objects.filter(stage=first)
+    assert 2000 <= pledges.count() <= 5000
+    tally = StageTally.objects.get(stage=first)
+    assert tally.pledges == pledges.count()
+    assert tally.verified_pledges == pledges.filter(verified=True).count()
+    assert tally.amount_pence == sum(p.amount_pence or 0 for p in pledges)
     # Running it again changes nothing.
     call_command("demo", "--if-empty", verbosity=0)
-    assert User.objects.count() == 500
+    assert User.objects.count() == 3500
 
 
 @pytest.mark.django_db

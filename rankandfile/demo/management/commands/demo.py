@@ -37,7 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network loaded: {summary.members} members, {summary.groups} groups, "
-                f"{summary.memberships} memberships, {summary.organisers} organisers with TOTP."
+                f"{summary.memberships} memberships, {summary.organisers} organisers with TOTP, "
+                f"a live campaign with {summary.pledges} pledges."
             )
         )
         self.stdout.write(f"Demo member:    {DEMO_MEMBER_EMAIL} / {DEMO_PASSWORD}")

@@ -1,0 +1,130 @@
+"""Shared pieces of the benchmarks that drive a real server on PostgreSQL.
+
+Each benchmark makes its own fresh database (dropped at the end), runs the production server
+command (gunicorn) on a free local port, and writes bench/results/<name>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, os.cpu_count() or 2))))
+
+
+def admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def environment(database: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"{SERVER}/{database}",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@contextmanager
+def fresh_database(database: str, **extra: str) -> Iterator[None]:
+    """Create and migrate a database, set Django up in this process on it, drop it at the end."""
+    admin_sql(f'CREATE DATABASE "{database}"')
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "rankandfile", "manage", "migrate", "--noinput", "-v", "0"],
+            env=environment(database, **extra),
+            cwd=ROOT,
+            check=True,
+        )
+        os.environ.update(environment(database, **extra))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rankandfile.settings")
+        import django
+
+        django.setup()
+        yield
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@contextmanager
+def gunicorn(database: str, *, threads: int = 4, **extra: str) -> Iterator[int]:
+    """The production server command on a free port; yields the port once it accepts."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "rankandfile.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        env=environment(database, **extra),
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(150):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "database": "PostgreSQL (" + SERVER.rsplit("@", 1)[-1] + ")",
+    }
+
+
+def figure(value: float, unit: str, goal: str, **notes: Any) -> dict[str, Any]:
+    """One figure, with whether it meets its goal ("<= n" or ">= n")."""
+    op, target = goal.split()
+    met = value <= float(target) if op == "<=" else value >= float(target)
+    return {"value": value, "unit": unit, "goal": goal, "met": met, **notes}
+
+
+def write_results(name: str, figures: dict[str, Any]) -> Path:
+    out = ROOT / "bench" / "results" / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"machine": machine(), "figures": figures}, indent=2) + "\n")
+    return out

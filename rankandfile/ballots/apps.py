@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BallotsConfig(AppConfig):
+    name = "rankandfile.ballots"
+    label = "ballots"
+    verbose_name = "Ballots"

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rankandfile.ballots.models import RANKED_METHODS, Electorate, Method, Question, Threshold
+from rankandfile.ballots.services import QuestionInput
+
+YES_NO_CHOICES = [("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")]
+
+
+class VoteForm(forms.Form):
+    """One field per yes/no or approval question and one number input per ranked candidate.
+
+    The cleaned answers are in ``answers`` (the service's format); ``receipt_hash`` is made by
+    ballot.js in the voter's browser.
+    """
+
+    receipt_hash = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.ranked_fields: dict[int, list[tuple[int, str]]] = {}
+        for question in questions:
+            prefix = f"q{question.position}"
+            choices = list(question.choices.all())
+            if question.method == Method.YESNO:
+                self.fields[prefix] = forms.ChoiceField(
+                    label=f"Your answer to question {question.position}",
+                    choices=YES_NO_CHOICES,
+                    widget=forms.RadioSelect,
+                )
+            elif question.method == Method.APPROVAL:
+                self.fields[prefix] = forms.TypedMultipleChoiceField(
+                    label=f"Options for question {question.position}",
+                    choices=[(c.position, c.name) for c in choices],
+                    coerce=int,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text=f"Tick every option you approve of ({question.seats} to be chosen).",
+                )
+            else:
+                names: list[tuple[int, str]] = []
+                for choice in choices:
+                    name = f"{prefix}_c{choice.position}"
+                    self.fields[name] = forms.IntegerField(
+                        label=f"Rank for {choice.name}",
+                        required=False,
+                        min_value=1,
+                        max_value=len(choices),
+                        widget=forms.NumberInput(
+                            attrs={"inputmode": "numeric", "class": "rank-input"}
+                        ),
+                    )
+                    names.append((choice.position, name))
+                self.ranked_fields[question.position] = names
+
+    def sections(self) -> list[tuple[Question, list[forms.BoundField]]]:
+        """Each question with its fields, in order, for the template."""
+        out: list[tuple[Question, list[forms.BoundField]]] = []
+        for q in self.questions:
+            if q.method in RANKED_METHODS:
+                out.append((q, [self[name] for _, name in self.ranked_fields[q.position]]))
+            else:
+                out.append((q, [self[f"q{q.position}"]]))
+        return out
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        answers: dict[str, Any] = {}
+        for question in self.questions:
+            key = str(question.position)
+            if question.method == Method.YESNO:
+                answers[key] = cleaned.get(f"q{key}")
+            elif question.method == Method.APPROVAL:
+                answers[key] = list(cleaned.get(f"q{key}") or [])
+            else:
+                ranks = {
+                    position: cleaned.get(name)
+                    for position, name in self.ranked_fields[question.position]
+                }
+                given = {p: r for p, r in ranks.items() if r is not None}
+                expected = list(range(1, len(given) + 1))
+                if sorted(given.values()) != expected:
+                    self.add_error(
+                        None,
+                        f"{question.text}: number your choices 1, 2, 3… with no gaps and no "
+                        "number used twice. Leave blank the candidates you do not rank.",
+                    )
+                    continue
+                answers[key] = [p for p, _ in sorted(given.items(), key=lambda item: item[1])]
+        cleaned["answers"] = answers
+        return cleaned
+
+
+class ReceiptLookupForm(forms.Form):
+    code = forms.CharField(
+        label="Receipt code",
+        max_length=80,
+        help_text="The code you were shown when you voted, for example 3f2a-9c1b-….",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class BallotForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    opens_at = forms.DateTimeField(
+        label="Voting opens", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    closes_at = forms.DateTimeField(
+        label="Voting closes", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    electorate = forms.ChoiceField(choices=Electorate.choices, widget=forms.RadioSelect)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", "Voting must close after it opens.")
+        return cleaned
+
+
+class QuestionForm(forms.Form):
+    """One question of a new ballot; a question left without text is ignored."""
+
+    text = forms.CharField(label="Question", max_length=500, required=False)
+    method = forms.ChoiceField(label="Counting method", choices=Method.choices)
+    choices = forms.CharField(
+        label="Candidates or options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line. Leave empty for a yes/no question.",
+    )
+    seats = forms.IntegerField(label="Seats or winners", min_value=1, initial=1)
+    quorum = forms.IntegerField(
+        label="Quorum (yes/no: ballots needed)", min_value=0, initial=0, required=False
+    )
+    threshold = forms.ChoiceField(label="Majority (yes/no)", choices=Threshold.choices)
+
+    def question_input(self) -> QuestionInput | None:
+        data = self.cleaned_data
+        if not data.get("text", "").strip():
+            return None
+        names = [line.strip() for line in data.get("choices", "").splitlines() if line.strip()]
+        return QuestionInput(
+            text=data["text"],
+            method=data["method"],
+            choices=names,
+            seats=data["seats"],
+            quorum=data.get("quorum") or 0,
+            threshold=data["threshold"],
+        )

@@ -1,0 +1,198 @@
+"""Ballots, their questions and choices, the voter roll and the ballot box.
+
+The roll (who has voted) and the ballot box (what was voted) are separate tables with no link
+between them: a :class:`BallotPaper` has no member key, no timestamp and no sequential id. Its
+primary key is the SHA-256 of the voter's receipt code, which is random, so the key order says
+nothing about the order of voting.
+
+What this does not hide from someone with raw access to the database: SQLite keeps an implicit
+rowid in insertion order, PostgreSQL keeps physical row order, and on PostgreSQL the roll entry
+marked and the paper inserted by one vote carry the same transaction id (the ``xmin`` system
+column) until the rows are next rewritten. None of these is ever shown or published (the bundle
+is sorted by receipt hash), but a database administrator must be trusted not to look.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from rankandfile.groups.models import Group
+
+
+class BallotState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open for voting"
+    CLOSED = "closed", "Closed, being counted"
+    PUBLISHED = "published", "Results published"
+
+
+class Electorate(models.TextChoices):
+    MEMBERS = "members", "Every member of the group (or of the network)"
+    MEMBERS_WITH_MFA = "members_mfa", "Members who have set up two-factor authentication"
+
+
+class Method(models.TextChoices):
+    YESNO = "yesno", "Yes or no"
+    APPROVAL = "approval", "Approval (choose any number)"
+    IRV = "irv", "Instant-runoff (rank the candidates, one winner)"
+    SCOTTISH_STV = "scottish-stv", "Single transferable vote (Scottish rules)"
+    ERS97 = "ers97", "Single transferable vote (ERS97 rules)"
+    MEEK = "meek", "Single transferable vote (Meek's method)"
+
+
+RANKED_METHODS = frozenset({Method.IRV, Method.SCOTTISH_STV, Method.ERS97, Method.MEEK})
+
+
+class Threshold(models.TextChoices):
+    SIMPLE = "simple", "Simple majority"
+    TWO_THIRDS = "two-thirds", "Two-thirds majority"
+
+
+def new_tie_break_seed() -> int:
+    return secrets.randbits(31)
+
+
+class Ballot(models.Model):
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ballots",
+        help_text="Empty for a ballot of the whole network.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=BallotState.choices, default=BallotState.DRAFT)
+    electorate = models.CharField(
+        max_length=16, choices=Electorate.choices, default=Electorate.MEMBERS
+    )
+    # Recorded when the ballot is created and published with the results, so that any drawing of
+    # lots can be reproduced by anyone recounting.
+    tie_break_seed = models.BigIntegerField(default=new_tie_break_seed)
+    roll_size = models.PositiveIntegerField(null=True, blank=True)
+    voted_count = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-closes_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="ballots_ballot_closes_after_opening",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "closes_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("ballots:detail", kwargs={"ballot_id": self.pk})
+
+
+class Question(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=500)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    seats = models.PositiveSmallIntegerField(default=1)
+    quorum = models.PositiveIntegerField(default=0, help_text="Yes/no: ballots needed.")
+    threshold = models.CharField(max_length=16, choices=Threshold.choices, default="simple")
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["ballot", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "position"], name="ballots_question_unique_position"
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="ballots_question_seats"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.method in RANKED_METHODS
+
+
+class Choice(models.Model):
+    """A candidate or an option of a ranked or approval question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="ballots_choice_unique_position"
+            ),
+            models.UniqueConstraint(fields=["question", "name"], name="ballots_choice_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RollEntry(models.Model):
+    """One member on a ballot's roll; frozen when voting opens. Says only *whether* they voted."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="roll")
+    # SET_NULL: a member who erases their account leaves the roll's size and turnout intact.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    has_voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "member"], name="ballots_roll_one_per_member"
+            ),
+        ]
+        verbose_name_plural = "roll entries"
+
+    def __str__(self) -> str:
+        return f"Roll entry {self.pk} of ballot {self.ballot_id}"
+
+
+class BallotPaper(models.Model):
+    """One cast ballot in the ballot box: the receipt hash and the answers, nothing else."""
+
+    receipt_hash = models.CharField(max_length=64, primary_key=True)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="papers")
+    # {"<question position>": ranking [choice positions] | approved [choice positions] | "yes"...}
+    contents = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Ballot paper {self.receipt_hash[:12]}…"
+
+
+class BallotBundle(models.Model):
+    """The verification bundle (zip) built once when the ballot is counted, served as stored."""
+
+    ballot = models.OneToOneField(
+        Ballot, on_delete=models.CASCADE, primary_key=True, related_name="bundle"
+    )
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"Bundle of ballot {self.ballot_id}"

@@ -1,0 +1,519 @@
+"""Every write about ballots: creation, opening (the roll), casting, closing and counting.
+
+The flow of a ballot: :func:`ballot_create` (draft) → :func:`ballot_open` (the roll is frozen from
+the electorate) → :func:`ballot_cast` per voter → :func:`ballot_close` (after the closing time, or
+early by an organiser) → :func:`ballot_count` (results and verification bundle; published).
+
+Why casting cannot double-vote or slip past the close:
+
+- marking the roll is one conditional ``UPDATE ... WHERE has_voted = false``; under concurrent
+  requests the database lets exactly one of them change the row, and the paper is inserted in
+  the same transaction, so a failure anywhere leaves neither;
+- on PostgreSQL a cast holds ``FOR SHARE`` on the ballot row while it writes, and closing takes
+  ``FOR UPDATE`` on it: the close waits for casts in flight, and casts that start later see the
+  ballot closed. (SQLite runs one write transaction at a time, which gives the same order.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import User
+from rankandfile.accounts.selectors import members_consenting_to
+from rankandfile.audit.services import audit_record
+from rankandfile.ballots.models import (
+    RANKED_METHODS,
+    Ballot,
+    BallotBundle,
+    BallotPaper,
+    BallotState,
+    Choice,
+    Electorate,
+    Method,
+    Question,
+    RollEntry,
+    Threshold,
+)
+from rankandfile.ballots.selectors import member_may_organise
+from rankandfile.counting.recount import Answer, QuestionPapers, QuestionSpec, bundle_write
+from rankandfile.groups.models import Group
+from rankandfile.notifications.models import MessageClass
+from rankandfile.notifications.services import messages_fan_out
+
+RECEIPT_HASH = re.compile(r"^[0-9a-f]{64}$")
+YES_NO = ("yes", "no", "abstain")
+
+
+class BallotError(Exception):
+    """An action the ballot's rules do not allow; the message is meant for the member."""
+
+
+class NotOnRollError(BallotError):
+    pass
+
+
+class AlreadyVotedError(BallotError):
+    pass
+
+
+class BallotNotOpenError(BallotError):
+    pass
+
+
+class ReceiptError(BallotError):
+    pass
+
+
+class RollFrozenError(BallotError):
+    pass
+
+
+class InvalidAnswersError(BallotError):
+    """Answers that cannot be put in the box; ``errors`` maps question position to a message."""
+
+    def __init__(self, errors: dict[int, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"question {q}: {m}" for q, m in sorted(errors.items())))
+
+
+@dataclass(frozen=True)
+class QuestionInput:
+    text: str
+    method: str
+    choices: Sequence[str] = ()
+    seats: int = 1
+    quorum: int = 0
+    threshold: str = Threshold.SIMPLE
+
+
+def _check_question(position: int, question: QuestionInput) -> None:
+    where = f"Question {position}"
+    if not question.text.strip():
+        raise BallotError(f"{where} needs a text.")
+    if question.method not in Method.values:
+        raise BallotError(f"{where}: unknown counting method {question.method!r}.")
+    if question.threshold not in Threshold.values:
+        raise BallotError(f"{where}: the threshold must be simple or two-thirds.")
+    names = [c.strip() for c in question.choices]
+    if question.method == Method.YESNO:
+        if names:
+            raise BallotError(f"{where}: a yes/no question has no candidates.")
+        return
+    if len(names) < 2:
+        raise BallotError(f"{where} needs at least two candidates or options.")
+    if len(set(names)) != len(names) or not all(names):
+        raise BallotError(f"{where}: candidate names must be distinct and not empty.")
+    if any('"' in n or "\n" in n or "\r" in n for n in names):
+        # Names go into the published BLT file, which quotes them.
+        raise BallotError(f"{where}: candidate names cannot contain quotes or line breaks.")
+    if not 1 <= question.seats < len(names) + (question.method == Method.APPROVAL):
+        raise BallotError(f"{where}: seats must be at least 1 and fewer than the candidates.")
+    if question.method == Method.IRV and question.seats != 1:
+        raise BallotError(f"{where}: instant-runoff elects one candidate.")
+
+
+@transaction.atomic
+def ballot_create(
+    *,
+    creator: User,
+    group: Group | None,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    questions: Sequence[QuestionInput],
+    description: str = "",
+    electorate: str = Electorate.MEMBERS,
+) -> Ballot:
+    if not member_may_organise(member=creator, ballot_group=group):
+        raise BallotError("Only the group's organisers can create its ballots.")
+    if closes_at <= opens_at:
+        raise BallotError("The ballot must close after it opens.")
+    if not questions:
+        raise BallotError("A ballot needs at least one question.")
+    if electorate not in Electorate.values:
+        raise BallotError("Unknown electorate.")
+    for position, given in enumerate(questions, 1):
+        _check_question(position, given)
+    ballot = Ballot.objects.create(
+        group=group,
+        title=title.strip(),
+        description=description.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        electorate=electorate,
+        created_by=creator,
+    )
+    for position, spec in enumerate(questions, 1):
+        question = Question.objects.create(
+            ballot=ballot,
+            position=position,
+            text=spec.text.strip(),
+            method=spec.method,
+            seats=1 if spec.method == Method.YESNO else spec.seats,
+            quorum=spec.quorum,
+            threshold=spec.threshold,
+        )
+        Choice.objects.bulk_create(
+            Choice(question=question, position=n, name=name.strip())
+            for n, name in enumerate(spec.choices, 1)
+        )
+    return ballot
+
+
+def electorate_members(ballot: Ballot) -> QuerySet[User]:
+    """Who goes on the roll when the ballot opens."""
+    members = members_consenting_to(ConsentPurpose.MEMBERSHIP)
+    if ballot.group_id is not None:
+        members = members.filter(memberships__group_id=ballot.group_id)
+    if ballot.electorate == Electorate.MEMBERS_WITH_MFA:
+        with_mfa = Authenticator.objects.filter(
+            type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).values("user_id")
+        members = members.filter(pk__in=with_mfa)
+    return members.distinct()
+
+
+@transaction.atomic
+def ballot_open(*, ballot: Ballot, now: datetime | None = None) -> Ballot:
+    """Open voting: the roll is made from the electorate, in this one transaction, and frozen.
+
+    Opening before the advertised time (an organiser's "open now") moves the opening time to now.
+    """
+    now = now or timezone.now()
+    locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if locked.state != BallotState.DRAFT:
+        raise BallotError("This ballot has already been opened.")
+    if now >= locked.closes_at:
+        raise BallotError("This ballot's closing time has passed; it cannot be opened.")
+    locked.opens_at = min(locked.opens_at, now)
+    member_ids = list(electorate_members(locked).values_list("pk", flat=True))
+    RollEntry.objects.bulk_create(
+        (RollEntry(ballot=locked, member_id=member_id) for member_id in member_ids),
+        batch_size=2000,
+    )
+    locked.roll_size = len(member_ids)
+    locked.state = BallotState.OPEN
+    locked.save(update_fields=["roll_size", "state", "opens_at"])
+    # A service message to everyone on the roll, queued in this transaction (the outbox sends it
+    # after commit). It says that voting is open, never who has voted.
+    _notify_roll(
+        ballot=locked,
+        event="opened",
+        template="ballot_opened",
+        voters=RollEntry.objects.filter(ballot=locked),
+    )
+    return locked
+
+
+def roll_entry_change(*, ballot: Ballot, actor: User | None, member_id: int, change: str) -> None:
+    """The one door for requests to add someone to, or take someone off, a ballot's roll.
+
+    The roll exists only from the moment voting opens, made from the electorate, and is frozen
+    from then on: every request is refused and written to the audit log. Deliberately not run
+    inside a transaction of its own, so that the audit entry stays when the caller's work is
+    rolled back by the exception.
+    """
+    audit_record(
+        actor=actor,
+        action="ballot.roll_change_refused",
+        target_type="ballot",
+        target_id=ballot.pk,
+        details={"change": change, "member_id": member_id, "state": ballot.state},
+    )
+    if ballot.state == BallotState.DRAFT:
+        raise RollFrozenError(
+            "The roll is made from the electorate when voting opens; change the group's "
+            "membership before then instead."
+        )
+    raise RollFrozenError("The roll was frozen when voting opened and cannot be changed.")
+
+
+@dataclass(frozen=True)
+class QuestionShape:
+    """What validating a paper needs to know of a question."""
+
+    position: int
+    method: str
+    choice_count: int
+
+
+def question_shapes(ballot: Ballot) -> list[QuestionShape]:
+    """The ballot's questions as validation needs them, read once per ballot instance.
+
+    Questions never change once a ballot exists (there is no service that edits them), so a
+    caller casting many papers with one ``Ballot`` object reads them once.
+    """
+    cached = ballot.__dict__.get("_question_shapes")
+    if cached is None:
+        rows = (
+            Question.objects.filter(ballot_id=ballot.pk)
+            .annotate(choice_count=Count("choices"))
+            .order_by("position")
+            .values_list("position", "method", "choice_count")
+        )
+        cached = ballot.__dict__["_question_shapes"] = [QuestionShape(*row) for row in rows]
+    return cast(list[QuestionShape], cached)
+
+
+def answers_validate(
+    questions: Sequence[QuestionShape], answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Check a voter's answers against the questions; returns the paper's contents.
+
+    ``answers`` maps each question's position (as a string) to a list of choice positions (in
+    order of preference for ranked questions; the approved ones for approval) or to "yes", "no"
+    or "abstain". An empty list is a blank vote on that question.
+    """
+    errors: dict[int, str] = {}
+    contents: dict[str, Any] = {}
+    known = {str(q.position) for q in questions}
+    for key in sorted(set(answers) - known):
+        errors[0] = f"there is no question {key!r} on this ballot"
+    for question in questions:
+        key = str(question.position)
+        value = answers.get(key)
+        if question.method == Method.YESNO:
+            if value not in YES_NO:
+                errors[question.position] = "choose yes, no or abstain"
+            else:
+                contents[key] = value
+            continue
+        n = question.choice_count
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            errors[question.position] = "expected a list of candidate numbers"
+        elif any(not 1 <= v <= n for v in value):
+            errors[question.position] = f"candidate numbers must be 1 to {n}"
+        elif len(set(value)) != len(value):
+            errors[question.position] = "each candidate can be chosen only once"
+        else:
+            contents[key] = value if question.method in RANKED_METHODS else sorted(value)
+    if errors:
+        raise InvalidAnswersError(errors)
+    return contents
+
+
+def _ballot_for_cast(ballot_id: int) -> tuple[str, datetime, datetime]:
+    """The ballot's state and times, holding a share lock on PostgreSQL (see the module doc)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state, opens_at, closes_at FROM ballots_ballot WHERE id = %s FOR SHARE",
+                [ballot_id],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise BallotNotOpenError("This ballot does not exist.")
+        return cast(tuple[str, datetime, datetime], tuple(row))
+    values = Ballot.objects.filter(pk=ballot_id).values_list("state", "opens_at", "closes_at")
+    return values.get()
+
+
+def ballot_cast(
+    *,
+    ballot: Ballot,
+    member: User,
+    receipt_hash: str,
+    answers: Mapping[str, Any],
+    now: datetime | None = None,
+) -> BallotPaper:
+    """Mark the member's roll entry and put their paper in the box, both or neither.
+
+    ``receipt_hash`` is the SHA-256 (hex) of the receipt code that the voter's browser made and
+    showed to the voter; the code itself never reaches the server.
+    """
+    if not isinstance(receipt_hash, str) or not RECEIPT_HASH.match(receipt_hash):
+        raise ReceiptError(
+            "The ballot arrived without a valid receipt. Reload the page and vote again."
+        )
+    contents = answers_validate(question_shapes(ballot), answers)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            state, opens_at, closes_at = _ballot_for_cast(ballot.pk)
+            if state != BallotState.OPEN or not opens_at <= now < closes_at:
+                raise BallotNotOpenError("This ballot is not open for voting.")
+            marked = RollEntry.objects.filter(ballot_id=ballot.pk, member=member, has_voted=False)
+            if not marked.update(has_voted=True):
+                if RollEntry.objects.filter(ballot_id=ballot.pk, member=member).exists():
+                    raise AlreadyVotedError("A ballot has already been cast in your name.")
+                raise NotOnRollError("You are not on the roll for this ballot.")
+            return BallotPaper.objects.create(
+                receipt_hash=receipt_hash, ballot_id=ballot.pk, contents=contents
+            )
+    except IntegrityError:
+        # The receipt hash is the box's primary key: the whole vote, roll mark included, is
+        # rolled back and the voter asked for a fresh code.
+        raise ReceiptError(
+            "That receipt code is already in use. Reload the page to get a new one."
+        ) from None
+
+
+@transaction.atomic
+def ballot_close(*, ballot: Ballot, actor: User | None, now: datetime | None = None) -> Ballot:
+    """Close voting and count. Before the closing time only an organiser may close early."""
+    now = now or timezone.now()
+    locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if locked.state != BallotState.OPEN:
+        raise BallotError("Only an open ballot can be closed.")
+    if now < locked.closes_at and not (
+        actor is not None and member_may_organise(member=actor, ballot_group=locked.group)
+    ):
+        raise BallotError("This ballot is still open; only an organiser can close it early.")
+    locked.state = BallotState.CLOSED
+    locked.closed_at = now
+    locked.voted_count = RollEntry.objects.filter(ballot=locked, has_voted=True).count()
+    locked.save(update_fields=["state", "closed_at", "voted_count"])
+    return ballot_count(ballot=locked)
+
+
+def question_spec(question: Question) -> QuestionSpec:
+    return QuestionSpec(
+        position=question.position,
+        text=question.text,
+        method=question.method,
+        seats=question.seats,
+        quorum=question.quorum,
+        threshold="two-thirds" if question.threshold == Threshold.TWO_THIRDS else "simple",
+        choices=tuple(c.name for c in question.choices.all()),
+    )
+
+
+@transaction.atomic
+def ballot_count(*, ballot: Ballot) -> Ballot:
+    """Count a closed ballot with the counting engine, store the results and the bundle."""
+    locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if locked.state != BallotState.CLOSED:
+        raise BallotError("Results are counted only once, after the ballot closes.")
+    questions = list(locked.questions.prefetch_related("choices"))
+    papers = list(
+        BallotPaper.objects.filter(ballot=locked)
+        .order_by("receipt_hash")
+        .values_list("receipt_hash", "contents")
+    )
+    receipts = [receipt for receipt, _ in papers]
+    per_question = [
+        QuestionPapers(
+            spec=question_spec(q),
+            answers=[cast(Answer, contents[str(q.position)]) for _, contents in papers],
+        )
+        for q in questions
+    ]
+    data, results = bundle_write(
+        ballot={
+            "id": locked.pk,
+            "title": locked.title,
+            "group": locked.group.name if locked.group else "the whole network",
+            "opens_at": locked.opens_at.isoformat(),
+            "closes_at": locked.closes_at.isoformat(),
+        },
+        seed=locked.tie_break_seed,
+        roll_size=locked.roll_size or 0,
+        receipts=receipts,
+        questions=per_question,
+    )
+    for question, result in zip(questions, results, strict=True):
+        # Numbers with a fractional part are kept as exact strings ("805.00000").
+        question.result = json.loads(result.to_json(), parse_float=str)
+        question.save(update_fields=["result"])
+    BallotBundle.objects.create(ballot=locked, data=data, sha256=hashlib.sha256(data).hexdigest())
+    locked.state = BallotState.PUBLISHED
+    locked.save(update_fields=["state"])
+    _notify_roll(
+        ballot=locked,
+        event="results",
+        template="ballot_results",
+        voters=RollEntry.objects.filter(ballot=locked),
+    )
+    return locked
+
+
+def ballots_open_due(*, now: datetime | None = None) -> int:
+    """Open every draft ballot whose opening time has come (run by a task)."""
+    now = now or timezone.now()
+    opened = 0
+    for ballot in Ballot.objects.filter(state=BallotState.DRAFT, opens_at__lte=now):
+        try:
+            ballot_open(ballot=ballot)
+        except BallotError:
+            continue  # opened concurrently by another worker
+        opened += 1
+    return opened
+
+
+REMINDER_BEFORE_CLOSE = timedelta(hours=24)
+
+
+def _notify_roll(*, ballot: Ballot, event: str, template: str, voters: QuerySet[RollEntry]) -> int:
+    """A service message to members on the roll; it never says who has voted."""
+    return messages_fan_out(
+        key_prefix=f"ballot:{ballot.pk}:{event}",
+        kind=MessageClass.SERVICE,
+        template=template,
+        recipients=User.objects.filter(pk__in=voters.values("member_id")),
+        context={
+            "ballot_title": ballot.title,
+            "closes_at": formats.date_format(timezone.localtime(ballot.closes_at), "j F Y, H:i"),
+            "ballot_url": settings.SITE_ROOT + ballot.get_absolute_url(),
+            "results_url": settings.SITE_ROOT
+            + reverse("ballots:results", kwargs={"ballot_id": ballot.pk}),
+        },
+        group=ballot.group,
+    )
+
+
+@transaction.atomic
+def ballot_remind(*, ballot: Ballot, now: datetime | None = None) -> int:
+    """Once, a day before the close: remind those on the roll who have not voted yet."""
+    now = now or timezone.now()
+    locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if locked.state != BallotState.OPEN or locked.reminder_sent_at is not None:
+        return 0
+    locked.reminder_sent_at = now
+    locked.save(update_fields=["reminder_sent_at"])
+    return _notify_roll(
+        ballot=locked,
+        event="reminder",
+        template="ballot_reminder",
+        voters=RollEntry.objects.filter(ballot=locked, has_voted=False),
+    )
+
+
+def ballots_remind_due(*, now: datetime | None = None) -> int:
+    """Send the reminder for every open ballot that closes within a day (run by a task)."""
+    now = now or timezone.now()
+    due = Ballot.objects.filter(
+        state=BallotState.OPEN,
+        reminder_sent_at__isnull=True,
+        closes_at__gt=now,
+        closes_at__lte=now + REMINDER_BEFORE_CLOSE,
+    )
+    return sum(ballot_remind(ballot=ballot, now=now) for ballot in due)
+
+
+def ballots_close_due(*, now: datetime | None = None) -> int:
+    """Close and count every open ballot whose closing time has passed (run by a task)."""
+    now = now or timezone.now()
+    closed = 0
+    for ballot in Ballot.objects.filter(state=BallotState.OPEN, closes_at__lte=now):
+        try:
+            ballot_close(ballot=ballot, actor=None, now=now)
+        except BallotError:
+            continue  # closed concurrently by another worker
+        closed += 1
+    return closed

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from rankandfile.ballots import views
+
+app_name = "ballots"
+
+urlpatterns = [
+    path("", views.ballot_list, name="list"),
+    path("new/", views.ballot_create, name="create"),
+    path("<int:ballot_id>/", views.ballot_detail, name="detail"),
+    path("<int:ballot_id>/vote/", views.ballot_vote, name="vote"),
+    path("<int:ballot_id>/voted/", views.ballot_voted, name="voted"),
+    path("<int:ballot_id>/receipt/", views.ballot_receipt, name="receipt"),
+    path("<int:ballot_id>/results/", views.ballot_results, name="results"),
+    path("<int:ballot_id>/bundle.zip", views.ballot_bundle, name="bundle"),
+    path("<int:ballot_id>/open/", views.ballot_open, name="open"),
+    path("<int:ballot_id>/close/", views.ballot_close, name="close"),
+]

@@ -1,0 +1,157 @@
+"""Campaigns in the JSON API: public aggregates, and a member's own pledge."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from rankandfile.accounts.models import User
+from rankandfile.campaigns import selectors, services
+from rankandfile.campaigns.models import Stage, StageState
+
+router = Router(tags=["campaigns"])
+
+
+class OptionOut(Schema):
+    key: str
+    label: str
+    pledges: int | None
+
+
+class StageOut(Schema):
+    number: int
+    state: str
+    deadline: str
+    threshold_people: int | None
+    threshold_amount_pence: int | None
+    pledges: int | None
+    verified_pledges: int | None
+    amount_pence: int | None
+    options: list[OptionOut]
+
+
+class CampaignOut(Schema):
+    slug: str
+    title: str
+    state: str
+    stages: list[StageOut]
+
+
+class PledgeIn(Schema):
+    options: list[str]
+    amount_pence: int | None = None
+
+
+class PledgeOut(Schema):
+    stage: int
+    options: list[str]
+    amount_pence: int | None
+    verified: bool
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _member(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, User):
+        user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@router.get("/{slug}", response=CampaignOut)
+def campaign_read(request: HttpRequest, slug: str) -> CampaignOut:
+    """A campaign with each stage's totals. Counts under 5 are null (never published)."""
+    campaign = selectors.campaign_get_public(slug=slug)
+    stages = []
+    for stage in campaign.stages.order_by("number").prefetch_related("options"):
+        totals = selectors.stage_totals(stage)
+        shown = totals.pledges >= selectors.SMALL_COUNT
+        stages.append(
+            StageOut(
+                number=totals.number,
+                state=totals.state,
+                deadline=totals.deadline,
+                threshold_people=totals.threshold_people,
+                threshold_amount_pence=totals.threshold_amount_pence,
+                pledges=selectors.public_count(totals.pledges),
+                verified_pledges=selectors.public_count(totals.verified_pledges),
+                amount_pence=totals.amount_pence if shown else None,
+                options=[
+                    OptionOut(key=o.key, label=o.label, pledges=selectors.public_count(o.pledges))
+                    for o in totals.options
+                ],
+            )
+        )
+    return CampaignOut(
+        slug=campaign.slug, title=campaign.title, state=campaign.state, stages=stages
+    )
+
+
+def _open_stage(slug: str) -> Stage:
+    campaign = selectors.campaign_get_public(slug=slug)
+    stage = selectors.stage_current(campaign)
+    if stage is None or stage.state != StageState.OPEN:
+        raise HttpError(409, "This campaign is not taking pledges now.")
+    return stage
+
+
+@router.post("/{slug}/pledges", response={201: PledgeOut, 409: ErrorOut, 400: ErrorOut})
+def pledge_create(request: HttpRequest, slug: str, payload: PledgeIn) -> Status[object]:
+    stage = _open_stage(slug)
+    try:
+        pledge = services.pledge_create(
+            stage=stage,
+            member=_member(request),
+            option_keys=payload.options,
+            amount_pence=payload.amount_pence,
+        )
+    except (services.AlreadyPledgedError, services.PledgingClosedError) as error:
+        return Status(409, ErrorOut(detail=str(error)))
+    except services.CampaignError as error:
+        return Status(400, ErrorOut(detail=str(error)))
+    return Status(
+        201,
+        PledgeOut(
+            stage=stage.number,
+            options=sorted(o.key for o in pledge.options.all()),
+            amount_pence=pledge.amount_pence,
+            verified=pledge.verified,
+        ),
+    )
+
+
+@router.get("/{slug}/pledges/mine", response={200: PledgeOut, 404: ErrorOut})
+def pledge_mine(request: HttpRequest, slug: str) -> Status[object]:
+    campaign = selectors.campaign_get_public(slug=slug)
+    stage = selectors.stage_current(campaign)
+    pledge = selectors.pledge_of(stage=stage, member=_member(request)) if stage else None
+    if stage is None or pledge is None:
+        return Status(404, ErrorOut(detail="You have not pledged at the current stage."))
+    return Status(
+        200,
+        PledgeOut(
+            stage=stage.number,
+            options=sorted(o.key for o in pledge.options.all()),
+            amount_pence=pledge.amount_pence,
+            verified=pledge.verified,
+        ),
+    )
+
+
+@router.delete("/{slug}/pledges/mine", response={204: None, 404: ErrorOut, 409: ErrorOut})
+def pledge_withdraw(request: HttpRequest, slug: str) -> Status[object]:
+    campaign = selectors.campaign_get_public(slug=slug)
+    stage = selectors.stage_current(campaign)
+    if stage is None:
+        return Status(404, ErrorOut(detail="This campaign has no stages."))
+    try:
+        services.pledge_withdraw(stage=stage, member=_member(request))
+    except services.PledgingClosedError as error:
+        return Status(409, ErrorOut(detail=str(error)))
+    except services.CampaignError as error:
+        return Status(404, ErrorOut(detail=str(error)))
+    return Status(204, None)

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from rankandfile.campaigns.models import Stage
+
+
+class PledgeForm(forms.Form):
+    options = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="I pledge that, if the demands are not met by the deadline, I will",
+    )
+    amount = forms.CharField(
+        required=False,
+        label="Amount I would claim back, in pounds",
+        help_text="Private to you: only the total of all pledges is ever shown.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["options"].choices = [  # type: ignore[attr-defined]
+            (o.key, o.label) for o in stage.options.all()
+        ]
+        if not any(o.asks_amount for o in stage.options.all()):
+            del self.fields["amount"]
+
+    def clean_amount(self) -> int | None:
+        raw = (self.cleaned_data.get("amount") or "").strip().lstrip("£").replace(",", "")
+        if not raw:
+            return None
+        try:
+            pounds = Decimal(raw)
+        except InvalidOperation:
+            raise forms.ValidationError(
+                "Enter an amount in pounds, such as 240 or 240.50."
+            ) from None
+        if pounds <= 0 or pounds.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise forms.ValidationError("Enter a positive amount in pounds and pence.")
+        return int(pounds * 100)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class StageFields(forms.Form):
+    """One rung of the ladder, as an organiser types it."""
+
+    title = forms.CharField(max_length=160)
+    deadline = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="UK time.",
+    )
+    threshold_people = forms.IntegerField(min_value=1, required=False, label="People needed")
+    threshold_pounds = forms.IntegerField(
+        min_value=1, required=False, label="Money at stake needed, in pounds"
+    )
+    options = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Pledge options, one per line",
+        help_text='End a line with "(amount)" if the pledger states a sum, e.g. '
+        '"Claim back my subscriptions (amount)".',
+    )
+    action_instructions = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="What everyone does if it is triggered"
+    )
+    letter_template = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        label="Letter (optional)",
+        help_text="{display_name}, {amount} and {act_by} are filled in for each pledger.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("threshold_people") and not data.get("threshold_pounds"):
+            raise forms.ValidationError("Set a threshold of people, of money, or both.")
+        return data
+
+    def option_inputs(self) -> list[tuple[str, bool]]:
+        """(label, asks_amount) for each line."""
+        result = []
+        for line in _lines(self.cleaned_data["options"]):
+            asks = line.lower().endswith("(amount)")
+            result.append((line[: -len("(amount)")].strip() if asks else line, asks))
+        return result
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(max_length=160)
+    target = forms.CharField(
+        max_length=200, help_text="Who must respond, e.g. the party's national executive."
+    )
+    explanation = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
+    demands = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), label="Demands, one per line"
+    )
+
+    def demand_list(self) -> list[str]:
+        return _lines(self.cleaned_data["demands"])

@@ -1,0 +1,510 @@
+"""Every write about pressure campaigns: the pledge ladder and its lifecycle.
+
+    draft -> open -> at the deadline:
+        threshold not reached -> released (every pledger told nobody acts; pledges void)
+        threshold reached     -> verdict: a secret yes/no ballot of the stage's pledgers,
+                                 "Have the demands been met?"
+                                   yes -> won (the campaign becomes a permanent pressure group)
+                                   no  -> triggered (every pledger gets their action pack at
+                                          once; the next stage, if any, opens)
+
+Each transition runs in one transaction that first locks the stage's tally row, the same row
+every pledge updates: a deadline is resolved exactly once, a job that runs twice finds the work
+done, and a crash half-way rolls the whole transition back so that the next run does it all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from rankandfile.accounts.models import User
+from rankandfile.campaigns.models import (
+    Campaign,
+    CampaignState,
+    Demand,
+    DemandStatus,
+    OptionTally,
+    Pledge,
+    PledgeOption,
+    RegionTally,
+    Stage,
+    StageState,
+    StageTally,
+    Vouch,
+)
+from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
+from rankandfile.groups.models import Group, Membership, Role
+from rankandfile.lib.money import pounds
+from rankandfile.lib.postcodes import postcode_area
+
+
+class CampaignError(Exception):
+    """An action the campaign's rules do not allow; the message is meant for the member."""
+
+
+class AlreadyPledgedError(CampaignError):
+    pass
+
+
+class PledgingClosedError(CampaignError):
+    pass
+
+
+@dataclass(frozen=True)
+class OptionInput:
+    key: str
+    label: str
+    asks_amount: bool = False
+
+
+@dataclass(frozen=True)
+class StageInput:
+    title: str
+    deadline: datetime
+    options: Sequence[OptionInput]
+    action_instructions: str
+    threshold_people: int | None = None
+    threshold_amount_pence: int | None = None
+    letter_template: str = ""
+    verdict_days: int = 7
+    verdict_quorum: int = 1
+    act_within_days: int = 14
+
+
+def _require_organiser(*, group: Group, member: User) -> None:
+    if not Membership.objects.filter(group=group, member=member, role=Role.ORGANISER).exists():
+        raise CampaignError("Only the group's organisers can run its campaigns.")
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    organiser: User,
+    group: Group,
+    title: str,
+    target: str,
+    explanation: str,
+    demands: Sequence[str],
+    stages: Sequence[StageInput],
+) -> Campaign:
+    """A draft campaign with its ordered demands and escalation ladder."""
+    _require_organiser(group=group, member=organiser)
+    if not demands:
+        raise CampaignError("A campaign needs at least one demand.")
+    if not stages:
+        raise CampaignError("A campaign needs at least one stage.")
+    deadlines = [s.deadline for s in stages]
+    if deadlines != sorted(deadlines) or len(set(deadlines)) != len(deadlines):
+        raise CampaignError("Each stage's deadline must come after the one before.")
+    base = slugify(title)[:120] or "campaign"
+    slug, n = base, 2
+    while Campaign.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    campaign = Campaign.objects.create(
+        group=group,
+        slug=slug,
+        title=title.strip(),
+        target=target.strip(),
+        explanation=explanation.strip(),
+    )
+    Demand.objects.bulk_create(
+        Demand(campaign=campaign, position=i, text=text.strip())
+        for i, text in enumerate(demands, 1)
+    )
+    for number, spec in enumerate(stages, 1):
+        if spec.threshold_people is None and spec.threshold_amount_pence is None:
+            raise CampaignError(f"Stage {number} needs a threshold of people or of money.")
+        if not spec.options:
+            raise CampaignError(f"Stage {number} needs at least one pledge option.")
+        stage = Stage.objects.create(
+            campaign=campaign,
+            number=number,
+            title=spec.title.strip(),
+            deadline=spec.deadline,
+            threshold_people=spec.threshold_people,
+            threshold_amount_pence=spec.threshold_amount_pence,
+            action_instructions=spec.action_instructions.strip(),
+            letter_template=spec.letter_template,
+            verdict_days=spec.verdict_days,
+            verdict_quorum=spec.verdict_quorum,
+            act_within_days=spec.act_within_days,
+        )
+        StageTally.objects.create(stage=stage)
+        for position, option in enumerate(spec.options):
+            created = PledgeOption.objects.create(
+                stage=stage,
+                key=option.key,
+                label=option.label.strip(),
+                asks_amount=option.asks_amount,
+                position=position,
+            )
+            OptionTally.objects.create(option=created)
+    return campaign
+
+
+@transaction.atomic
+def campaign_open(*, campaign: Campaign, organiser: User, now: datetime | None = None) -> Campaign:
+    _require_organiser(group=campaign.group, member=organiser)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.state != CampaignState.DRAFT:
+        raise CampaignError("This campaign is already open.")
+    first = locked.stages.order_by("number").first()
+    assert first is not None
+    if first.deadline <= (now or timezone.now()):
+        raise CampaignError("The first stage's deadline has already passed.")
+    locked.state = CampaignState.OPEN
+    locked.save(update_fields=["state"])
+    Stage.objects.filter(pk=first.pk).update(state=StageState.OPEN)
+    return locked
+
+
+def member_is_verified_account(member: User) -> bool:
+    return bool(EmailAddress.objects.filter(user=member, verified=True).exists())
+
+
+def _is_vouched(*, campaign_id: int, member: User) -> bool:
+    return bool(Vouch.objects.filter(group__campaigns__id=campaign_id, member=member).exists())
+
+
+def _open_stage(stage: Stage, now: datetime) -> Stage:
+    """The stage, fresh from the database, if it is still taking pledges."""
+    fresh = Stage.objects.get(pk=stage.pk)
+    if fresh.state != StageState.OPEN or now >= fresh.deadline:
+        raise PledgingClosedError("This stage is not taking pledges: its deadline has passed.")
+    return fresh
+
+
+def _still_open_after_lock(stage: Stage, now: datetime) -> None:
+    """Called once the stage's tally row is locked (by the tally update), just before commit.
+
+    The deadline job locks the same row before it resolves the stage. So either this pledge
+    change commits first and the job counts it, or the job has committed and this re-read sees
+    the stage closed, and the whole change rolls back. The lock is held only from the tally
+    update to the commit, so pledges do not queue behind one another's validation.
+    """
+    if not Stage.objects.filter(pk=stage.pk, state=StageState.OPEN, deadline__gt=now).exists():
+        raise PledgingClosedError("This stage is not taking pledges: its deadline has passed.")
+
+
+def _options_for(stage: Stage, keys: Iterable[str]) -> list[PledgeOption]:
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        raise CampaignError("Choose at least one action to pledge.")
+    options = list(PledgeOption.objects.filter(stage=stage, key__in=wanted))
+    if len(options) != len(wanted):
+        unknown = sorted(set(wanted) - {o.key for o in options})
+        raise CampaignError(f"Unknown pledge option: {', '.join(unknown)}.")
+    return options
+
+
+def _amount_for(options: list[PledgeOption], amount_pence: int | None) -> int | None:
+    if any(o.asks_amount for o in options):
+        if amount_pence is None or amount_pence <= 0:
+            raise CampaignError("Enter the amount in pounds that you would claim back.")
+        if amount_pence > 100_000_00:
+            raise CampaignError("That amount is larger than any subscription refund could be.")
+        return amount_pence
+    return None
+
+
+def _tally_add(pledge: Pledge, options: list[PledgeOption], sign: int) -> None:
+    """Move the running totals by one pledge. The stage tally is updated first, always: it is
+    the row every pledge change and the deadline job lock, in that order, so none deadlock."""
+    StageTally.objects.filter(stage_id=pledge.stage_id).update(
+        pledges=F("pledges") + sign,
+        verified_pledges=F("verified_pledges") + (sign if pledge.verified else 0),
+        amount_pence=F("amount_pence") + sign * (pledge.amount_pence or 0),
+        confirmed=F("confirmed") + (sign if pledge.confirmed_done else 0),
+    )
+    OptionTally.objects.filter(option__in=options).update(pledges=F("pledges") + sign)
+    region = RegionTally.objects.filter(stage_id=pledge.stage_id, area=pledge.area)
+    if not region.update(pledges=F("pledges") + sign):
+        RegionTally.objects.get_or_create(stage_id=pledge.stage_id, area=pledge.area)
+        region.update(pledges=F("pledges") + sign)
+
+
+@transaction.atomic
+def pledge_create(
+    *,
+    stage: Stage,
+    member: User,
+    option_keys: Iterable[str],
+    amount_pence: int | None = None,
+    now: datetime | None = None,
+) -> Pledge:
+    """Pledge to one or more options of an open stage. One pledge per member per stage."""
+    now = now or timezone.now()
+    stage = _open_stage(stage, now)
+    if not member_is_verified_account(member):
+        raise CampaignError("Verify your email address before you pledge.")
+    options = _options_for(stage, option_keys)
+    pledge = Pledge(
+        stage=stage,
+        member=member,
+        amount_pence=_amount_for(options, amount_pence),
+        verified=_is_vouched(campaign_id=stage.campaign_id, member=member),
+        area=postcode_area(member.postcode_district),
+    )
+    try:
+        with transaction.atomic():
+            pledge.save()
+    except IntegrityError:
+        raise AlreadyPledgedError("You have already pledged at this stage.") from None
+    Pledge.options.through.objects.bulk_create(
+        Pledge.options.through(pledge_id=pledge.pk, pledgeoption_id=o.pk) for o in options
+    )
+    _tally_add(pledge, options, +1)
+    _still_open_after_lock(stage, now)
+    return pledge
+
+
+@transaction.atomic
+def pledge_update(
+    *,
+    stage: Stage,
+    member: User,
+    option_keys: Iterable[str],
+    amount_pence: int | None = None,
+    now: datetime | None = None,
+) -> Pledge:
+    now = now or timezone.now()
+    stage = _open_stage(stage, now)
+    pledge = Pledge.objects.select_for_update().filter(stage=stage, member=member).first()
+    if pledge is None:
+        raise CampaignError("You have not pledged at this stage.")
+    options = _options_for(stage, option_keys)
+    amount = _amount_for(options, amount_pence)
+    _tally_add(pledge, list(pledge.options.all()), -1)
+    pledge.amount_pence = amount
+    pledge.save(update_fields=["amount_pence"])
+    pledge.options.set(options)
+    _tally_add(pledge, options, +1)
+    _still_open_after_lock(stage, now)
+    return pledge
+
+
+@transaction.atomic
+def pledge_withdraw(*, stage: Stage, member: User, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    stage = _open_stage(stage, now)
+    pledge = Pledge.objects.select_for_update().filter(stage=stage, member=member).first()
+    if pledge is None:
+        raise CampaignError("You have not pledged at this stage.")
+    _tally_add(pledge, list(pledge.options.all()), -1)
+    pledge.delete()
+    _still_open_after_lock(stage, now)
+
+
+@transaction.atomic
+def vouch_create(*, group: Group, organiser: User, member: User) -> Vouch:
+    """An organiser vouches for a member of their group: that member's pledges count as verified."""
+    _require_organiser(group=group, member=organiser)
+    if not Membership.objects.filter(group=group, member=member).exists():
+        raise CampaignError("You can vouch only for members of your group.")
+    vouch, _ = Vouch.objects.get_or_create(
+        group=group, member=member, defaults={"vouched_by": organiser}
+    )
+    return vouch
+
+
+@transaction.atomic
+def demand_status_set(*, demand: Demand, organiser: User, status: DemandStatus) -> Demand:
+    """Record the members' decision on a demand (taken by ballot)."""
+    _require_organiser(group=demand.campaign.group, member=organiser)
+    demand.status = status
+    demand.save(update_fields=["status"])
+    return demand
+
+
+def threshold_reached(stage: Stage, tally: StageTally) -> bool:
+    """Reached when every threshold the stage sets is met (people and/or money)."""
+    people = stage.threshold_people is None or tally.pledges >= stage.threshold_people
+    money = (
+        stage.threshold_amount_pence is None or tally.amount_pence >= stage.threshold_amount_pence
+    )
+    return people and money
+
+
+def act_by(stage: Stage) -> datetime:
+    assert stage.triggered_at is not None
+    return stage.triggered_at + timedelta(days=stage.act_within_days)
+
+
+def _pledgers(stage: Stage) -> list[int]:
+    return list(
+        Pledge.objects.filter(stage=stage).order_by("member_id").values_list("member_id", flat=True)
+    )
+
+
+def _notify_pledgers(*, stage: Stage, event: str, template: str, extra: dict[str, object]) -> int:
+    """One service message per pledger, keyed by stage and event: re-running queues nothing new."""
+    from rankandfile.notifications.models import MessageClass
+    from rankandfile.notifications.services import messages_fan_out
+
+    amounts = dict(Pledge.objects.filter(stage=stage).values_list("member_id", "amount_pence"))
+    campaign = stage.campaign
+
+    def personalise(member_id: int) -> dict[str, object]:
+        return {"amount": pounds(amounts.get(member_id))}
+
+    return messages_fan_out(
+        key_prefix=f"campaign:{campaign.pk}:stage:{stage.number}:{event}",
+        kind=MessageClass.SERVICE,
+        template=template,
+        recipients=User.objects.filter(
+            pk__in=Pledge.objects.filter(stage=stage).values("member_id")
+        ),
+        context={
+            "campaign_title": campaign.title,
+            "campaign_slug": campaign.slug,
+            "stage_number": stage.number,
+            "stage_title": stage.title,
+            **extra,
+        },
+        group=campaign.group,
+        personalise=personalise,
+    )
+
+
+VERDICT_QUESTION = "Have the demands been met?"
+
+
+@transaction.atomic
+def stage_resolve_deadline(*, stage_id: int, now: datetime | None = None) -> str:
+    """At the deadline: release the stage, or put the demands to the pledgers' verdict.
+
+    Idempotent: a second run, or a run before the deadline, changes nothing and returns the
+    stage's state. A crash inside rolls back the state change and every queued message together.
+    """
+    now = now or timezone.now()
+    tally = StageTally.objects.select_for_update().get(stage_id=stage_id)
+    stage = Stage.objects.select_related("campaign").get(pk=stage_id)
+    if stage.state != StageState.OPEN or now < stage.deadline:
+        return stage.state
+    campaign = stage.campaign
+    if not threshold_reached(stage, tally):
+        stage.state = StageState.RELEASED
+        stage.save(update_fields=["state"])
+        Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.RELEASED)
+        _notify_pledgers(stage=stage, event="released", template="pledge_released", extra={})
+        return stage.state
+    ballot = verdict_ballot_open(
+        group=campaign.group,
+        title=f"{campaign.title}, stage {stage.number}: {VERDICT_QUESTION}",
+        question=VERDICT_QUESTION,
+        quorum=stage.verdict_quorum,
+        opens_at=now,
+        closes_at=now + timedelta(days=stage.verdict_days),
+        member_ids=_pledgers(stage),
+    )
+    stage.state = StageState.VERDICT
+    stage.verdict_ballot = ballot
+    stage.save(update_fields=["state", "verdict_ballot"])
+    _notify_pledgers(
+        stage=stage,
+        event="verdict",
+        template="ballot_opened",
+        extra={
+            "ballot_title": ballot.title,
+            "closes_at": f"{ballot.closes_at:%-d %B %Y, %H:%M}",
+            "ballot_url": settings.SITE_ROOT + ballot.get_absolute_url(),
+        },
+    )
+    return stage.state
+
+
+@transaction.atomic
+def stage_resolve_verdict(*, stage_id: int, now: datetime | None = None) -> str:
+    """After the verdict ballot is counted: won, or triggered (and the next stage opens).
+
+    "Yes, the demands were met" must carry the ballot (with its quorum) for the campaign to be
+    won; a "no" or an inquorate verdict leaves the demands unmet, so the stage is triggered.
+    """
+    now = now or timezone.now()
+    StageTally.objects.select_for_update().get(stage_id=stage_id)
+    stage = Stage.objects.select_related("campaign", "verdict_ballot").get(pk=stage_id)
+    if stage.state != StageState.VERDICT or stage.verdict_ballot is None:
+        return stage.state
+    outcome = verdict_outcome(stage.verdict_ballot)
+    if outcome is None:  # not yet counted
+        return stage.state
+    campaign = stage.campaign
+    if outcome == "carried":
+        stage.state = StageState.WON
+        stage.save(update_fields=["state"])
+        Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.WON)
+        _notify_pledgers(stage=stage, event="won", template="campaign_won", extra={})
+        return stage.state
+    stage.state = StageState.TRIGGERED
+    stage.triggered_at = now
+    stage.save(update_fields=["state", "triggered_at"])
+    _notify_pledgers(
+        stage=stage,
+        event="triggered",
+        template="pledge_triggered",
+        extra={
+            "act_by": act_by(stage).isoformat(),
+            "instructions": stage.action_instructions,
+            "action_pack_url": settings.SITE_ROOT
+            + reverse(
+                "campaigns:action_pack", kwargs={"slug": campaign.slug, "number": stage.number}
+            ),
+        },
+    )
+    following = campaign.stages.filter(number=stage.number + 1).first()
+    if following is not None and following.deadline > now:
+        Stage.objects.filter(pk=following.pk).update(state=StageState.OPEN)
+    else:
+        Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.TRIGGERED)
+    return stage.state
+
+
+@transaction.atomic
+def pledge_confirm_done(*, stage: Stage, member: User) -> Pledge:
+    """The member confirms "I have done it" from their action pack."""
+    StageTally.objects.select_for_update().get(stage_id=stage.pk)
+    pledge = Pledge.objects.filter(stage=stage, member=member).first()
+    if pledge is None or Stage.objects.get(pk=stage.pk).state != StageState.TRIGGERED:
+        raise CampaignError("There is no action pack for you at this stage.")
+    if not pledge.confirmed_done:
+        pledge.confirmed_done = True
+        pledge.save(update_fields=["confirmed_done"])
+        StageTally.objects.filter(stage_id=stage.pk).update(confirmed=F("confirmed") + 1)
+    return pledge
+
+
+def stages_resolve_due(*, now: datetime | None = None) -> int:
+    """Resolve every stage whose deadline has passed; safe to run as often as you like."""
+    now = now or timezone.now()
+    due = Stage.objects.filter(state=StageState.OPEN, deadline__lte=now).values_list(
+        "pk", flat=True
+    )
+    for stage_id in list(due):
+        stage_resolve_deadline(stage_id=stage_id, now=now)
+    verdicts = Stage.objects.filter(state=StageState.VERDICT).values_list("pk", flat=True)
+    for stage_id in list(verdicts):
+        stage_resolve_verdict(stage_id=stage_id, now=now)
+    return len(due)
+
+
+def letter_fill(*, stage: Stage, display_name: str, amount: str) -> str:
+    """The stage's letter with the pledger's own details; only these three fields are filled."""
+    letter = stage.letter_template
+    fields = {
+        "display_name": display_name,
+        "amount": amount,
+        "act_by": f"{act_by(stage):%-d %B %Y}",
+    }
+    for name, value in fields.items():
+        letter = letter.replace("{" + name + "}", value)
+    return letter

@@ -1,0 +1,55 @@
+"""The members' verdict at a stage's deadline: a secret yes/no ballot of that stage's pledgers.
+
+It is an ordinary ballot of the ballots app (secret, receipts, published bundle), whose roll is
+the stage's pledgers rather than a group's members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from rankandfile.ballots.models import Ballot, BallotState, Method, Question, RollEntry
+from rankandfile.groups.models import Group
+
+
+@transaction.atomic
+def verdict_ballot_open(
+    *,
+    group: Group,
+    title: str,
+    question: str,
+    quorum: int,
+    opens_at: datetime,
+    closes_at: datetime,
+    member_ids: Sequence[int],
+) -> Ballot:
+    """Create the verdict ballot and open it at once with the pledgers as its frozen roll."""
+    ballot = Ballot.objects.create(
+        group=group,
+        title=title,
+        description="Only the members who pledged at this stage vote. The ballot is secret.",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        state=BallotState.OPEN,
+        roll_size=len(member_ids),
+    )
+    Question.objects.create(
+        ballot=ballot, position=1, text=question, method=Method.YESNO, seats=1, quorum=quorum
+    )
+    RollEntry.objects.bulk_create(
+        (RollEntry(ballot=ballot, member_id=member_id) for member_id in member_ids),
+        batch_size=2000,
+    )
+    return ballot
+
+
+def verdict_outcome(ballot: Ballot) -> str | None:
+    """ "carried", "not carried" or "inquorate" once counted; None while it is still running."""
+    if ballot.state != BallotState.PUBLISHED:
+        return None
+    result = Question.objects.get(ballot=ballot, position=1).result or {}
+    outcome = result.get("outcome")
+    return str(outcome) if outcome is not None else None

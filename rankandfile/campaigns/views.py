@@ -1,0 +1,295 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
+from django.utils.text import slugify
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_POST
+
+from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.models import User
+from rankandfile.campaigns import selectors, services
+from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
+from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
+from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.lib.money import pounds
+
+# The embeddable counter has no script and no form, and any site may frame it.
+EMBED_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.NONE],
+    "frame-ancestors": ["*"],
+}
+
+
+def _member(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _totals_context(campaign: Campaign) -> dict[str, object]:
+    stage = selectors.stage_current(campaign)
+    totals = selectors.stage_totals(stage) if stage else None
+    return {
+        "campaign": campaign,
+        "stage": stage,
+        "totals": totals,
+        "regions": selectors.regional_counts(stage) if stage else [],
+        "people": selectors.public_count(totals.pledges) if totals else None,
+        "verified": selectors.public_count(totals.verified_pledges) if totals else None,
+    }
+
+
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = selectors.campaign_get_public(slug=slug)
+    context = _totals_context(campaign)
+    stage = context["stage"]
+    pledge = form = None
+    if isinstance(stage, Stage) and request.user.is_authenticated:
+        pledge = selectors.pledge_of(stage=stage, member=_member(request))
+        if stage.state == StageState.OPEN:
+            initial: dict[str, object] = {}
+            if pledge:
+                initial["options"] = [o.key for o in pledge.options.all()]
+                if pledge.amount_pence:
+                    initial["amount"] = f"{pledge.amount_pence / 100:.2f}"
+            form = PledgeForm(stage=stage, initial=initial)
+    context |= {"pledge": pledge, "form": form, "demands": campaign.demands.all()}
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+def campaign_totals(request: HttpRequest, slug: str) -> HttpResponse:
+    """The live totals fragment, refreshed by htmx without reloading the page."""
+    campaign = selectors.campaign_get_public(slug=slug)
+    return render(request, "campaigns/campaign_detail.html#totals", _totals_context(campaign))
+
+
+def campaign_counter(request: HttpRequest, slug: str) -> JsonResponse:
+    """The public JSON counter: aggregates only, built at most once a second per process."""
+    payload = cache.get_or_set(
+        f"campaigns:counter:{slug}", lambda: selectors.campaign_counter(slug=slug), timeout=1
+    )
+    if payload is None:
+        raise Http404("No such campaign")
+    response = JsonResponse(payload)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=5"
+    return response
+
+
+@xframe_options_exempt
+@csp_override(EMBED_CSP)
+def campaign_embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """A small counter that other sites may put in an iframe (no cookies, no forms)."""
+    campaign = selectors.campaign_get_public(slug=slug)
+    return render(request, "campaigns/embed.html", _totals_context(campaign))
+
+
+def _open_stage(campaign: Campaign) -> Stage:
+    stage = selectors.stage_current(campaign)
+    if stage is None or stage.state != StageState.OPEN:
+        raise services.PledgingClosedError("This campaign is not taking pledges now.")
+    return stage
+
+
+@login_required
+@require_POST
+def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = selectors.campaign_get_public(slug=slug)
+    try:
+        stage = _open_stage(campaign)
+        form = PledgeForm(request.POST, stage=stage)
+        if not form.is_valid():
+            context = _totals_context(campaign) | {
+                "form": form,
+                "pledge": selectors.pledge_of(stage=stage, member=_member(request)),
+                "demands": campaign.demands.all(),
+            }
+            return render(request, "campaigns/campaign_detail.html", context, status=400)
+        existing = selectors.pledge_of(stage=stage, member=_member(request))
+        save = services.pledge_update if existing else services.pledge_create
+        save(
+            stage=stage,
+            member=_member(request),
+            option_keys=form.cleaned_data["options"],
+            amount_pence=form.cleaned_data.get("amount"),
+        )
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+        return redirect(campaign)
+    messages.success(request, "Your pledge is saved. Nobody else can see that you pledged.")
+    return redirect(campaign)
+
+
+@login_required
+@require_POST
+def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = selectors.campaign_get_public(slug=slug)
+    try:
+        services.pledge_withdraw(stage=_open_stage(campaign), member=_member(request))
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your pledge has been withdrawn.")
+    return redirect(campaign)
+
+
+@login_required
+def action_pack(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    campaign = selectors.campaign_get_public(slug=slug)
+    stage = get_object_or_404(Stage, campaign=campaign, number=number, state=StageState.TRIGGERED)
+    pledge = selectors.pledge_of(stage=stage, member=_member(request))
+    if pledge is None:
+        return render(request, "campaigns/no_action_pack.html", {"campaign": campaign}, status=404)
+    if request.method == "POST":
+        services.pledge_confirm_done(stage=stage, member=_member(request))
+        messages.success(request, "Thank you. You acted together with everyone who pledged.")
+        return redirect("campaigns:action_pack", slug=slug, number=number)
+    amount = pounds(pledge.amount_pence)
+    letter = services.letter_fill(
+        stage=stage, display_name=_member(request).display_name, amount=amount
+    )
+    return render(
+        request,
+        "campaigns/action_pack.html",
+        {
+            "campaign": campaign,
+            "stage": stage,
+            "pledge": pledge,
+            "letter": letter,
+            "act_by": services.act_by(stage),
+        },
+    )
+
+
+def _option_key(label: str, taken: set[str]) -> str:
+    base = slugify(label)[:32] or "option"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    taken.add(key)
+    return key
+
+
+def _stage_input(form: StageFields) -> services.StageInput:
+    data = form.cleaned_data
+    taken: set[str] = set()
+    pounds_needed = data.get("threshold_pounds")
+    return services.StageInput(
+        title=data["title"],
+        deadline=data["deadline"],
+        threshold_people=data.get("threshold_people"),
+        threshold_amount_pence=pounds_needed * 100 if pounds_needed else None,
+        options=[
+            services.OptionInput(key=_option_key(label, taken), label=label, asks_amount=asks)
+            for label, asks in form.option_inputs()
+        ],
+        action_instructions=data["action_instructions"],
+        letter_template=data.get("letter_template", ""),
+    )
+
+
+@mfa_required
+def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
+    """An organiser drafts a campaign for their group: demands and up to two stages."""
+    group = group_get_for_organiser(slug=group_slug, organiser=_member(request))
+    data = request.POST or None
+    form = CampaignForm(data)
+    first = StageFields(data, prefix="stage1")
+    second = StageFields(data, prefix="stage2", empty_permitted=True, use_required_attribute=False)
+    if request.method == "POST" and form.is_valid() and first.is_valid() and second.is_valid():
+        stages = [_stage_input(first)]
+        if second.has_changed():
+            stages.append(_stage_input(second))
+        try:
+            campaign = services.campaign_create(
+                organiser=_member(request),
+                group=group,
+                title=form.cleaned_data["title"],
+                target=form.cleaned_data["target"],
+                explanation=form.cleaned_data["explanation"],
+                demands=form.demand_list(),
+                stages=stages,
+            )
+        except services.CampaignError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The campaign is saved as a draft. Check it, then open it.")
+            return redirect("campaigns:manage", slug=campaign.slug)
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"group": group, "form": form, "stage_forms": [first, second]},
+    )
+
+
+def _campaign_for_organiser(request: HttpRequest, slug: str) -> Campaign:
+    campaign = get_object_or_404(Campaign, slug=slug)
+    group_get_for_organiser(slug=campaign.group.slug, organiser=_member(request))
+    return campaign
+
+
+@mfa_required
+def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Organisers see what everyone sees, aggregates only, plus the draft's controls."""
+    campaign = _campaign_for_organiser(request, slug)
+    stages = [(stage, selectors.stage_totals(stage)) for stage in campaign.stages.all()]
+    return render(
+        request,
+        "campaigns/campaign_manage.html",
+        {"campaign": campaign, "stages": stages, "demands": campaign.demands.all()},
+    )
+
+
+@mfa_required
+@require_POST
+def campaign_open(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _campaign_for_organiser(request, slug)
+    try:
+        services.campaign_open(campaign=campaign, organiser=_member(request))
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+        return redirect("campaigns:manage", slug=slug)
+    messages.success(request, "The campaign is open for pledges.")
+    return redirect(campaign)
+
+
+@mfa_required
+@require_POST
+def demand_status(request: HttpRequest, slug: str, position: int) -> HttpResponse:
+    campaign = _campaign_for_organiser(request, slug)
+    demand = get_object_or_404(Demand, campaign=campaign, position=position)
+    status = request.POST.get("status", "")
+    if status not in DemandStatus.values:
+        messages.error(request, "Choose a status for the demand.")
+    else:
+        services.demand_status_set(
+            demand=demand, organiser=_member(request), status=DemandStatus(status)
+        )
+        messages.success(
+            request, f"Demand {position} is now marked “{demand.get_status_display()}”."
+        )
+    return redirect("campaigns:manage", slug=slug)
+
+
+@mfa_required
+@require_POST
+def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse:
+    """An organiser vouches for a member of their group (their pledges then count as verified)."""
+    group = group_get_for_organiser(slug=group_slug, organiser=_member(request))
+    member = get_object_or_404(User, pk=member_id, memberships__group=group)
+    try:
+        services.vouch_create(group=group, organiser=_member(request), member=member)
+    except services.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You have vouched for {member.display_name}.")
+    return redirect("groups:manage", slug=group.slug)

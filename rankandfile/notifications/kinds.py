@@ -1,0 +1,38 @@
+"""The kinds of message the platform sends, each with one template set and one class.
+
+A kind's class is fixed here, not chosen by the caller, so campaign content can never be queued
+as a service message and slip past campaign-email consent. Each kind has three templates under
+``notifications/email/<kind>/``: ``subject.txt``, ``body.txt`` and ``body.html``.
+"""
+
+from __future__ import annotations
+
+from rankandfile.notifications.models import MessageClass
+
+KINDS: dict[str, MessageClass] = {
+    "email_verification": MessageClass.SERVICE,
+    "ballot_opened": MessageClass.SERVICE,
+    "ballot_reminder": MessageClass.SERVICE,
+    "ballot_results": MessageClass.SERVICE,
+    "pledge_triggered": MessageClass.SERVICE,
+    "pledge_released": MessageClass.SERVICE,
+    "campaign_won": MessageClass.SERVICE,
+    "event_reminder": MessageClass.SERVICE,
+    "campaign_update": MessageClass.CAMPAIGN,
+    "digest": MessageClass.CAMPAIGN,
+}
+
+
+class UnknownMessageKindError(ValueError):
+    """A template name that is not a known kind, or a kind queued under the wrong class."""
+
+
+def kind_check(*, template: str, message_class: MessageClass) -> None:
+    expected = KINDS.get(template)
+    if expected is None:
+        raise UnknownMessageKindError(f"No message kind called {template!r}.")
+    if expected != message_class:
+        raise UnknownMessageKindError(
+            f"{template!r} is a {expected.label.lower()} message, "
+            f"not {message_class.label.lower()}."
+        )

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import User
+from rankandfile.accounts.selectors import member_has_consent
+from rankandfile.groups.models import Membership
+from rankandfile.notifications import selectors, services
+from rankandfile.notifications.forms import PreferenceForm
+from rankandfile.notifications.models import Frequency
+
+
+def _member(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" with no
+# cookie and no CSRF token. The signed token in the URL is the only credential, and all it can
+# do is withdraw campaign-email consent, so CSRF protection is not needed here.
+@csrf_exempt
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    member = selectors.member_for_unsubscribe_token(token)
+    if member is None:
+        return render(request, "notifications/unsubscribe_invalid.html", status=404)
+    if request.method == "POST":
+        services.campaign_email_unsubscribe(member=member)
+        return render(request, "notifications/unsubscribed.html")
+    return render(
+        request,
+        "notifications/unsubscribe_confirm.html",
+        {"subscribed": member_has_consent(member, ConsentPurpose.CAMPAIGN_EMAIL)},
+    )
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    if request.method == "POST":
+        form = PreferenceForm(request.POST)
+        membership = None
+        if form.is_valid():
+            membership = (
+                Membership.objects.filter(member=member, group_id=form.cleaned_data["group"])
+                .select_related("group")
+                .first()
+            )
+        if membership is None:
+            messages.error(request, "That choice was not understood; nothing was changed.")
+        else:
+            frequency = Frequency(form.cleaned_data["frequency"])
+            services.preference_set(member=member, group=membership.group, frequency=frequency)
+            messages.success(
+                request, f"{membership.group.name}: {frequency.label.lower()} from now on."
+            )
+        return redirect("notifications:preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "rows": selectors.preferences_for_member(member),
+            "choices": Frequency.choices,
+            "campaign_consent": member_has_consent(member, ConsentPurpose.CAMPAIGN_EMAIL),
+        },
+    )
+
+
+def _outbox_status(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "notifications/outbox_status.html",
+        {
+            **admin.site.each_context(request),
+            "title": "Outbox",
+            "counts": selectors.outbox_counts(),
+            "overdue": selectors.outbox_overdue_count(),
+        },
+    )
+
+
+# Staff only, and through the admin site's own check, which also demands MFA.
+outbox_status = admin.site.admin_view(_outbox_status)

@@ -1,0 +1,47 @@
+"""The clock: which background jobs are due at a given moment.
+
+The worker (`rankandfile manage db_worker`) runs jobs; the clock (`rankandfile manage clock`)
+only enqueues them, every minute. Every job is idempotent (deadlines are resolved once, messages
+and digests are keyed), so a clock that runs twice, or restarts, does no harm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.tasks import Task
+
+from rankandfile.ballots.tasks import ballots_close_due, ballots_open_due, ballots_remind_due
+from rankandfile.campaigns.tasks import campaigns_resolve_due
+from rankandfile.notifications.tasks import digests_send, outbox_deliver
+
+LONDON = ZoneInfo("Europe/London")
+DIGEST_HOUR = 7
+
+
+@dataclass(frozen=True)
+class Job:
+    task: Task[..., int]
+    args: tuple[str, ...] = ()
+
+
+def jobs_due(now: datetime) -> list[Job]:
+    """Every minute: ballots to open, remind and close, deadlines to resolve, mail to send.
+
+    At 07:00 London time: the daily digests, and on Mondays the weekly ones.
+    """
+    jobs = [
+        Job(ballots_open_due),
+        Job(ballots_remind_due),
+        Job(ballots_close_due),
+        Job(campaigns_resolve_due),
+        Job(outbox_deliver),
+    ]
+    local = now.astimezone(LONDON)
+    if local.hour == DIGEST_HOUR and local.minute == 0:
+        jobs.append(Job(digests_send, ("daily",)))
+        if local.weekday() == 0:
+            jobs.append(Job(digests_send, ("weekly",)))
+    return jobs

@@ -1,0 +1,107 @@
+"""On PostgreSQL: twenty simultaneous submissions by one member leave exactly one paper in the
+box, and closing waits for votes in flight."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import pytest
+from django.db import connection, connections
+
+from rankandfile.ballots import services
+from rankandfile.ballots.models import BallotPaper, RollEntry
+from rankandfile.ballots.services import AlreadyVotedError, ballot_cast, ballot_close, ballot_open
+from tests.ballots.ballot_helpers import ballot_make, receipt_hash, voters_make
+from tests.personas import MakeGroup
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one write transaction at a time, so it cannot race; CI runs this on "
+    "PostgreSQL (DATABASE_URL=postgres://...)",
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_member_voting_twenty_times_at_once_casts_one_ballot(
+    make_group: MakeGroup,
+) -> None:
+    group = make_group()
+    organiser = group.memberships.get().member
+    (voter,) = voters_make(group, 1)
+    ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
+    start = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def vote() -> None:
+        try:
+            start.wait()
+            ballot_cast(
+                ballot=ballot,
+                member=voter,
+                receipt_hash=receipt_hash(),
+                answers={"1": "yes", "2": [1]},
+            )
+            outcome = "cast"
+        except AlreadyVotedError:
+            outcome = "already voted"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=vote) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["already voted"] * 19 + ["cast"]
+    assert BallotPaper.objects.filter(ballot=ballot).count() == 1
+    assert RollEntry.objects.filter(ballot=ballot, has_voted=True).count() == 1
+    assert RollEntry.objects.get(ballot=ballot, member=voter).has_voted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_waits_for_a_vote_in_flight_so_no_paper_lands_after_the_count(
+    make_group: MakeGroup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = make_group()
+    organiser = group.memberships.get().member
+    (voter,) = voters_make(group, 1)
+    ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
+    inside_cast = threading.Event()
+    original = services._ballot_for_cast
+
+    def slow_ballot_for_cast(ballot_id: int) -> tuple[str, datetime, datetime]:
+        found = original(ballot_id)  # holds FOR SHARE on the ballot row from here to commit
+        inside_cast.set()
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(services, "_ballot_for_cast", slow_ballot_for_cast)
+
+    def vote() -> None:
+        try:
+            ballot_cast(
+                ballot=ballot,
+                member=voter,
+                receipt_hash=receipt_hash(),
+                answers={"1": "yes", "2": [1]},
+            )
+        finally:
+            connections.close_all()
+
+    caster = threading.Thread(target=vote)
+    caster.start()
+    assert inside_cast.wait(timeout=10)
+    ballot_close(ballot=ballot, actor=organiser)  # must wait for the cast to commit
+    caster.join()
+
+    ballot.refresh_from_db()
+    assert ballot.voted_count == 1
+    assert BallotPaper.objects.filter(ballot=ballot).count() == 1
+    yes_no = ballot.questions.get(position=1).result
+    assert yes_no is not None and yes_no["stages"][0]["totals"]["yes"] == 1

@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rankandfile.accounts.services import api_token_create
+from rankandfile.campaigns.models import Pledge, Stage
+from rankandfile.campaigns.services import campaign_create, pledge_create
+from tests.personas import MakeCampaign, MakeGroup, MakeMember, stage_inputs
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.mark.django_db
+def test_the_api_pledges_with_a_personal_token_and_answers_409_when_it_should(
+    make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    campaign = make_campaign(people=3)
+    member = make_member()
+    _, token = api_token_create(member=member, name="my script")
+    client = Client()
+    url = f"/api/v1/campaigns/{campaign.slug}/pledges"
+    body = json.dumps({"options": ["claim-back"], "amount_pence": 12000})
+
+    assert client.post(url, body, content_type="application/json").status_code == 401
+    response = client.post(url, body, content_type="application/json", headers=_bearer(token))
+    assert response.status_code == 201, response.content
+    assert response.json() == {
+        "stage": 1,
+        "options": ["claim-back"],
+        "amount_pence": 12000,
+        "verified": False,
+    }
+    again = client.post(url, body, content_type="application/json", headers=_bearer(token))
+    assert again.status_code == 409
+
+    mine = f"/api/v1/campaigns/{campaign.slug}/pledges/mine"
+    assert client.get(mine, headers=_bearer(token)).json()["amount_pence"] == 12000
+    assert client.delete(mine, headers=_bearer(token)).status_code == 204
+    assert not Pledge.objects.exists()
+
+    client.post(url, body, content_type="application/json", headers=_bearer(token))
+    Stage.objects.filter(campaign=campaign, number=1).update(
+        deadline=Stage.objects.get(campaign=campaign, number=1).deadline - timedelta(days=60)
+    )
+    assert client.delete(mine, headers=_bearer(token)).status_code == 409
+    assert Pledge.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_reads_a_campaign_with_small_counts_withheld(
+    make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    campaign = make_campaign(people=3)
+    stage = campaign.stages.get(number=1)
+    reader = make_member()
+    client = Client()
+    client.force_login(reader)
+    for _ in range(2):
+        pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
+    data = client.get(f"/api/v1/campaigns/{campaign.slug}").json()
+    assert data["slug"] == campaign.slug and data["state"] == "open"
+    first = data["stages"][0]
+    assert set(first) == {
+        "number",
+        "state",
+        "deadline",
+        "threshold_people",
+        "threshold_amount_pence",
+        "pledges",
+        "verified_pledges",
+        "amount_pence",
+        "options",
+    }
+    assert first["pledges"] is None and first["threshold_people"] == 3
+    for _ in range(3):
+        pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
+    data = client.get(f"/api/v1/campaigns/{campaign.slug}").json()
+    assert data["stages"][0]["pledges"] == 5
+    assert {o["key"]: o["pledges"] for o in data["stages"][0]["options"]} == {
+        "stop-dues": 5,
+        "claim-back": None,
+    }
+    assert data["stages"][1]["state"] == "pending"
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/campaigns/{slug}/pledges" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_a_member_pledges_changes_and_withdraws_on_the_campaign_page(
+    make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    campaign = make_campaign()
+    member = make_member()
+    client = Client()
+    client.force_login(member)
+    page = client.get(campaign.get_absolute_url())
+    assert page.status_code == 200
+    assert 'property="og:title"' in page.content.decode()
+
+    bad = client.post(
+        reverse("campaigns:pledge", kwargs={"slug": campaign.slug}),
+        {"options": ["claim-back"], "amount": "lots"},
+    )
+    assert bad.status_code == 400
+    assert "Enter an amount in pounds" in bad.content.decode()
+    assert not Pledge.objects.exists()
+
+    client.post(
+        reverse("campaigns:pledge", kwargs={"slug": campaign.slug}),
+        {"options": ["claim-back"], "amount": "£240.50"},
+    )
+    pledge = Pledge.objects.get()
+    assert pledge.amount_pence == 24050
+    content = client.get(campaign.get_absolute_url()).content.decode()
+    assert "£240.50" in content and "Change my pledge" in content
+
+    client.post(
+        reverse("campaigns:pledge", kwargs={"slug": campaign.slug}), {"options": ["stop-dues"]}
+    )
+    pledge.refresh_from_db()
+    assert pledge.amount_pence is None
+    client.post(reverse("campaigns:withdraw", kwargs={"slug": campaign.slug}))
+    assert not Pledge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_embed_may_be_framed_and_the_counter_is_public_json(
+    client: Client, make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    campaign = make_campaign()
+    embed = client.get(reverse("campaigns:embed", kwargs={"slug": campaign.slug}))
+    assert embed.status_code == 200
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed
+    page = client.get(campaign.get_absolute_url())
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+    counter = client.get(reverse("campaigns:counter", kwargs={"slug": campaign.slug})).json()
+    assert counter["slug"] == campaign.slug and counter["pledges"] is None
+    totals = client.get(reverse("campaigns:totals", kwargs={"slug": campaign.slug}))
+    assert 'id="totals"' in totals.content.decode() and "<html" not in totals.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_draft_campaign_is_not_public(
+    client: Client, make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    organiser = make_member(mfa=True)
+    draft = campaign_create(
+        organiser=organiser,
+        group=make_group(organiser=organiser),
+        title="Not yet",
+        target="the executive",
+        explanation="Still being written.",
+        demands=["One demand"],
+        stages=stage_inputs(),
+    )
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(reverse("campaigns:counter", kwargs={"slug": draft.slug})).status_code == 404
+    assert client.get(f"/api/v1/campaigns/{draft.slug}").status_code in (401, 404)
+
+
+@pytest.mark.django_db
+def test_pledging_and_reading_totals_take_a_fixed_number_of_queries(
+    make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = make_campaign(people=3)
+    stage = campaign.stages.get(number=1)
+    client = Client()
+    url = f"/api/v1/campaigns/{campaign.slug}/pledges"
+    body = json.dumps({"options": ["stop-dues"]})
+    counts = []
+    for n in range(12):
+        _, token = api_token_create(member=make_member(), name="t")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                url, body, content_type="application/json", headers=_bearer(token)
+            )
+        assert response.status_code == 201
+        counts.append(len(queries))
+        if n == 5:
+            for _ in range(20):
+                pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
+    assert len(set(counts[1:])) == 1 and counts[-1] <= 20, counts
+    with CaptureQueriesContext(connection) as totals:
+        Client().get(reverse("campaigns:totals", kwargs={"slug": campaign.slug}))
+    assert len(totals) <= 8

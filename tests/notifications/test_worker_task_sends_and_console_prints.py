@@ -1,0 +1,57 @@
+"""The django-tasks job sends what a committed transaction queued; with no SMTP server
+configured (`make run`), sent messages are printed on the console."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from pytest_django.fixtures import Settings
+
+from rankandfile.notifications.models import Message, MessageClass, MessageStatus
+from rankandfile.notifications.services import message_enqueue, messages_deliver_due
+from tests.personas import CaptureCallbacks, MakeMember
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_committing_queues_the_delivery_job_which_sends_the_message(
+    make_member: MakeMember,
+    settings: Settings,
+    django_capture_on_commit_callbacks: CaptureCallbacks,
+) -> None:
+    settings.TASKS = IMMEDIATE
+    member = make_member(email="worker@example.org")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        message_enqueue(
+            key=f"event:9:reminder:member:{member.pk}",
+            kind=MessageClass.SERVICE,
+            recipient=member,
+            template="event_reminder",
+            context={"event_title": "Branch meeting", "starts_at": "at 7pm", "event_url": "/e/"},
+        )
+        assert mail.outbox == [], "nothing is sent before the commit"
+    assert [m.to for m in mail.outbox] == [["worker@example.org"]]
+    assert Message.objects.get().status == MessageStatus.SENT
+
+
+def test_without_smtp_the_console_shows_each_sent_message(
+    make_member: MakeMember, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    member = make_member(email="console@example.org", display_name="Ada")
+    message_enqueue(
+        key=f"ballot:3:opened:member:{member.pk}",
+        kind=MessageClass.SERVICE,
+        recipient=member,
+        template="ballot_opened",
+        context={"ballot_title": "Delegates", "ballot_url": "http://127.0.0.1:8000/b/3/"},
+    )
+    assert messages_deliver_due().sent == 1
+    printed = capsys.readouterr().out
+    assert "Subject: Voting is open: Delegates" in printed
+    assert "To: console@example.org" in printed
+    assert "Hello Ada" in printed
+    assert "Message-ID: <outbox-" in printed

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+
+from rankandfile.operations.schedule import jobs_due
+
+
+def _names(now: datetime) -> list[tuple[str, tuple[str, ...]]]:
+    return [(job.task.name, job.args) for job in jobs_due(now)]
+
+
+def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
+    names = [name for name, _ in _names(datetime(2026, 11, 24, 12, 30, tzinfo=UTC))]
+    assert names == [
+        "ballots_open_due",
+        "ballots_close_due",
+        "campaigns_resolve_due",
+        "outbox_deliver",
+    ]
+
+
+def test_digests_go_at_seven_london_time_weekly_on_mondays() -> None:
+    # 2026-11-23 is a Monday; in November London is on GMT.
+    monday_seven = _names(datetime(2026, 11, 23, 7, 0, tzinfo=UTC))
+    assert ("digests_send", ("daily",)) in monday_seven
+    assert ("digests_send", ("weekly",)) in monday_seven
+    tuesday_seven = _names(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    assert ("digests_send", ("daily",)) in tuesday_seven
+    assert ("digests_send", ("weekly",)) not in tuesday_seven
+    # In summer (BST) 07:00 in London is 06:00 UTC.
+    assert ("digests_send", ("daily",)) in _names(datetime(2026, 7, 1, 6, 0, tzinfo=UTC))
+
+
+@pytest.mark.django_db
+def test_the_clock_enqueues_the_due_jobs_once() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("clock", "--once")
+    queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert queued == sorted(
+        [
+            "rankandfile.ballots.tasks.ballots_close_due",
+            "rankandfile.ballots.tasks.ballots_open_due",
+            "rankandfile.ballots.tasks.ballots_remind_due",
+            "rankandfile.campaigns.tasks.campaigns_resolve_due",
+            "rankandfile.notifications.tasks.outbox_deliver",
+        ]
+    )
