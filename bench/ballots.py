@@ -29,14 +29,10 @@ from __future__ import annotations
 
 import hashlib
 import http.client
-import json
 import os
-import platform
 import random
 import re
 import secrets
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -45,49 +41,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-OUT = ROOT / "bench" / "results" / "ballots.json"
-SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import benchlib
+
 DATABASE = f"rankandfile_bench_ballots_{os.getpid()}"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 VOTERS = int(os.environ.get("BENCH_VOTERS", "2000"))
 BIG = int(os.environ.get("BENCH_BIG_BALLOT", "200000"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, os.cpu_count() or 2))))
 GOAL_VOTES_PER_SECOND = 100.0
 GOAL_CLOSE_SECONDS = 60.0
 CANDIDATES = [f"Candidate {c}" for c in "ABCDEFGH"]
-
-
-def _admin_sql(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(sql)  # type: ignore[arg-type]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _environment() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _setup_django() -> None:
-    os.environ.update(_environment())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rankandfile.settings")
-    import django
-
-    django.setup()
 
 
 def _random_ballot(rng: random.Random) -> dict[str, Any]:
@@ -211,32 +176,7 @@ def bench_votes_per_second() -> dict[str, Any]:
     from rankandfile.ballots.models import BallotPaper, RollEntry
 
     ballot_id, sessions = _prepare_vote_ballot()
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "rankandfile.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        env=_environment(),
-        cwd=ROOT,
-    )
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with benchlib.gunicorn(DATABASE) as port:
         results: list[Any] = []
         shares = [sessions[i::CLIENTS] for i in range(CLIENTS)]
         threads = [
@@ -252,26 +192,22 @@ def bench_votes_per_second() -> dict[str, Any]:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - wall_start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     errors = [r[1] for r in results if r[0] == "error"]
     papers = BallotPaper.objects.filter(ballot_id=ballot_id).count()
     voted = RollEntry.objects.filter(ballot_id=ballot_id, has_voted=True).count()
     if errors or papers != len(sessions) or voted != len(sessions):
         raise SystemExit(f"vote benchmark failed: {errors[:5]}, papers {papers}, voted {voted}")
-    return {
-        "value": round(len(sessions) / wall, 1),
-        "unit": "votes/s",
-        "goal": GOAL_VOTES_PER_SECOND,
-        "met": len(sessions) / wall >= GOAL_VOTES_PER_SECOND,
-        "votes": len(sessions),
-        "wall_seconds": round(wall, 3),
-        "clients": CLIENTS,
-        "server": f"gunicorn rankandfile.wsgi, {WORKERS} gthread workers x 4 threads",
-        "notes": "only the POSTs are timed; each answered 302 to the 'ballot cast' page; the "
+    return benchlib.figure(
+        round(len(sessions) / wall, 1),
+        "votes/s",
+        f">= {GOAL_VOTES_PER_SECOND:g}",
+        votes=len(sessions),
+        wall_seconds=round(wall, 3),
+        clients=CLIENTS,
+        server=f"gunicorn rankandfile.wsgi, {benchlib.WORKERS} gthread workers x 4 threads",
+        notes="only the POSTs are timed; each answered 302 to the 'ballot cast' page; the "
         "roll and the box each hold exactly one entry per vote afterwards",
-    }
+    )
 
 
 def bench_close_count_bundle() -> dict[str, Any]:
@@ -326,59 +262,30 @@ def bench_close_count_bundle() -> dict[str, Any]:
     recount_seconds = time.perf_counter() - started
     if problems:
         raise SystemExit(f"recount of the 200k bundle disagreed: {problems[:5]}")
-    return {
-        "value": round(seconds, 2),
-        "unit": "s",
-        "goal": GOAL_CLOSE_SECONDS,
-        "met": seconds <= GOAL_CLOSE_SECONDS,
-        "ballots": BIG,
-        "questions": "Scottish STV, 8 candidates, 3 seats (rankings of 3-6); yes/no",
-        "bundle_bytes": len(bundle),
-        "recount_seconds": round(recount_seconds, 2),
-        "notes": "papers bulk-inserted; timed: ballot_close = lock, close, read every paper, "
+    return benchlib.figure(
+        round(seconds, 2),
+        "s",
+        f"<= {GOAL_CLOSE_SECONDS:g}",
+        ballots=BIG,
+        questions="Scottish STV, 8 candidates, 3 seats (rankings of 3-6); yes/no",
+        bundle_bytes=len(bundle),
+        recount_seconds=round(recount_seconds, 2),
+        notes="papers bulk-inserted; timed: ballot_close = lock, close, read every paper, "
         "count both questions, write results and the zip bundle, publish",
-    }
+    )
 
 
 def main() -> int:
-    load_at_start = [round(x, 2) for x in os.getloadavg()]
-    _admin_sql(f'CREATE DATABASE "{DATABASE}"')
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "rankandfile", "manage", "migrate", "--noinput", "-v", "0"],
-            env=_environment(),
-            cwd=ROOT,
-            check=True,
-        )
-        _setup_django()
+    with benchlib.fresh_database(DATABASE):
         votes = bench_votes_per_second()
         print(f"votes per second: {votes['value']} ({votes['votes']} votes)", flush=True)
         close = bench_close_count_bundle()
         print(f"close, count and bundle {BIG} ballots: {close['value']} s", flush=True)
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        _admin_sql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    result = {
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "processor": platform.processor() or platform.machine(),
-            "database": "PostgreSQL (" + SERVER.rsplit("@", 1)[-1] + ")",
-            # The clients run on the same machine as the server and the database; other work
-            # on the machine shows up here and lowers the figures.
-            "load_average_1_5_15_min_at_start": load_at_start,
-        },
-        "figures": {
-            "votes_per_second": votes,
-            "close_count_bundle_200k_seconds": close,
-        },
-    }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {OUT.relative_to(ROOT)}")
+    out = benchlib.write_results(
+        "ballots",
+        {"votes_per_second": votes, "close_count_bundle_200k_seconds": close},
+    )
+    print(f"wrote {out.relative_to(benchlib.ROOT)}")
     return 0
 
 

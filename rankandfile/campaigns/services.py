@@ -268,6 +268,13 @@ def pledge_create(
     return pledge
 
 
+def _own_pledge_locked(*, stage: Stage, member: User) -> Pledge:
+    pledge = Pledge.objects.select_for_update().filter(stage=stage, member=member).first()
+    if pledge is None:
+        raise CampaignError("You have not pledged at this stage.")
+    return pledge
+
+
 @transaction.atomic
 def pledge_update(
     *,
@@ -279,9 +286,7 @@ def pledge_update(
 ) -> Pledge:
     now = now or timezone.now()
     stage = _open_stage(stage, now)
-    pledge = Pledge.objects.select_for_update().filter(stage=stage, member=member).first()
-    if pledge is None:
-        raise CampaignError("You have not pledged at this stage.")
+    pledge = _own_pledge_locked(stage=stage, member=member)
     options = _options_for(stage, option_keys)
     amount = _amount_for(options, amount_pence)
     _tally_add(pledge, list(pledge.options.all()), -1)
@@ -297,9 +302,7 @@ def pledge_update(
 def pledge_withdraw(*, stage: Stage, member: User, now: datetime | None = None) -> None:
     now = now or timezone.now()
     stage = _open_stage(stage, now)
-    pledge = Pledge.objects.select_for_update().filter(stage=stage, member=member).first()
-    if pledge is None:
-        raise CampaignError("You have not pledged at this stage.")
+    pledge = _own_pledge_locked(stage=stage, member=member)
     _tally_add(pledge, list(pledge.options.all()), -1)
     pledge.delete()
     _still_open_after_lock(stage, now)

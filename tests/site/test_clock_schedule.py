@@ -16,6 +16,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
     names = [name for name, _ in _names(datetime(2026, 11, 24, 12, 30, tzinfo=UTC))]
     assert names == [
         "ballots_open_due",
+        "ballots_remind_due",
         "ballots_close_due",
         "campaigns_resolve_due",
         "outbox_deliver",
