@@ -119,8 +119,10 @@ def machine() -> dict[str, Any]:
     }
 
 
-def figure(value: float, unit: str, goal: str, **notes: Any) -> dict[str, Any]:
-    """One figure, with whether it meets its goal ("<= n" or ">= n")."""
+def figure(value: float, unit: str, goal: str | None, **notes: Any) -> dict[str, Any]:
+    """One figure, with whether it meets its goal ("<= n" or ">= n"); None for a reference."""
+    if goal is None:
+        return {"value": value, "unit": unit, **notes}
     op, target = goal.split()
     met = value <= float(target) if op == "<=" else value >= float(target)
     return {"value": value, "unit": unit, "goal": goal, "met": met, **notes}
