@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,8 +12,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from rankandfile.accounts.selectors import member_has_mfa
-
-P = ParamSpec("P")
 
 
 def mfa_required(

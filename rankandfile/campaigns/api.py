@@ -8,7 +8,7 @@ from ninja.errors import HttpError
 
 from rankandfile.accounts.models import User
 from rankandfile.campaigns import selectors, services
-from rankandfile.campaigns.models import Stage, StageState
+from rankandfile.campaigns.models import Stage
 
 router = Router(tags=["campaigns"])
 
@@ -92,9 +92,8 @@ def campaign_read(request: HttpRequest, slug: str) -> CampaignOut:
 
 
 def _open_stage(slug: str) -> Stage:
-    campaign = selectors.campaign_get_public(slug=slug)
-    stage = selectors.stage_current(campaign)
-    if stage is None or stage.state != StageState.OPEN:
+    stage = selectors.stage_taking_pledges(selectors.campaign_get_public(slug=slug))
+    if stage is None:
         raise HttpError(409, "This campaign is not taking pledges now.")
     return stage
 

@@ -70,6 +70,12 @@ def stage_current(campaign: Campaign) -> Stage | None:
     return started[-1] if started else (stages[0] if stages else None)
 
 
+def stage_taking_pledges(campaign: Campaign) -> Stage | None:
+    """The stage open for pledges now, if there is one."""
+    stage = stage_current(campaign)
+    return stage if stage is not None and stage.state == StageState.OPEN else None
+
+
 def stage_totals(stage: Stage) -> StageTotals:
     """Constant time: one tally row per stage and one per option, however many pledges."""
     tally = StageTally.objects.filter(stage=stage).first() or StageTally(stage=stage)

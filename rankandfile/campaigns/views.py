@@ -94,8 +94,8 @@ def campaign_embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _open_stage(campaign: Campaign) -> Stage:
-    stage = selectors.stage_current(campaign)
-    if stage is None or stage.state != StageState.OPEN:
+    stage = selectors.stage_taking_pledges(campaign)
+    if stage is None:
         raise services.PledgingClosedError("This campaign is not taking pledges now.")
     return stage
 
