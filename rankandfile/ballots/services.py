@@ -188,10 +188,13 @@ def electorate_members(ballot: Ballot) -> QuerySet[User]:
 
 
 @transaction.atomic
-def ballot_open(*, ballot: Ballot, now: datetime | None = None) -> Ballot:
+def ballot_open(
+    *, ballot: Ballot, now: datetime | None = None, member_ids: Sequence[int] | None = None
+) -> Ballot:
     """Open voting: the roll is made from the electorate, in this one transaction, and frozen.
 
     Opening before the advertised time (an organiser's "open now") moves the opening time to now.
+    ``member_ids`` gives the roll instead of the electorate: a campaign stage's pledgers.
     """
     now = now or timezone.now()
     locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
@@ -200,7 +203,8 @@ def ballot_open(*, ballot: Ballot, now: datetime | None = None) -> Ballot:
     if now >= locked.closes_at:
         raise BallotError("This ballot's closing time has passed; it cannot be opened.")
     locked.opens_at = min(locked.opens_at, now)
-    member_ids = list(electorate_members(locked).values_list("pk", flat=True))
+    if member_ids is None:
+        member_ids = list(electorate_members(locked).values_list("pk", flat=True))
     RollEntry.objects.bulk_create(
         (RollEntry(ballot=locked, member_id=member_id) for member_id in member_ids),
         batch_size=2000,

@@ -413,16 +413,6 @@ def stage_resolve_deadline(*, stage_id: int, now: datetime | None = None) -> str
     stage.state = StageState.VERDICT
     stage.verdict_ballot = ballot
     stage.save(update_fields=["state", "verdict_ballot"])
-    _notify_pledgers(
-        stage=stage,
-        event="verdict",
-        template="ballot_opened",
-        extra={
-            "ballot_title": ballot.title,
-            "closes_at": f"{ballot.closes_at:%-d %B %Y, %H:%M}",
-            "ballot_url": settings.SITE_ROOT + ballot.get_absolute_url(),
-        },
-    )
     return stage.state
 
 

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from rankandfile.ballots.models import Ballot, BallotState, Method, Question, RollEntry
+from rankandfile.ballots.models import Ballot, BallotState, Method, Question
+from rankandfile.ballots.services import ballot_open
 from rankandfile.groups.models import Group
 
 
@@ -26,24 +27,21 @@ def verdict_ballot_open(
     closes_at: datetime,
     member_ids: Sequence[int],
 ) -> Ballot:
-    """Create the verdict ballot and open it at once with the pledgers as its frozen roll."""
+    """Create the verdict ballot and open it at once with the pledgers as its frozen roll.
+
+    Opening it tells everyone on the roll that voting is open (the ballots app's own message).
+    """
     ballot = Ballot.objects.create(
         group=group,
         title=title,
         description="Only the members who pledged at this stage vote. The ballot is secret.",
         opens_at=opens_at,
         closes_at=closes_at,
-        state=BallotState.OPEN,
-        roll_size=len(member_ids),
     )
     Question.objects.create(
         ballot=ballot, position=1, text=question, method=Method.YESNO, seats=1, quorum=quorum
     )
-    RollEntry.objects.bulk_create(
-        (RollEntry(ballot=ballot, member_id=member_id) for member_id in member_ids),
-        batch_size=2000,
-    )
-    return ballot
+    return ballot_open(ballot=ballot, now=opens_at, member_ids=member_ids)
 
 
 def verdict_outcome(ballot: Ballot) -> str | None:

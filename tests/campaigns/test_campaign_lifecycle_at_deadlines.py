@@ -97,6 +97,8 @@ def test_enough_pledges_go_to_a_verdict_and_a_yes_wins_the_campaign(
     assert ballot is not None and ballot.state == BallotState.OPEN
     roll = set(RollEntry.objects.filter(ballot=ballot).values_list("member_id", flat=True))
     assert roll == {p.pk for p in pledgers}
+    told = Message.objects.filter(key__startswith=f"ballot:{ballot.pk}:opened:")
+    assert set(told.values_list("recipient_id", flat=True)) == {p.pk for p in pledgers}
     # Until the verdict is counted nothing changes, however often the job runs.
     assert stage_resolve_verdict(stage_id=stage.pk) == StageState.VERDICT
 
