@@ -21,6 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(max(2, os.cpu_count() or 2))))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
 
 
 def admin_sql(sql: str) -> None:
@@ -72,7 +73,7 @@ def fresh_database(database: str, **extra: str) -> Iterator[None]:
 
 
 @contextmanager
-def gunicorn(database: str, *, threads: int = 4, **extra: str) -> Iterator[int]:
+def gunicorn(database: str, *, threads: int = THREADS, **extra: str) -> Iterator[int]:
     """The production server command on a free port; yields the port once it accepts."""
     port = free_port()
     server = subprocess.Popen(

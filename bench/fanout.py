@@ -7,9 +7,13 @@ sinks in processes of their own. In one run it measures:
 
 (a) end to end: ``messages_fan_out`` queues one personalised "pledge triggered" message per
     member (one transaction, bulk inserts of 1,000), then the outbox sender (WORKERS processes
-    of ``outbox_send``, default 1) claims, renders, sends and marks each one sent; timed from
-    the start of the fan-out until the sink has accepted the last message. The sink counts
-    Message-IDs, so the run also checks that each message arrived exactly once;
+    of ``outbox_send``, default 1, started after the fan-out has committed) claims batches of
+    500, renders, sends and marks each one sent as soon as the sink accepts it; timed from the
+    start of the fan-out until the sink has accepted the last message. Each sender process
+    drives NOTIFICATIONS_SENDER_CONNECTIONS SMTP connections (default 4, one per 25 messages
+    of a batch) from one thread, taking turns so that only one message at a time is accepted
+    and not yet committed as sent. The sink counts Message-IDs, so the run also checks that
+    each message arrived exactly once;
 (b) the ceiling: a bare ``smtplib`` loop sending the same messages, rendered beforehand (not
     timed), over one connection to an identical sink.
 
@@ -276,6 +280,7 @@ def main() -> int:
         ceiling = MESSAGES / sending
         fraction = end_to_end / ceiling
         vendor = connection.vendor
+        connections = settings.NOTIFICATIONS_SENDER_CONNECTIONS
     finally:
         for sink in (outbox_sink, ceiling_sink):
             sink.kill()
@@ -302,16 +307,20 @@ def main() -> int:
                 "msg/s",
                 ">= 1000",
                 end_to_end >= 1000,
-                f"{MESSAGES} personalised messages, {WORKERS} sender process(es), from the "
-                "start of messages_fan_out to the sink accepting the last one; fan-out took "
-                f"{enqueued - started:.2f} s; each message arrived exactly once: {exactly_once}",
+                f"{MESSAGES} personalised messages, {WORKERS} sender process(es) of "
+                f"{connections} SMTP connections each (one thread), from the start of "
+                "messages_fan_out to the sink accepting the last one (the sender process's "
+                f"start-up included); fan-out took {enqueued - started:.2f} s; each message "
+                f"arrived exactly once: {exactly_once}",
             ),
             "fanout_fraction_of_smtplib_ceiling": _figure(
                 round(fraction, 3),
                 "ratio",
                 ">= 0.5",
                 fraction >= 0.5,
-                "end-to-end rate divided by the smtplib ceiling below",
+                "end-to-end rate divided by the smtplib ceiling below; the sender overlaps "
+                "several connections' round trips, which the one-connection ceiling cannot, "
+                "so this may pass 1",
             ),
             "smtplib_ceiling_messages_per_second": _figure(
                 round(ceiling, 1),
@@ -326,7 +335,8 @@ def main() -> int:
                 "s",
                 "reference",
                 True,
-                f"messages_fan_out of {MESSAGES} messages: one transaction, chunks of 1000",
+                f"messages_fan_out of {MESSAGES} messages: one transaction, chunks of 1000 "
+                "(one read and one INSERT statement run for the chunk's rows each)",
             ),
         },
     }

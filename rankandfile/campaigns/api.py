@@ -92,8 +92,9 @@ def campaign_read(request: HttpRequest, slug: str) -> CampaignOut:
 
 
 def _open_stage(slug: str) -> Stage:
-    stage = selectors.stage_taking_pledges(selectors.campaign_get_public(slug=slug))
+    stage = selectors.stage_taking_pledges_by_slug(slug)
     if stage is None:
+        selectors.campaign_get_public(slug=slug)  # 404 for no such campaign
         raise HttpError(409, "This campaign is not taking pledges now.")
     return stage
 
@@ -116,7 +117,7 @@ def pledge_create(request: HttpRequest, slug: str, payload: PledgeIn) -> Status[
         201,
         PledgeOut(
             stage=stage.number,
-            options=sorted(o.key for o in pledge.options.all()),
+            options=sorted(set(payload.options)),  # each one checked by the service
             amount_pence=pledge.amount_pence,
             verified=pledge.verified,
         ),

@@ -143,7 +143,10 @@ class PledgeOption(models.Model):
 
 
 class Pledge(models.Model):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="pledges")
+    # No index of its own: the one-pledge-each constraint's index begins with the stage.
+    stage = models.ForeignKey(
+        Stage, on_delete=models.CASCADE, related_name="pledges", db_index=False
+    )
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     options = models.ManyToManyField(PledgeOption, related_name="+")
     amount_pence = models.PositiveBigIntegerField(null=True, blank=True)
@@ -180,40 +183,88 @@ class Vouch(models.Model):
         return f"Vouch {self.pk}"
 
 
-class StageTally(models.Model):
-    """Running totals, updated with the pledge: read in constant time, exact under concurrency."""
+# Every pledge updates tally rows, and a row's lock is held until the pledge commits. One row per
+# stage would make every pledge in a surge wait for the one before it to reach the disk, so each
+# tally is split into TALLY_SHARDS rows and a member's pledge always moves the shard
+# ``member_id % TALLY_SHARDS``: pledges by different members rarely meet on a row, each shard
+# stays non-negative (it counts exactly the pledges of its own members), and a total is the sum
+# of a fixed number of rows, whatever the number of pledges.
+TALLY_SHARDS = 32
 
-    stage = models.OneToOneField(
-        Stage, on_delete=models.CASCADE, primary_key=True, related_name="tally"
-    )
+
+def tally_shard(member_id: int) -> int:
+    return member_id % TALLY_SHARDS
+
+
+class StageTally(models.Model):
+    """One shard of a stage's running totals, updated in the pledge's own transaction.
+
+    All TALLY_SHARDS rows of a stage exist from the stage's creation. ``accepting`` is the word
+    that counts on whether the stage takes pledge changes: it is set when the stage opens and
+    cleared by the deadline job, which locks every shard to do so and then reads the totals. A
+    pledge change updates its own shard only where ``accepting`` holds, so it either commits
+    before the job reads (and is counted) or finds the shard closed (and rolls back).
+    """
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="tallies")
+    shard = models.PositiveSmallIntegerField()
+    accepting = models.BooleanField(default=False)
     pledges = models.PositiveIntegerField(default=0)
     verified_pledges = models.PositiveIntegerField(default=0)
     amount_pence = models.PositiveBigIntegerField(default=0)
     confirmed = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "shard"], name="campaigns_stage_tally_shard"),
+            models.CheckConstraint(
+                condition=Q(shard__lt=TALLY_SHARDS), name="campaigns_stage_tally_shard_range"
+            ),
+        ]
+
     def __str__(self) -> str:
-        return f"Tally of stage {self.stage_id}"
+        return f"Tally of stage {self.stage_id}, shard {self.shard}"
 
 
 class OptionTally(models.Model):
-    option = models.OneToOneField(
-        PledgeOption, on_delete=models.CASCADE, primary_key=True, related_name="tally"
-    )
-    pledges = models.PositiveIntegerField(default=0)
+    """One shard of an option's pledge count; made by the first pledge that needs it."""
 
-    def __str__(self) -> str:
-        return f"Tally of option {self.option_id}"
-
-
-class RegionTally(models.Model):
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="region_tallies")
-    area = models.CharField(max_length=2)
+    option = models.ForeignKey(PledgeOption, on_delete=models.CASCADE, related_name="tallies")
+    shard = models.PositiveSmallIntegerField()
     pledges = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["stage", "area"], name="campaigns_region_tally_unique")
+            models.UniqueConstraint(
+                fields=["option", "shard"], name="campaigns_option_tally_shard"
+            ),
+            models.CheckConstraint(
+                condition=Q(shard__lt=TALLY_SHARDS), name="campaigns_option_tally_shard_range"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Tally of {self.area or 'unknown area'} at stage {self.stage_id}"
+        return f"Tally of option {self.option_id}, shard {self.shard}"
+
+
+class RegionTally(models.Model):
+    """One shard of a stage's pledge count in one postcode area."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="region_tallies")
+    area = models.CharField(max_length=2)
+    shard = models.PositiveSmallIntegerField()
+    pledges = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "area", "shard"], name="campaigns_region_tally_shard"
+            ),
+            models.CheckConstraint(
+                condition=Q(shard__lt=TALLY_SHARDS), name="campaigns_region_tally_shard_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        area = self.area or "unknown area"
+        return f"Tally of {area} at stage {self.stage_id}, shard {self.shard}"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass
 
+from cachetools import TTLCache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from rankandfile.accounts.models import User
@@ -14,6 +19,7 @@ from rankandfile.campaigns.models import (
     CampaignState,
     OptionTally,
     Pledge,
+    PledgeOption,
     RegionTally,
     Stage,
     StageState,
@@ -76,11 +82,69 @@ def stage_taking_pledges(campaign: Campaign) -> Stage | None:
     return stage if stage is not None and stage.state == StageState.OPEN else None
 
 
+# Kept in memory, per process, because a surge asks for them on every pledge:
+# - a stage's options never change once the stage exists;
+# - which stage of a campaign is taking pledges changes only at a deadline; a copy at most a
+#   few seconds old is safe, because what decides is the ``accepting`` flag of the tally shard
+#   that a pledge locks (see services._tally_add), never this copy.
+_lock = threading.Lock()
+_MISSING = object()  # an entry can expire between "in" and "[]": always ask with .get()
+_options: TTLCache[int, dict[str, PledgeOption]] = TTLCache(maxsize=1024, ttl=60)
+_open_stages: TTLCache[str, Stage | None] = TTLCache(maxsize=1024, ttl=2)
+_counters: TTLCache[str, bytes | None] = TTLCache(maxsize=1024, ttl=1)
+
+
+def stage_options(stage_id: int) -> dict[str, PledgeOption]:
+    """The stage's pledge options by key."""
+    with _lock:
+        options = _options.get(stage_id)
+    if options is None:
+        options = {o.key: o for o in PledgeOption.objects.filter(stage_id=stage_id)}
+        with _lock:
+            _options[stage_id] = options
+    return options
+
+
+def stage_taking_pledges_by_slug(slug: str) -> Stage | None:
+    """The stage of the public campaign ``slug`` that takes pledges now (a copy up to two
+    seconds old)."""
+    with _lock:
+        cached = _open_stages.get(slug, _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[return-value]
+    stage = (
+        Stage.objects.select_related("campaign")
+        .filter(campaign__slug=slug, state=StageState.OPEN)
+        .exclude(campaign__state=CampaignState.DRAFT)
+        .first()
+    )
+    with _lock:
+        _open_stages[slug] = stage
+    return stage
+
+
+def in_memory_forget() -> None:
+    """Drop the in-memory copies (each test starts from an empty database, whose ids repeat)."""
+    with _lock:
+        _options.clear()
+        _open_stages.clear()
+        _counters.clear()
+
+
 def stage_totals(stage: Stage) -> StageTotals:
-    """Constant time: one tally row per stage and one per option, however many pledges."""
-    tally = StageTally.objects.filter(stage=stage).first() or StageTally(stage=stage)
+    """Constant time: a fixed number of tally shards per stage and per option, however many
+    pledges there are."""
+    tally = StageTally.objects.filter(stage=stage).aggregate(
+        pledges=Coalesce(Sum("pledges"), 0),
+        verified_pledges=Coalesce(Sum("verified_pledges"), 0),
+        amount_pence=Coalesce(Sum("amount_pence"), 0),
+        confirmed=Coalesce(Sum("confirmed"), 0),
+    )
     by_option = dict(
-        OptionTally.objects.filter(option__stage=stage).values_list("option_id", "pledges")
+        OptionTally.objects.filter(option__stage=stage)
+        .values("option_id")
+        .annotate(n=Sum("pledges"))
+        .values_list("option_id", "n")
     )
     options = [
         OptionCount(key=o.key, label=o.label, pledges=by_option.get(o.pk, 0))
@@ -92,10 +156,10 @@ def stage_totals(stage: Stage) -> StageTotals:
         deadline=stage.deadline.isoformat(),
         threshold_people=stage.threshold_people,
         threshold_amount_pence=stage.threshold_amount_pence,
-        pledges=tally.pledges,
-        verified_pledges=tally.verified_pledges,
-        amount_pence=tally.amount_pence,
-        confirmed=tally.confirmed,
+        pledges=tally["pledges"],
+        verified_pledges=tally["verified_pledges"],
+        amount_pence=tally["amount_pence"],
+        confirmed=tally["confirmed"],
         options=options,
     )
 
@@ -127,8 +191,15 @@ def regional_counts(stage: Stage) -> list[RegionCount]:
     return result
 
 
-def _regions(stage: Stage) -> list[RegionTally]:
-    return list(RegionTally.objects.filter(stage=stage, pledges__gt=0))
+def _regions(stage: Stage) -> list[RegionCount]:
+    rows = (
+        RegionTally.objects.filter(stage=stage)
+        .values("area")
+        .annotate(n=Sum("pledges"))
+        .filter(n__gt=0)
+        .values_list("area", "n")
+    )
+    return [RegionCount(area=area, pledges=n) for area, n in rows]
 
 
 def public_count(value: int) -> int | None:
@@ -175,3 +246,17 @@ def campaign_counter(*, slug: str) -> dict[str, object] | None:
         "pledges": totals.pledges if totals and shown else None,
         "amount_pence": totals.amount_pence if totals and shown else None,
     }
+
+
+def campaign_counter_json(*, slug: str) -> bytes | None:
+    """The public counter as JSON, built at most once a second per process: however hard it
+    is asked, the database answers at most once a second, in constant time."""
+    with _lock:
+        cached = _counters.get(slug, _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[return-value]
+    payload = campaign_counter(slug=slug)
+    body = None if payload is None else json.dumps(payload, cls=DjangoJSONEncoder).encode()
+    with _lock:
+        _counters[slug] = body
+    return body

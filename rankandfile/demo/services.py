@@ -17,12 +17,13 @@ from django.utils.text import slugify
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.models import Consent, IssueTag, Skill, User
-from rankandfile.campaigns.models import OptionTally, Pledge, PledgeOption, RegionTally, StageTally
+from rankandfile.campaigns.models import Pledge, PledgeOption
 from rankandfile.campaigns.services import (
     OptionInput,
     StageInput,
     campaign_create,
     campaign_open,
+    tallies_rebuild,
 )
 from rankandfile.demo.data import (
     CAMPAIGN_DEMANDS,
@@ -310,25 +311,12 @@ def _demo_campaign(
     Pledge.objects.bulk_create(pledges, batch_size=1000)
     pledges = list(Pledge.objects.filter(stage=stage))
     links = []
-    option_counts = {key: 0 for key in options}
-    area_counts: dict[str, int] = {}
     for pledge in pledges:
         chosen = ["claim-back", "stop-dues"] if pledge.amount_pence else ["stop-dues"]
         for key in chosen:
             links.append(
                 Pledge.options.through(pledge_id=pledge.pk, pledgeoption_id=options[key].pk)
             )
-            option_counts[key] += 1
-        area_counts[pledge.area] = area_counts.get(pledge.area, 0) + 1
     Pledge.options.through.objects.bulk_create(links, batch_size=2000)
-    StageTally.objects.filter(stage=stage).update(
-        pledges=len(pledges),
-        verified_pledges=sum(p.verified for p in pledges),
-        amount_pence=sum(p.amount_pence or 0 for p in pledges),
-    )
-    for key, count in option_counts.items():
-        OptionTally.objects.filter(option=options[key]).update(pledges=count)
-    RegionTally.objects.bulk_create(
-        RegionTally(stage=stage, area=area, pledges=count) for area, count in area_counts.items()
-    )
+    tallies_rebuild(stage)
     return len(pledges)

@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,6 +28,7 @@ from rankandfile.groups.models import (
 )
 from rankandfile.lib.postcodes import normalise_postcode_district, postcode_area
 from rankandfile.lib.tokens import keyed_digest, token_digest, token_new
+from rankandfile.notifications.services import message_enqueue_to_address
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -174,7 +173,7 @@ def _normalised_email(email: str) -> str:
 def invitation_create(*, group: Group, organiser: User, email: str) -> str:
     """Invite one email address; the link goes by email and its token is returned for tests."""
     token = token_new()
-    Invitation.objects.create(
+    invitation = Invitation.objects.create(
         group=group,
         invited_by=organiser,
         email_digest=keyed_digest(_normalised_email(email), purpose="invitation-email"),
@@ -182,12 +181,12 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     link = settings.SITE_ROOT + reverse("groups:invitation_accept", kwargs={"token": token})
-    context = {"group": group, "link": link, "days": INVITATION_LIFETIME.days}
-    subject = render_to_string("groups/email/invitation_subject.txt", context).strip()
-    body = render_to_string("groups/email/invitation_message.txt", context)
-    recipient = email.strip()
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    # Through the outbox, which forgets the address and the link once the email is sent.
+    message_enqueue_to_address(
+        key=f"group:{group.pk}:invitation:{invitation.pk}",
+        template="group_invitation",
+        address=email.strip(),
+        context={"group_name": group.name, "link": link, "days": INVITATION_LIFETIME.days},
     )
     return token
 

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from rankandfile.notifications.models import Message, MessageStatus
-from rankandfile.notifications.services import messages_retry_dead
+from rankandfile.notifications.sending import messages_retry_dead
 
 
 @admin.register(Message)

@@ -23,6 +23,12 @@ KINDS: dict[str, MessageClass] = {
 }
 
 
+# Kinds sent to an email address rather than to a member's own address: django-allauth's account
+# email (verification, password reset, "no account with this address"...) and group
+# invitations, whose address may not (yet) belong to any member. All are service messages.
+ADDRESSED_KINDS: frozenset[str] = frozenset({"account_email", "group_invitation"})
+
+
 class UnknownMessageKindError(ValueError):
     """A template name that is not a known kind, or a kind queued under the wrong class."""
 
@@ -36,3 +42,8 @@ def kind_check(*, template: str, message_class: MessageClass) -> None:
             f"{template!r} is a {expected.label.lower()} message, "
             f"not {message_class.label.lower()}."
         )
+
+
+def addressed_kind_check(*, template: str) -> None:
+    if template not in ADDRESSED_KINDS:
+        raise UnknownMessageKindError(f"No message kind to an address called {template!r}.")

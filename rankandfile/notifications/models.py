@@ -44,6 +44,11 @@ class Message(models.Model):
     who changes their address gets it at the new one and a member who erased their account gets
     nothing. ``key`` names the event (``campaign:42:trigger:member:7``) and is unique, so one
     event can never queue the same message twice.
+
+    The exception is a service message of an addressed kind (``kinds.ADDRESSED_KINDS``: account
+    email, group invitations), which goes to the address in its context, and whose recipient is
+    the member it concerns, if any. The context, address and one-time links included, is
+    cleared once the message is sent.
     """
 
     key = models.CharField(max_length=200, unique=True)
@@ -51,7 +56,11 @@ class Message(models.Model):
     template = models.CharField(max_length=64)
     context = models.JSONField(default=dict, blank=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
     )
     group = models.ForeignKey(
         Group, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox_messages"
@@ -93,6 +102,11 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=Q(message_class__in=MessageClass.values),
                 name="notifications_message_class_valid",
+            ),
+            # Only a service message may go to an address that is not a member's.
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | Q(message_class=MessageClass.SERVICE),
+                name="notifications_message_campaign_has_recipient",
             ),
         ]
         indexes = [

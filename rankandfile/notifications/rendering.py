@@ -5,6 +5,7 @@ from __future__ import annotations
 import binascii
 import email.policy
 import hashlib
+import time
 from email.header import Header
 from email.policy import Policy
 from email.utils import formatdate
@@ -15,13 +16,16 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.template import Context, Template, engines
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from rankandfile.accounts.models import User
+from rankandfile.notifications.kinds import ADDRESSED_KINDS
 from rankandfile.notifications.models import Message, MessageClass
 
 _UNSUBSCRIBE_SALT = "rankandfile.notifications.unsubscribe"
+SMTP_POLICY = email.policy.SMTP
 
 
 def _header_line(name: str, value: str) -> str:
@@ -34,6 +38,67 @@ def _header_line(name: str, value: str) -> str:
 
 def _quoted_printable(text: str) -> str:
     return binascii.b2a_qp(text.encode(), istext=True).decode("ascii")
+
+
+def mime_bytes(
+    *,
+    subject: str,
+    from_email: str,
+    to: list[str],
+    headers: dict[str, str],
+    text: str,
+    html: str | None,
+    linesep: str = "\r\n",
+) -> bytes:
+    """The MIME text of one outbox email: text plus an optional HTML alternative, UTF-8,
+    quoted-printable, no attachments, Cc or Bcc.
+
+    Django 6.1 builds messages with the email package's modern API, and even its compat32 API
+    refolds every header through ``Header``: together several milliseconds per message, which is
+    the whole budget when a deadline sends a thousand messages a second. The outbox only ever
+    sends this one shape, which is a few lines to write. Non-ASCII or long header values still
+    go through ``email.header.Header``; the tests parse every kind with the standard library's
+    parser.
+    """
+    seed = headers.get("Message-ID") or repr(sorted(headers.items()))
+    boundary = "=_outbox_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+    all_headers = {
+        "Subject": subject,
+        "From": from_email,
+        "To": ", ".join(to),
+        "Date": _date_now(),
+        **headers,
+        "MIME-Version": "1.0",
+        "Content-Type": f'multipart/alternative; boundary="{boundary}"',
+    }
+    lines = [_header_line(name, str(value)) for name, value in all_headers.items()]
+    bodies = [("plain", text)]
+    if html is not None:
+        bodies.append(("html", html))
+    for subtype, content in bodies:
+        lines += [
+            "",
+            f"--{boundary}",
+            f'Content-Type: text/{subtype}; charset="utf-8"',
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            _quoted_printable(content),
+        ]
+    lines += [f"--{boundary}--", ""]
+    joined = "\n".join(lines).replace("\r\n", "\n")
+    return (joined.replace("\n", linesep) if linesep != "\n" else joined).encode("ascii")
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _date_now() -> str:
+    """The Date header; formatted once a second, not once a message."""
+    global _date_cache
+    second = int(time.time())
+    if _date_cache[0] != second:
+        _date_cache = (second, formatdate(second, usegmt=True))
+    return _date_cache[1]
 
 
 class PrebuiltMime:
@@ -50,42 +115,22 @@ class PrebuiltMime:
 
 
 class OutboxEmail(EmailMultiAlternatives):
-    """A Django email whose MIME text is written directly, not by the ``email`` package.
-
-    Django 6.1 builds messages with the email package's modern API, and even its compat32 API
-    refolds every header through ``Header``: together several milliseconds per message, which is
-    the whole budget when a deadline sends a thousand messages a second. The outbox only ever
-    sends one shape (text plus one HTML alternative, UTF-8, quoted-printable, no attachments,
-    Cc or Bcc), which is a few lines to write. Non-ASCII or long header values still go through
-    ``email.header.Header``; the tests parse every kind with the standard library's parser.
-    """
+    """A Django email whose MIME text is written by ``mime_bytes``, not by the ``email`` package,
+    for backends other than SMTP (the console in development, the test outbox)."""
 
     def message(self, *, policy: Policy = email.policy.default) -> PrebuiltMime:  # type: ignore[override]
-        boundary = "=_outbox_" + hashlib.sha256(str(self.extra_headers).encode()).hexdigest()[:24]
-        headers = {
-            "Subject": str(self.subject),
-            "From": str(self.from_email),
-            "To": ", ".join(self.to),
-            "Date": formatdate(usegmt=True),
-            **self.extra_headers,
-            "MIME-Version": "1.0",
-            "Content-Type": f'multipart/alternative; boundary="{boundary}"',
-        }
-        lines = [_header_line(name, str(value)) for name, value in headers.items()]
-        bodies = [("plain", str(self.body))]
-        bodies += [("html", str(alternative[0])) for alternative in self.alternatives]
-        for subtype, content in bodies:
-            lines += [
-                "",
-                f"--{boundary}",
-                f'Content-Type: text/{subtype}; charset="utf-8"',
-                "Content-Transfer-Encoding: quoted-printable",
-                "",
-                _quoted_printable(content),
-            ]
-        lines += [f"--{boundary}--", ""]
-        text = "\n".join(lines).replace("\r\n", "\n")
-        return PrebuiltMime(text.replace("\n", policy.linesep).encode("ascii"))
+        html = [str(alternative[0]) for alternative in self.alternatives]
+        return PrebuiltMime(
+            mime_bytes(
+                subject=str(self.subject),
+                from_email=str(self.from_email),
+                to=list(self.to),
+                headers={name: str(value) for name, value in self.extra_headers.items()},
+                text=str(self.body),
+                html=html[0] if html else None,
+                linesep=policy.linesep,
+            )
+        )
 
 
 @cache
@@ -134,13 +179,29 @@ def render_parts(
         "preferences_url": settings.SITE_ROOT + _path_prefixes()[0],
     }
     base = f"notifications/email/{template}/"
-    subject = " ".join(render_to_string(base + "subject.txt", full).split())
-    text = render_to_string(base + "body.txt", full)
-    html = render_to_string(base + "body.html", full)
+    subject = " ".join(_template(base + "subject.txt").render(Context(full)).split())
+    text = _template(base + "body.txt").render(Context(full))
+    html = _template(base + "body.html").render(Context(full))
     return subject, text, html
 
 
-def email_for(message: Message, recipient: User) -> OutboxEmail:
+@cache
+def _compiled(name: str) -> Template:
+    template: Template = engines["django"].engine.get_template(name)  # type: ignore[attr-defined]
+    return template
+
+
+def _template(name: str) -> Template:
+    """A compiled email template: kept for the process's life, except in development, where
+    an edited template must show at once (the engine's own cache is reset then)."""
+    if settings.DEBUG:
+        template: Template = engines["django"].engine.get_template(name)  # type: ignore[attr-defined]
+        return template
+    return _compiled(name)
+
+
+def _rendered(message: Message, recipient: User) -> tuple[str, str, str, dict[str, str]]:
+    """Subject, text, HTML and the outbox's own headers of one message to one member."""
     campaign = message.message_class == MessageClass.CAMPAIGN
     context = dict(message.context)
     if campaign:
@@ -156,6 +217,15 @@ def email_for(message: Message, recipient: User) -> OutboxEmail:
         # RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs here.
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return subject, text, html, headers
+
+
+def email_for(message: Message, recipient: User | None) -> OutboxEmail:
+    """The message as a Django email, for any mail backend."""
+    if message.template in ADDRESSED_KINDS:
+        return addressed_email_for(message)
+    assert recipient is not None, "only an addressed kind may have no recipient"
+    subject, text, html, headers = _rendered(message, recipient)
     email = OutboxEmail(
         subject=subject,
         body=text,
@@ -164,4 +234,49 @@ def email_for(message: Message, recipient: User) -> OutboxEmail:
         headers=headers,
     )
     email.attach_alternative(html, "text/html")
+    return email
+
+
+def smtp_envelope_for(message: Message) -> tuple[str, bytes]:
+    """The envelope recipient and the finished SMTP bytes (CRLF line ends) of the message.
+
+    The same text as ``email_for`` gives, without building a Django email on the way: the
+    sender's fast path over an open SMTP connection.
+    """
+    if message.template in ADDRESSED_KINDS:
+        email = addressed_email_for(message)
+        return email.to[0], email.message(policy=SMTP_POLICY).as_bytes()
+    recipient = message.recipient
+    assert recipient is not None, "only an addressed kind may have no recipient"
+    subject, text, html, headers = _rendered(message, recipient)
+    data = mime_bytes(
+        subject=subject,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers=headers,
+        text=text,
+        html=html,
+    )
+    return recipient.email, data
+
+
+def addressed_email_for(message: Message) -> OutboxEmail:
+    """A service message of an addressed kind, to the address in its context (``to``)."""
+    context: dict[str, Any] = {
+        **message.context,
+        "site_name": settings.SITE_NAME,
+        "site_root": settings.SITE_ROOT,
+    }
+    base = f"notifications/email/{message.template}/"
+    email = OutboxEmail(
+        subject=" ".join(render_to_string(base + "subject.txt", context).split()),
+        body=render_to_string(base + "body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[context["to"]],
+        headers={
+            "Message-ID": message_id_for(message_id=message.pk, key=message.key),
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    email.attach_alternative(render_to_string(base + "body.html", context), "text/html")
     return email

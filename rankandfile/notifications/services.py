@@ -1,28 +1,21 @@
-"""Every write about outgoing email: queueing, fan-out, sending, retries, digests, unsubscribing.
+"""Every write about queueing outgoing email: enqueueing, fan-out, preferences, digests,
+unsubscribing. Sending the queue is ``sending``.
 
 The outbox pattern: a message row is written in the same transaction as the event that caused
-it, so a rolled-back event sends nothing and a committed one is never forgotten. Senders claim
-rows (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; one conditional ``UPDATE`` under
-SQLite's single writer), send them over one SMTP connection per batch, and commit each row as
-sent straight after the server accepts it. A sender killed between the server's acceptance and
-that commit sends its one in-flight message again after the lease runs out; the stable
-Message-ID lets receiving servers drop that duplicate.
+it, so a rolled-back event sends nothing and a committed one is never forgotten; a worker is
+asked to send once the transaction commits. Consent and the member's choice for the group are
+checked here at queueing time, and again by the sender at send time.
 """
 
 from __future__ import annotations
 
-import logging
-import smtplib
-import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import mailers
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,27 +24,21 @@ from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
 from rankandfile.groups.models import Group
-from rankandfile.notifications.kinds import kind_check
+from rankandfile.notifications.kinds import addressed_kind_check, kind_check
 from rankandfile.notifications.models import (
-    SENDABLE,
     Frequency,
     Message,
     MessageClass,
     MessageStatus,
     Preference,
 )
-from rankandfile.notifications.rendering import email_for, render_parts
-
-logger = logging.getLogger(__name__)
+from rankandfile.notifications.rendering import render_parts
 
 FAN_OUT_CHUNK = 1000
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def _deliver_soon() -> None:
+def deliver_soon() -> None:
+    """Ask the worker to send what is due (call it from ``transaction.on_commit``)."""
     from rankandfile.notifications.tasks import outbox_deliver
 
     outbox_deliver.enqueue()
@@ -107,7 +94,7 @@ def _message_insert(message: Message) -> tuple[Message, bool]:
             raise
         return existing, False
     if message.status == MessageStatus.QUEUED:
-        transaction.on_commit(_deliver_soon)
+        transaction.on_commit(deliver_soon)
     return message, True
 
 
@@ -151,6 +138,54 @@ def message_enqueue(
     return message
 
 
+_DIGESTS = (Frequency.DAILY, Frequency.WEEKLY)
+
+
+class _FanOutInsert:
+    """``bulk_create(ignore_conflicts=True)`` for messages alike but for their key, member,
+    context and status: one ``INSERT ... ON CONFLICT DO NOTHING`` statement run for many rows.
+
+    Django's bulk_create makes a model instance and prepares every field of every row in
+    Python, five times the cost of the insert itself; here the shared columns are prepared
+    once, from ``shared``, and the per-message ones (a JSON context) per row.
+    """
+
+    _PER_MESSAGE = ("key", "recipient_id", "context", "status", "digest_frequency")
+
+    def __init__(self, shared: Message) -> None:
+        fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+        self.row = [
+            None
+            if f.attname in self._PER_MESSAGE
+            else f.get_db_prep_save(f.pre_save(shared, True), connection)
+            for f in fields
+        ]
+        self.at = {name: [f.attname for f in fields].index(name) for name in self._PER_MESSAGE}
+        self.context_field = Message._meta.get_field("context")
+        quote = connection.ops.quote_name
+        self.sql = (
+            f"INSERT INTO {quote(Message._meta.db_table)} "
+            f"({', '.join(quote(str(f.column)) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+        )
+
+    def add_chunk(self, messages: Iterable[tuple[str, int, dict[str, Any], str]]) -> None:
+        at, prepare = self.at, self.context_field.get_db_prep_save
+        rows = []
+        for key, member_id, context, frequency in messages:
+            held = frequency in _DIGESTS
+            row = self.row.copy()
+            row[at["key"]] = key
+            row[at["recipient_id"]] = member_id
+            row[at["context"]] = prepare(context, connection)
+            row[at["status"]] = MessageStatus.HELD.value if held else MessageStatus.QUEUED.value
+            row[at["digest_frequency"]] = frequency if held else ""
+            rows.append(row)
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, rows)
+
+
 @transaction.atomic
 def messages_fan_out(
     *,
@@ -188,7 +223,18 @@ def messages_fan_out(
             rows = rows.annotate(chosen_frequency=Value(Frequency.IMMEDIATE.value))
     else:
         rows = rows.annotate(chosen_frequency=Value(Frequency.IMMEDIATE.value))
-    now = timezone.now()
+    insert = _FanOutInsert(
+        _new_message(
+            key="",
+            message_class=kind,
+            recipient_id=0,
+            template=template,
+            context={},
+            group=group,
+            frequency=Frequency.IMMEDIATE,
+            now=timezone.now(),
+        )
+    )
     total, last_id = 0, 0
     any_queued = False
     while True:
@@ -200,24 +246,19 @@ def messages_fan_out(
         if not chunk:
             break
         last_id = chunk[-1][0]
-        batch = [
-            _new_message(
-                key=f"{key_prefix}:member:{member_id}",
-                message_class=kind,
-                recipient_id=member_id,
-                template=template,
-                context={**context, **personalise(member_id)} if personalise else context,
-                group=group,
-                frequency=frequency,
-                now=now,
+        insert.add_chunk(
+            (
+                f"{key_prefix}:member:{member_id}",
+                member_id,
+                {**context, **personalise(member_id)} if personalise else context,
+                frequency,
             )
             for member_id, frequency in chunk
-        ]
-        any_queued = any_queued or any(m.status == MessageStatus.QUEUED for m in batch)
-        Message.objects.bulk_create(batch, ignore_conflicts=True)
-        total += len(batch)
+        )
+        any_queued = any_queued or any(f not in _DIGESTS for _, f in chunk)
+        total += len(chunk)
     if any_queued:
-        transaction.on_commit(_deliver_soon)
+        transaction.on_commit(deliver_soon)
     return total
 
 
@@ -234,258 +275,6 @@ def campaign_email_unsubscribe(*, member: User) -> bool:
     Messages already queued are not sent: the sender checks consent again at send time.
     """
     return consent_withdraw(member=member, purpose=ConsentPurpose.CAMPAIGN_EMAIL)
-
-
-# Sending -----------------------------------------------------------------------------------
-
-
-@dataclass
-class DeliveryReport:
-    claimed: int = 0
-    sent: int = 0
-    failed: int = 0
-    dead: int = 0
-    skipped: int = 0
-    released: int = 0
-    retry_at: list[datetime] = field(default_factory=list)
-
-    def add(self, other: DeliveryReport) -> None:
-        for name in ("claimed", "sent", "failed", "dead", "skipped", "released"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.retry_at.extend(other.retry_at)
-
-
-def _claimable(now: datetime) -> Q:
-    return Q(status__in=SENDABLE, next_attempt_at__lte=now) & (
-        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    )
-
-
-def messages_claim(*, token: str, limit: int, now: datetime, lease: timedelta) -> list[int]:
-    """Claim up to ``limit`` due messages for one sender; no two senders get the same row.
-
-    A message whose lease has run out (its sender died) is claimable again.
-    """
-    due = Message.objects.filter(_claimable(now)).order_by("next_attempt_at", "pk")
-    with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
-            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
-        else:
-            # SQLite: one writer at a time (transactions begin IMMEDIATE), and the UPDATE below
-            # re-checks the condition, so a row is claimed by exactly one sender.
-            ids = list(due.values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        Message.objects.filter(_claimable(now), pk__in=ids).update(
-            claimed_by=token, lease_expires_at=now + lease
-        )
-    return list(Message.objects.filter(pk__in=ids, claimed_by=token).values_list("pk", flat=True))
-
-
-def _backoff(attempts: int) -> timedelta:
-    base = _setting("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
-    ceiling = _setting("NOTIFICATIONS_RETRY_MAX_SECONDS", 6 * 3600)
-    return timedelta(seconds=min(ceiling, base * 2 ** (attempts - 1)))
-
-
-def _is_permanent(error: BaseException) -> bool:
-    """A 5xx answer will not change on retry: the message goes straight to dead-letter."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
-def _record_failure(
-    *, message: Message, token: str, error: BaseException, report: DeliveryReport
-) -> None:
-    now = timezone.now()
-    attempts = message.attempts + 1
-    dead = _is_permanent(error) or attempts >= _setting("NOTIFICATIONS_MAX_ATTEMPTS", 6)
-    next_attempt = now if dead else now + _backoff(attempts)
-    Message.objects.filter(pk=message.pk, claimed_by=token).update(
-        status=MessageStatus.DEAD if dead else MessageStatus.FAILED,
-        attempts=attempts,
-        next_attempt_at=next_attempt,
-        last_error=_describe(error),
-        claimed_by="",
-        lease_expires_at=None,
-    )
-    if dead:
-        report.dead += 1
-        logger.warning("Outbox message %s dead after %s attempts", message.pk, attempts)
-    else:
-        report.failed += 1
-        report.retry_at.append(next_attempt)
-
-
-def _record_skip(*, message: Message, token: str, reason: str, report: DeliveryReport) -> None:
-    Message.objects.filter(pk=message.pk, claimed_by=token).update(
-        status=MessageStatus.SKIPPED,
-        last_error=reason,
-        context={},
-        claimed_by="",
-        lease_expires_at=None,
-    )
-    report.skipped += 1
-
-
-def _record_sent(*, message: Message, token: str, report: DeliveryReport) -> None:
-    # Committed at once (autocommit): only the message in flight can be sent twice after a
-    # crash. Plain SQL because this runs once per message sent, at deadline-day rates.
-    table = connection.ops.quote_name(Message._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "
-            "last_error = '', context = %s, claimed_by = '', lease_expires_at = NULL "
-            "WHERE id = %s AND claimed_by = %s",
-            [
-                MessageStatus.SENT.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                "{}",
-                message.pk,
-                token,
-            ],
-        )
-        updated = cursor.rowcount
-    if not updated:
-        logger.error("Outbox message %s was sent after its lease had been lost", message.pk)
-    report.sent += 1
-
-
-def _fast_commits(*, on: bool) -> None:
-    """On PostgreSQL, do not wait for the disk on each per-message commit while sending.
-
-    A killed worker cannot lose such a commit (it is already in the server and visible to every
-    other worker); only a crash of the database server itself in the next fraction of a second
-    could, and then the message is sent again, never lost. Waiting for the disk on every message
-    would otherwise halve the send rate.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit = " + ("off" if on else "DEFAULT"))
-
-
-def _release(*, ids: Iterable[int], token: str, report: DeliveryReport) -> None:
-    report.released += Message.objects.filter(pk__in=list(ids), claimed_by=token).update(
-        claimed_by="", lease_expires_at=None
-    )
-
-
-def _connection_lost(error: BaseException) -> bool:
-    """The connection is unusable (as opposed to the server refusing one message)."""
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return True
-    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
-
-
-def messages_deliver_batch(*, limit: int | None = None) -> DeliveryReport:
-    """Claim one batch and send it over one SMTP connection; each row is committed as it goes."""
-    limit = limit or _setting("NOTIFICATIONS_BATCH_SIZE", 200)
-    lease = timedelta(seconds=_setting("NOTIFICATIONS_LEASE_SECONDS", 300))
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    report = DeliveryReport()
-    ids = messages_claim(token=token, limit=limit, now=now, lease=lease)
-    if not ids:
-        return report
-    report.claimed = len(ids)
-    # Stop a little before the lease runs out, so no other sender can take a row we still send.
-    stop_at = now + lease - min(lease / 5, timedelta(seconds=30))
-    messages = list(
-        Message.objects.filter(pk__in=ids, claimed_by=token)
-        .select_related("recipient")
-        .order_by("next_attempt_at", "pk")
-    )
-    campaign_ids = {m.recipient_id for m in messages if m.message_class == MessageClass.CAMPAIGN}
-    consenting = set(
-        Consent.objects.filter(
-            member_id__in=campaign_ids,
-            purpose=ConsentPurpose.CAMPAIGN_EMAIL,
-            withdrawn_at__isnull=True,
-        ).values_list("member_id", flat=True)
-    )
-    sendable = []
-    for message in messages:
-        recipient = message.recipient
-        if not recipient.is_active or not recipient.email:
-            _record_skip(message=message, token=token, reason="account closed", report=report)
-        elif (
-            message.message_class == MessageClass.CAMPAIGN
-            and message.recipient_id not in consenting
-        ):
-            reason = "no campaign-email consent at send time"
-            _record_skip(message=message, token=token, reason=reason, report=report)
-        else:
-            sendable.append(message)
-    if not sendable:
-        return report
-    mailer = mailers.default
-    try:
-        mailer.open()
-    except (smtplib.SMTPException, OSError) as error:
-        for message in sendable:
-            _record_failure(message=message, token=token, error=error, report=report)
-        return report
-    _fast_commits(on=True)
-    try:
-        for index, message in enumerate(sendable):
-            if timezone.now() >= stop_at:
-                _release(ids=[m.pk for m in sendable[index:]], token=token, report=report)
-                break
-            try:
-                mailer.send_messages([email_for(message, message.recipient)])
-            except Exception as error:  # a template error fails this message, not the batch
-                _record_failure(message=message, token=token, error=error, report=report)
-                if _connection_lost(error):
-                    # The rest go back to the queue untouched and are claimed again at once.
-                    rest = [m.pk for m in sendable[index + 1 :]]
-                    _release(ids=rest, token=token, report=report)
-                    break
-                continue
-            _record_sent(message=message, token=token, report=report)
-    finally:
-        _fast_commits(on=False)
-        try:
-            mailer.close()
-        except (smtplib.SMTPException, OSError):
-            logger.info("Closing the SMTP connection failed", exc_info=True)
-    return report
-
-
-def messages_deliver_due(*, max_batches: int | None = None) -> DeliveryReport:
-    """Send batches until nothing is due; failed messages are left for their next attempt."""
-    total = DeliveryReport()
-    batches = 0
-    while max_batches is None or batches < max_batches:
-        report = messages_deliver_batch()
-        batches += 1
-        total.add(report)
-        if report.claimed == 0 or report.sent + report.skipped + report.released == 0:
-            break
-    return total
-
-
-@transaction.atomic
-def messages_retry_dead(*, ids: Iterable[int] | None = None) -> int:
-    """Give dead letters a fresh set of attempts; returns how many were requeued."""
-    dead = Message.objects.filter(status=MessageStatus.DEAD)
-    if ids is not None:
-        dead = dead.filter(pk__in=list(ids))
-    count = dead.update(
-        status=MessageStatus.QUEUED,
-        attempts=0,
-        next_attempt_at=timezone.now(),
-        claimed_by="",
-        lease_expires_at=None,
-    )
-    if count:
-        transaction.on_commit(_deliver_soon)
-    return count
 
 
 # Digests -----------------------------------------------------------------------------------
@@ -515,6 +304,7 @@ def digest_send_for_member(*, member_id: int, frequency: Frequency, now: datetim
         if not items:
             return False
         member = items[0].recipient
+        assert member is not None, "a held message is a campaign message, to a member"
         if not member.is_active or not member_has_consent(member, ConsentPurpose.CAMPAIGN_EMAIL):
             Message.objects.filter(pk__in=[i.pk for i in items]).update(
                 status=MessageStatus.SKIPPED,
@@ -567,3 +357,38 @@ def digests_send(*, frequency: Frequency, now: datetime | None = None) -> int:
         if digest_send_for_member(member_id=member_id, frequency=frequency, now=now):
             queued += 1
     return queued
+
+
+# Messages to an address --------------------------------------------------------------------
+
+
+def message_enqueue_to_address(
+    *,
+    key: str,
+    template: str,
+    address: str,
+    context: dict[str, Any],
+    recipient: User | None = None,
+) -> Message:
+    """Queue one service message to an email address in the caller's transaction.
+
+    For email whose address is not (or not yet) a member's own: account email from
+    django-allauth (verification, password reset, "no account with this address") and group
+    invitations. The address travels in the context, which the sender clears once the message
+    is sent, together with the one-time links it carries. ``recipient`` is the member the
+    message concerns, if any: a closed account then gets nothing, and an erased one takes its
+    queued messages with it. The same key twice queues one message.
+    """
+    addressed_kind_check(template=template)
+    validate_email(address)
+    message, _ = _message_insert(
+        Message(
+            key=key,
+            message_class=MessageClass.SERVICE,
+            template=template,
+            context={**context, "to": address},
+            recipient=recipient,
+            next_attempt_at=timezone.now(),
+        )
+    )
+    return message

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from rankandfile.notifications import services
+from rankandfile.notifications import sending, services
 from rankandfile.notifications.models import Frequency
 
 
 @task()
 def outbox_deliver() -> int:
     """Send everything due. Failures schedule one more run for their next attempt."""
-    report = services.messages_deliver_due()
+    report = sending.messages_deliver_due()
     if report.retry_at:
         outbox_deliver.using(run_after=min(report.retry_at)).enqueue()
     return report.sent

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
+from rankandfile.notifications.sending import messages_deliver_due
 
 SIGNUP = {
     "email": "newcomer@example.org",
@@ -46,6 +47,7 @@ def test_a_new_member_cannot_log_in_before_verifying_their_email(client: Client)
     assert "_auth_user_id" not in client.session
 
     # One email: the refused login does not resend within the 3-minute rate limit.
+    assert messages_deliver_due().sent == 1
     assert len(mail.outbox) == 1
     link = _confirmation_link(str(mail.outbox[0].body))
     assert client.get(link).status_code == 200

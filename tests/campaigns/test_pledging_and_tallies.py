@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
-from rankandfile.campaigns.models import OptionTally, Pledge, RegionTally, StageTally
+from rankandfile.campaigns.models import (
+    TALLY_SHARDS,
+    OptionTally,
+    Pledge,
+    RegionTally,
+    StageTally,
+)
 from rankandfile.campaigns.services import (
     AlreadyPledgedError,
     CampaignError,
     pledge_create,
     pledge_update,
     pledge_withdraw,
+    tallies_rebuild,
     vouch_create,
 )
 from rankandfile.groups.services import group_join
@@ -26,8 +36,37 @@ def _recount(stage_id: int) -> tuple[int, int, int]:
 
 
 def _tally(stage_id: int) -> tuple[int, int, int]:
-    t = StageTally.objects.get(stage_id=stage_id)
-    return (t.pledges, t.verified_pledges, t.amount_pence)
+    t = StageTally.objects.filter(stage_id=stage_id).aggregate(
+        n=Sum("pledges"), v=Sum("verified_pledges"), a=Sum("amount_pence")
+    )
+    return (t["n"], t["v"], t["a"])
+
+
+def _by_option(stage_id: int) -> dict[str, int]:
+    rows = OptionTally.objects.filter(option__stage_id=stage_id).values("option__key")
+    return dict(rows.annotate(n=Sum("pledges")).values_list("option__key", "n"))
+
+
+def _by_area(stage_id: int) -> dict[str, int]:
+    rows = RegionTally.objects.filter(stage_id=stage_id).values("area")
+    return dict(rows.annotate(n=Sum("pledges")).values_list("area", "n"))
+
+
+def _shards(stage_id: int) -> list[tuple[object, ...]]:
+    return sorted(
+        [
+            *StageTally.objects.filter(stage_id=stage_id, pledges__gt=0).values_list(
+                "shard", "pledges", "verified_pledges", "amount_pence", "confirmed"
+            ),
+            *OptionTally.objects.filter(option__stage_id=stage_id, pledges__gt=0).values_list(
+                "option__key", "shard", "pledges"
+            ),
+            *RegionTally.objects.filter(stage_id=stage_id, pledges__gt=0).values_list(
+                "area", "shard", "pledges"
+            ),
+        ],
+        key=repr,
+    )
 
 
 @pytest.mark.django_db
@@ -66,10 +105,20 @@ def test_tallies_follow_pledges_changes_and_withdrawals_exactly(
     pledge_update(stage=stage, member=members[1], option_keys=["stop-dues"])
     pledge_withdraw(stage=stage, member=members[3])
     assert _tally(stage.pk) == _recount(stage.pk) == (3, 1, 1050)
-    by_option = dict(OptionTally.objects.values_list("option__key", "pledges"))
-    assert by_option["stop-dues"] == 2 and by_option["claim-back"] == 1
-    by_area = dict(RegionTally.objects.filter(stage=stage).values_list("area", "pledges"))
-    assert by_area == {"LS": 2, "M": 1, "E": 0}
+    assert _by_option(stage.pk) == {"stop-dues": 2, "claim-back": 1}
+    assert _by_area(stage.pk) == {"LS": 2, "M": 1, "E": 0}
+    # Every pledge moved only its own member's shard: a recount from the pledge rows agrees
+    # shard by shard, not just in total.
+    incremental = _shards(stage.pk)
+    tallies_rebuild(stage)
+    assert _shards(stage.pk) == incremental
+
+
+@pytest.mark.django_db
+def test_each_stage_has_every_tally_shard_from_the_start(make_campaign: MakeCampaign) -> None:
+    for stage in make_campaign().stages.all():
+        shards = StageTally.objects.filter(stage=stage).values_list("shard", flat=True)
+        assert sorted(shards) == list(range(TALLY_SHARDS))
 
 
 @pytest.mark.django_db
@@ -119,17 +168,16 @@ def test_a_pledge_that_races_the_deadline_job_and_loses_changes_nothing(
     make_member: MakeMember, make_campaign: MakeCampaign, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from rankandfile.campaigns import services
-    from rankandfile.campaigns.models import Stage, StageState
+    from rankandfile.campaigns.models import Stage
 
     stage = make_campaign().stages.get(number=1)
-    checked = services._open_stage
+    checked = services._require_taking_pledges
 
-    def job_resolves_meanwhile(stage: Stage, now: object) -> Stage:
-        fresh = checked(stage, now)  # type: ignore[arg-type]
-        Stage.objects.filter(pk=stage.pk).update(state=StageState.RELEASED)
-        return fresh
+    def job_resolves_meanwhile(stage: Stage, now: datetime) -> None:
+        checked(stage, now)  # the pledge passes its first check; then the job runs
+        services.stage_resolve_deadline(stage_id=stage.pk, now=stage.deadline)
 
-    monkeypatch.setattr(services, "_open_stage", job_resolves_meanwhile)
+    monkeypatch.setattr(services, "_require_taking_pledges", job_resolves_meanwhile)
     with pytest.raises(services.PledgingClosedError):
         pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
     assert not Pledge.objects.exists()

@@ -19,7 +19,7 @@ def _published(counts: dict[str, int]) -> list[RegionCount]:
     class FakeStage:
         pass
 
-    rows = [RegionTally(area=a, pledges=n) for a, n in counts.items() if n > 0]
+    rows = [RegionCount(area=a, pledges=n) for a, n in counts.items() if n > 0]
     original = selectors._regions
     selectors._regions = lambda stage: rows  # type: ignore[assignment]
     try:
@@ -65,13 +65,15 @@ def test_no_suppressed_count_can_be_worked_out(counts: dict[str, int]) -> None:
 
 
 @pytest.mark.django_db
-def test_regional_counts_read_the_tallies(make_campaign: MakeCampaign) -> None:
+def test_regional_counts_add_up_the_tally_shards(make_campaign: MakeCampaign) -> None:
     campaign = make_campaign()
     stage: Stage = campaign.stages.get(number=1)
     RegionTally.objects.bulk_create(
         [
-            RegionTally(stage=stage, area="LS", pledges=9),
-            RegionTally(stage=stage, area="M", pledges=6),
+            RegionTally(stage=stage, area="LS", shard=0, pledges=5),
+            RegionTally(stage=stage, area="LS", shard=7, pledges=4),
+            RegionTally(stage=stage, area="M", shard=3, pledges=6),
+            RegionTally(stage=stage, area="E", shard=3, pledges=0),
         ]
     )
     assert selectors.regional_counts(stage) == [RegionCount("LS", 9), RegionCount("M", 6)]

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rankandfile.groups.models import JoinRequest, Membership, Role
+from rankandfile.notifications.sending import messages_deliver_due
 from tests.personas import CaptureCallbacks, MakeGroup, MakeMember
 
 
@@ -108,6 +109,7 @@ def test_a_hidden_group_is_invisible_and_joined_only_by_invitation(
             reverse("groups:invite", kwargs={"slug": group.slug}),
             {"email": "Invitee@example.org"},
         )
+    messages_deliver_due()  # what the worker does straight after the commit
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["Invitee@example.org"]
     match = re.search(r"(/groups/invitations/[^/\s]+/)", str(mail.outbox[0].body))
     assert match

@@ -15,7 +15,8 @@ from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.rendering import unsubscribe_token
-from rankandfile.notifications.services import message_enqueue, messages_deliver_due
+from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.services import message_enqueue
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeMember
 

@@ -20,10 +20,10 @@ from rankandfile.notifications.models import (
     MessageStatus,
     Preference,
 )
+from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import (
     digests_send,
     message_enqueue,
-    messages_deliver_due,
     preference_set,
 )
 from tests.notifications.smtp_sink import SmtpSink

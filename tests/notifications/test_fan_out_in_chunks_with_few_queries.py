@@ -11,11 +11,8 @@ from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.services import consent_withdraw
 from rankandfile.notifications.models import Frequency, Message, MessageClass, MessageStatus
-from rankandfile.notifications.services import (
-    messages_deliver_due,
-    messages_fan_out,
-    preference_set,
-)
+from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.services import messages_fan_out, preference_set
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeGroup, MakeMember
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.notifications.kinds import KINDS, UnknownMessageKindError
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
-from rankandfile.notifications.services import message_enqueue, messages_deliver_due
+from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.services import message_enqueue
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeMember
 

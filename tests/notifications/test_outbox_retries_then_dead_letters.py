@@ -12,12 +12,12 @@ from pytest_django.fixtures import Settings
 
 from rankandfile.accounts.models import User
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
-from rankandfile.notifications.services import (
-    message_enqueue,
+from rankandfile.notifications.sending import (
     messages_claim,
     messages_deliver_batch,
     messages_deliver_due,
 )
+from rankandfile.notifications.services import message_enqueue
 from tests.notifications.smtp_sink import SmtpSink, free_port
 from tests.personas import MakeMember
 

@@ -9,7 +9,8 @@ from django.db import transaction
 from pytest_django.fixtures import Settings
 
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
-from rankandfile.notifications.services import message_enqueue, messages_deliver_due
+from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.services import message_enqueue
 from tests.personas import CaptureCallbacks, MakeMember
 
 pytestmark = pytest.mark.django_db

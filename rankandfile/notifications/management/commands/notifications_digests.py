@@ -8,7 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from rankandfile.notifications.models import Frequency
-from rankandfile.notifications.services import digests_send, messages_deliver_due
+from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.services import digests_send
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from rankandfile.notifications.services import messages_retry_dead
+from rankandfile.notifications.sending import messages_retry_dead
 
 
 class Command(BaseCommand):

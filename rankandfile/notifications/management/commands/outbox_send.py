@@ -6,9 +6,10 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from rankandfile.notifications.services import messages_deliver_due
+from rankandfile.notifications.sending import messages_deliver_due
 
 
 class Command(BaseCommand):
@@ -19,14 +20,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=float, default=1.0, help="Seconds between polls when idle."
         )
+        parser.add_argument(
+            "--connections",
+            type=int,
+            default=None,
+            help="SMTP connections side by side (default: NOTIFICATIONS_SENDER_CONNECTIONS).",
+        )
 
-    def handle(self, *args: Any, loop: bool, interval: float, **options: Any) -> None:
+    def handle(
+        self, *args: Any, loop: bool, interval: float, connections: int | None, **options: Any
+    ) -> None:
+        connections = connections or settings.NOTIFICATIONS_SENDER_CONNECTIONS
         while True:
-            report = messages_deliver_due()
+            report = messages_deliver_due(connections=connections)
             if report.claimed:
                 self.stdout.write(
                     f"sent {report.sent}, failed {report.failed}, dead {report.dead}, "
-                    f"skipped {report.skipped}"
+                    f"skipped {report.skipped}, held {report.held}"
                 )
             if not loop:
                 return
