@@ -202,7 +202,7 @@ def store_pledges(stage_id: int, count: int) -> None:
     from django.db import connection
 
     from rankandfile.campaigns.models import Stage
-    from rankandfile.campaigns.services import tallies_rebuild
+    from rankandfile.campaigns.tallies import tallies_rebuild
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from rankandfile.accounts.models import User
-from rankandfile.campaigns import selectors, services
+from rankandfile.campaigns import errors, selectors, services
 from rankandfile.campaigns.models import Stage
 
 router = Router(tags=["campaigns"])
@@ -109,9 +109,9 @@ def pledge_create(request: HttpRequest, slug: str, payload: PledgeIn) -> Status[
             option_keys=payload.options,
             amount_pence=payload.amount_pence,
         )
-    except (services.AlreadyPledgedError, services.PledgingClosedError) as error:
+    except (errors.AlreadyPledgedError, errors.PledgingClosedError) as error:
         return Status(409, ErrorOut(detail=str(error)))
-    except services.CampaignError as error:
+    except errors.CampaignError as error:
         return Status(400, ErrorOut(detail=str(error)))
     return Status(
         201,
@@ -150,8 +150,8 @@ def pledge_withdraw(request: HttpRequest, slug: str) -> Status[object]:
         return Status(404, ErrorOut(detail="This campaign has no stages."))
     try:
         services.pledge_withdraw(stage=stage, member=_member(request))
-    except services.PledgingClosedError as error:
+    except errors.PledgingClosedError as error:
         return Status(409, ErrorOut(detail=str(error)))
-    except services.CampaignError as error:
+    except errors.CampaignError as error:
         return Status(404, ErrorOut(detail=str(error)))
     return Status(204, None)

@@ -86,7 +86,7 @@ def stage_taking_pledges(campaign: Campaign) -> Stage | None:
 # - a stage's options never change once the stage exists;
 # - which stage of a campaign is taking pledges changes only at a deadline; a copy at most a
 #   few seconds old is safe, because what decides is the ``accepting`` flag of the tally shard
-#   that a pledge locks (see services._tally_add), never this copy.
+#   that a pledge locks (see tallies.tally_move), never this copy.
 _lock = threading.Lock()
 _MISSING = object()  # an entry can expire between "in" and "[]": always ask with .get()
 _options: TTLCache[int, dict[str, PledgeOption]] = TTLCache(maxsize=1024, ttl=60)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
-from rankandfile.campaigns import selectors, services
+from rankandfile.campaigns import errors, selectors, services
 from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
 from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
 from rankandfile.groups.selectors import group_get_for_organiser
@@ -93,7 +93,7 @@ def campaign_embed(request: HttpRequest, slug: str) -> HttpResponse:
 def _open_stage(campaign: Campaign) -> Stage:
     stage = selectors.stage_taking_pledges(campaign)
     if stage is None:
-        raise services.PledgingClosedError("This campaign is not taking pledges now.")
+        raise errors.PledgingClosedError("This campaign is not taking pledges now.")
     return stage
 
 
@@ -119,7 +119,7 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
             option_keys=form.cleaned_data["options"],
             amount_pence=form.cleaned_data.get("amount"),
         )
-    except services.CampaignError as error:
+    except errors.CampaignError as error:
         messages.error(request, str(error))
         return redirect(campaign)
     messages.success(request, "Your pledge is saved. Nobody else can see that you pledged.")
@@ -132,7 +132,7 @@ def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_get_public(slug=slug)
     try:
         services.pledge_withdraw(stage=_open_stage(campaign), member=_member(request))
-    except services.CampaignError as error:
+    except errors.CampaignError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Your pledge has been withdrawn.")
@@ -216,7 +216,7 @@ def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
                 demands=form.demand_list(),
                 stages=stages,
             )
-        except services.CampaignError as error:
+        except errors.CampaignError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The campaign is saved as a draft. Check it, then open it.")
@@ -252,7 +252,7 @@ def campaign_open(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign_for_organiser(request, slug)
     try:
         services.campaign_open(campaign=campaign, organiser=_member(request))
-    except services.CampaignError as error:
+    except errors.CampaignError as error:
         messages.error(request, str(error))
         return redirect("campaigns:manage", slug=slug)
     messages.success(request, "The campaign is open for pledges.")
@@ -285,7 +285,7 @@ def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse
     member = get_object_or_404(User, pk=member_id, memberships__group=group)
     try:
         services.vouch_create(group=group, organiser=_member(request), member=member)
-    except services.CampaignError as error:
+    except errors.CampaignError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"You have vouched for {member.display_name}.")

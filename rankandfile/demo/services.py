@@ -23,8 +23,8 @@ from rankandfile.campaigns.services import (
     StageInput,
     campaign_create,
     campaign_open,
-    tallies_rebuild,
 )
+from rankandfile.campaigns.tallies import tallies_rebuild
 from rankandfile.demo.data import (
     CAMPAIGN_DEMANDS,
     DISTRICTS,

@@ -19,9 +19,9 @@ from rankandfile.campaigns.services import (
     pledge_create,
     pledge_update,
     pledge_withdraw,
-    tallies_rebuild,
     vouch_create,
 )
+from rankandfile.campaigns.tallies import tallies_rebuild
 from rankandfile.groups.services import group_join
 from tests.personas import MakeCampaign, MakeMember
 

@@ -1,0 +1,271 @@
+"""The running totals of pledges, and the one write that moves them with each pledge.
+
+Every pledge updates tally rows, and a row's lock is held until the pledge commits. One row per
+stage would make every pledge in a surge wait for the one before it to reach the disk, so each
+tally is split into ``TALLY_SHARDS`` rows (see the models) and a member's pledge always moves the
+shard ``member_id % TALLY_SHARDS``: totals are the sum of a fixed number of rows, read in
+constant time, and exact under concurrent pledging.
+
+A stage's shards carry ``accepting``: set when the stage opens, cleared by the deadline job,
+which locks every shard to do so before it reads the totals. A pledge change moves its shard
+only where ``accepting`` holds, under that shard's lock, so it is either counted by the job or
+refused; none is lost.
+
+On PostgreSQL a new pledge is one statement (``_pledge_sql_postgresql``): a deadline-day surge
+costs one round trip per pledge. On SQLite, which runs one writer at a time, a short
+transaction does the same.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from rankandfile.campaigns.errors import ALREADY, CLOSED, AlreadyPledgedError, PledgingClosedError
+from rankandfile.campaigns.models import (
+    TALLY_SHARDS,
+    Campaign,
+    OptionTally,
+    Pledge,
+    RegionTally,
+    Stage,
+    StageState,
+    StageTally,
+    Vouch,
+    tally_shard,
+)
+
+
+def _table(model: type[models.Model]) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def tally_move(pledge: Pledge, option_ids: Sequence[int], sign: int) -> None:
+    """Move the running totals by one pledge, in the pledger's own shard (``tally_shard``).
+
+    The stage shard is updated first, always, and only while it is ``accepting``: every pledge
+    change and the deadline job lock it in that order, so none deadlock; it orders changes
+    within the shard, so the option and area rows that follow are never contended; and a
+    change that waited for the deadline job finds the shard closed (PostgreSQL re-reads a row
+    it waited for) and rolls back with PledgingClosedError. Additions create missing option and
+    area shards (an upsert, on PostgreSQL and SQLite alike); subtractions find them there.
+    """
+    shard = tally_shard(pledge.member_id)
+    verified = sign if pledge.verified else 0
+    amount = sign * (pledge.amount_pence or 0)
+    confirmed = sign if pledge.confirmed_done else 0
+    options = sorted(set(option_ids))
+    stage_table, option_table = _table(StageTally), _table(OptionTally)
+    region_table = _table(RegionTally)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {stage_table} SET pledges = pledges + %s, "
+            "verified_pledges = verified_pledges + %s, amount_pence = amount_pence + %s, "
+            "confirmed = confirmed + %s WHERE stage_id = %s AND shard = %s AND accepting",
+            [sign, verified, amount, confirmed, pledge.stage_id, shard],
+        )
+        if cursor.rowcount != 1:
+            raise PledgingClosedError(CLOSED)
+        if sign > 0:
+            values = ", ".join(["(%s, %s, 1)"] * len(options))
+            cursor.execute(
+                f"INSERT INTO {option_table} (option_id, shard, pledges) VALUES {values} "
+                f"ON CONFLICT (option_id, shard) DO UPDATE "
+                f"SET pledges = {option_table}.pledges + 1",
+                [value for option_id in options for value in (option_id, shard)],
+            )
+            cursor.execute(
+                f"INSERT INTO {region_table} (stage_id, area, shard, pledges) "
+                f"VALUES (%s, %s, %s, 1) ON CONFLICT (stage_id, area, shard) DO UPDATE "
+                f"SET pledges = {region_table}.pledges + 1",
+                [pledge.stage_id, pledge.area, shard],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(options))
+            cursor.execute(
+                f"UPDATE {option_table} SET pledges = pledges - 1 "
+                f"WHERE shard = %s AND option_id IN ({marks})",
+                [shard, *options],
+            )
+            cursor.execute(
+                f"UPDATE {region_table} SET pledges = pledges - 1 "
+                "WHERE stage_id = %s AND area = %s AND shard = %s",
+                [pledge.stage_id, pledge.area, shard],
+            )
+
+
+@functools.cache
+def _pledge_insert_sql() -> str:
+    """(SQLite) Insert a pledge only for a member with a verified email address and not twice
+    (the one-pledge-each constraint decides); ``verified`` comes from the member's vouches in
+    the campaign's group."""
+    return (
+        f"INSERT INTO {_table(Pledge)} "
+        "(stage_id, member_id, amount_pence, verified, area, confirmed_done) "
+        "SELECT %(stage)s, %(member)s, %(amount)s, EXISTS (SELECT 1 FROM "
+        f"{_table(Vouch)} v JOIN {_table(Campaign)} c ON c.group_id = v.group_id "
+        "WHERE c.id = %(campaign)s AND v.member_id = %(member)s), %(area)s, FALSE "
+        f"WHERE EXISTS (SELECT 1 FROM {_table(EmailAddress)} e "
+        "WHERE e.user_id = %(member)s AND e.verified) "
+        "ON CONFLICT (stage_id, member_id) DO NOTHING RETURNING id, verified"
+    )
+
+
+def _pledge_write_postgresql(
+    pledge: Pledge, params: dict[str, int | str | list[int] | None]
+) -> tuple[int, bool] | None:
+    """The whole pledge in one statement, so a surge costs one round trip per pledge.
+
+    The statement's parts run in the order their inputs force. ``s`` moves the member's stage
+    tally shard, only if it is still ``accepting`` (re-read after any wait, so a pledge that
+    waited for the deadline job finds it closed) and the member has a verified email address;
+    that takes the shard's lock first, as ``tally_move`` does, so no two pledges deadlock.
+    ``p`` inserts the pledge only after ``s``, so a second pledge by the same member breaks
+    the one-pledge-each constraint and the whole statement, tallies and all, is undone
+    (AlreadyPledgedError). ``links``, ``o`` and ``r`` add the options and move the option and
+    area shards. When the stage is closed or the member not verified, nothing is written and
+    the answer is None.
+    """
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
+                cursor.execute(_pledge_sql_postgresql(), params)
+                row = cursor.fetchone()
+        else:
+            with connection.cursor() as cursor:  # the statement is its own transaction
+                cursor.execute(_pledge_sql_postgresql(), params)
+                row = cursor.fetchone()
+    except IntegrityError as error:
+        if "campaigns_one_pledge_each" in str(error):
+            raise AlreadyPledgedError(ALREADY) from None
+        raise
+    return (int(row[0]), bool(row[1])) if row else None
+
+
+@functools.cache
+def _pledge_sql_postgresql() -> str:
+    stage_table, option_table = _table(StageTally), _table(OptionTally)
+    region_table = _table(RegionTally)
+    return (
+        "WITH v AS (SELECT EXISTS (SELECT 1 FROM "
+        f"{_table(Vouch)} v JOIN {_table(Campaign)} c ON c.group_id = v.group_id "
+        "WHERE c.id = %(campaign)s AND v.member_id = %(member)s) AS vouched), "
+        f"s AS (UPDATE {stage_table} t SET pledges = t.pledges + 1, "
+        "verified_pledges = t.verified_pledges + CASE WHEN v.vouched THEN 1 ELSE 0 END, "
+        "amount_pence = t.amount_pence + %(amount_or_zero)s FROM v "
+        "WHERE t.stage_id = %(stage)s AND t.shard = %(shard)s AND t.accepting "
+        f"AND EXISTS (SELECT 1 FROM {_table(EmailAddress)} e "
+        "WHERE e.user_id = %(member)s AND e.verified) RETURNING v.vouched), "
+        f"p AS (INSERT INTO {_table(Pledge)} "
+        "(stage_id, member_id, amount_pence, verified, area, confirmed_done) "
+        "SELECT %(stage)s, %(member)s, %(amount)s, s.vouched, %(area)s, FALSE FROM s "
+        "RETURNING id, verified), "
+        f"links AS (INSERT INTO {_table(Pledge.options.through)} (pledge_id, pledgeoption_id) "
+        "SELECT p.id, o FROM p, unnest(%(options)s::bigint[]) AS o), "
+        f"o AS (INSERT INTO {option_table} (option_id, shard, pledges) "
+        "SELECT o, %(shard)s, 1 FROM s, unnest(%(options)s::bigint[]) AS o ORDER BY o "
+        f"ON CONFLICT (option_id, shard) DO UPDATE SET pledges = {option_table}.pledges + 1), "
+        f"r AS (INSERT INTO {region_table} (stage_id, area, shard, pledges) "
+        "SELECT %(stage)s, %(area)s, %(shard)s, 1 FROM s "
+        "ON CONFLICT (stage_id, area, shard) DO UPDATE "
+        f"SET pledges = {region_table}.pledges + 1) "
+        "SELECT id, verified FROM p"
+    )
+
+
+def pledge_write(pledge: Pledge, *, campaign_id: int, option_ids: Sequence[int]) -> bool:
+    """Write the pledge, its options and the tallies; False if nothing was written."""
+    params: dict[str, int | str | list[int] | None] = {
+        "stage": pledge.stage_id,
+        "member": pledge.member_id,
+        "amount": pledge.amount_pence,
+        "amount_or_zero": pledge.amount_pence or 0,
+        "campaign": campaign_id,
+        "area": pledge.area,
+        "shard": tally_shard(pledge.member_id),
+        "options": sorted(option_ids),
+    }
+    if connection.vendor == "postgresql":
+        written = _pledge_write_postgresql(pledge, params)
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            del params["options"]  # SQLite binds every parameter given, used or not
+            cursor.execute(_pledge_insert_sql(), params)
+            row = cursor.fetchone()
+            written = (int(row[0]), bool(row[1])) if row else None
+            if written is not None:
+                cursor.executemany(
+                    f"INSERT INTO {_table(Pledge.options.through)} "
+                    "(pledge_id, pledgeoption_id) VALUES (%s, %s)",
+                    [(written[0], option_id) for option_id in option_ids],
+                )
+                pledge.verified = written[1]
+                tally_move(pledge, option_ids, +1)  # refuses, and so rolls back, if closed
+    if written is None:
+        return False
+    pledge.pk, pledge.verified = written
+    pledge._state.adding = False
+    return True
+
+
+def tallies_rebuild(stage: Stage) -> None:
+    """Recount a stage's tallies from its pledge rows (for bulk-loaded pledges: the demo and
+    the benchmarks). Locks every shard first, as the deadline job does."""
+    with transaction.atomic():
+        list(StageTally.objects.select_for_update().filter(stage=stage).order_by("shard"))
+        StageTally.objects.filter(stage=stage).delete()
+        OptionTally.objects.filter(option__stage=stage).delete()
+        RegionTally.objects.filter(stage=stage).delete()
+        accepting = Stage.objects.get(pk=stage.pk).state == StageState.OPEN
+        shards = {
+            n: StageTally(stage=stage, shard=n, accepting=accepting) for n in range(TALLY_SHARDS)
+        }
+        for row in (
+            Pledge.objects.filter(stage=stage)
+            .annotate(shard=F("member_id") % TALLY_SHARDS)
+            .values("shard")
+            .annotate(
+                n=Count("pk"),
+                verified=Count("pk", filter=Q(verified=True)),
+                amount=Coalesce(Sum("amount_pence"), 0),
+                done=Count("pk", filter=Q(confirmed_done=True)),
+            )
+        ):
+            tally = shards[row["shard"]]
+            tally.pledges, tally.verified_pledges = row["n"], row["verified"]
+            tally.amount_pence, tally.confirmed = row["amount"], row["done"]
+        StageTally.objects.bulk_create(shards.values())
+        pledges = Pledge.objects.filter(stage=stage).annotate(shard=F("member_id") % TALLY_SHARDS)
+        OptionTally.objects.bulk_create(
+            OptionTally(option_id=row["options"], shard=row["shard"], pledges=row["n"])
+            for row in pledges.filter(options__isnull=False)
+            .values("options", "shard")
+            .annotate(n=Count("pk"))
+        )
+        RegionTally.objects.bulk_create(
+            RegionTally(stage=stage, area=row["area"], shard=row["shard"], pledges=row["n"])
+            for row in Pledge.objects.filter(stage=stage)
+            .annotate(shard=F("member_id") % TALLY_SHARDS)
+            .values("area", "shard")
+            .annotate(n=Count("pk"))
+        )
+
+
+def stage_tallies_locked(stage_id: int) -> StageTally:
+    """Lock every shard of the stage's tally (in shard order) and return their sum."""
+    shards = list(
+        StageTally.objects.select_for_update().filter(stage_id=stage_id).order_by("shard")
+    )
+    return StageTally(
+        stage_id=stage_id,
+        shard=0,
+        pledges=sum(t.pledges for t in shards),
+        verified_pledges=sum(t.verified_pledges for t in shards),
+        amount_pence=sum(t.amount_pence for t in shards),
+        confirmed=sum(t.confirmed for t in shards),
+    )
