@@ -7,6 +7,8 @@ as a service message and slip past campaign-email consent. Each kind has three t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rankandfile.notifications.models import MessageClass
 
 KINDS: dict[str, MessageClass] = {
@@ -27,6 +29,15 @@ KINDS: dict[str, MessageClass] = {
 # email (verification, password reset, "no account with this address"...) and group
 # invitations, whose address may not (yet) belong to any member. All are service messages.
 ADDRESSED_KINDS: frozenset[str] = frozenset({"account_email", "group_invitation"})
+
+# How long such a message may wait to be delivered: as long as the one-time link it carries
+# can work (allauth's confirmation links and Django's reset tokens last 3 days by default; a
+# group invitation 14). After that its content, link and address included, is cleared
+# (``sending.messages_addressed_expire``) and the member asks again.
+ADDRESSED_KIND_LIFETIME: dict[str, timedelta] = {
+    "account_email": timedelta(days=3),
+    "group_invitation": timedelta(days=14),
+}
 
 
 class UnknownMessageKindError(ValueError):

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent
+from rankandfile.notifications.kinds import ADDRESSED_KIND_LIFETIME
 from rankandfile.notifications.models import (
     SENDABLE,
     Frequency,
@@ -378,3 +379,29 @@ def messages_retry_dead(*, ids: Iterable[int] | None = None) -> int:
     if count:
         transaction.on_commit(deliver_soon)
     return count
+
+
+def messages_addressed_expire(*, now: datetime | None = None) -> int:
+    """Clear account email and invitations that could not be delivered while their one-time
+    link still worked (``kinds.ADDRESSED_KIND_LIFETIME``): queued, failing or dead, they are
+    marked skipped and their content, address and link are emptied, so that no secret lingers
+    in the outbox. Messages being sent right now are left to finish. Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    for template, lifetime in ADDRESSED_KIND_LIFETIME.items():
+        expired += (
+            Message.objects.filter(
+                template=template,
+                status__in=[MessageStatus.QUEUED, MessageStatus.FAILED, MessageStatus.DEAD],
+                created_at__lt=now - lifetime,
+            )
+            .filter(Q(claimed_by="") | Q(lease_expires_at__lt=now))
+            .update(
+                status=MessageStatus.SKIPPED,
+                context={},
+                last_error="Expired: its one-time link would no longer work.",
+                claimed_by="",
+                lease_expires_at=None,
+            )
+        )
+    return expired

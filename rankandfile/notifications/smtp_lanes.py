@@ -93,7 +93,8 @@ class SmtpLanes:
             try:
                 mailer.open()
                 smtp = mailer.connection
-                assert smtp is not None and smtp.sock is not None
+                if smtp is None or smtp.sock is None:  # a mailer set to fail silently
+                    raise smtplib.SMTPConnectError(421, "The SMTP connection did not open.")
                 smtp.ehlo_or_helo_if_needed()
             except (smtplib.SMTPException, OSError):
                 if not self.lanes:

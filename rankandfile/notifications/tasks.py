@@ -20,3 +20,8 @@ def outbox_deliver() -> int:
 @task()
 def digests_send(frequency: str) -> int:
     return services.digests_send(frequency=Frequency(frequency))
+
+
+@task()
+def outbox_expire_addressed() -> int:
+    return sending.messages_addressed_expire()

@@ -15,7 +15,11 @@ from django.tasks import Task
 
 from rankandfile.ballots.tasks import ballots_close_due, ballots_open_due, ballots_remind_due
 from rankandfile.campaigns.tasks import campaigns_resolve_due
-from rankandfile.notifications.tasks import digests_send, outbox_deliver
+from rankandfile.notifications.tasks import (
+    digests_send,
+    outbox_deliver,
+    outbox_expire_addressed,
+)
 
 LONDON = ZoneInfo("Europe/London")
 DIGEST_HOUR = 7
@@ -30,7 +34,9 @@ class Job:
 def jobs_due(now: datetime) -> list[Job]:
     """Every minute: ballots to open, remind and close, deadlines to resolve, mail to send.
 
-    At 07:00 London time: the daily digests, and on Mondays the weekly ones.
+    Every hour (at five past): account email and invitations whose links have expired
+    undelivered are cleared. At 07:00 London time: the daily digests, and on Mondays the weekly
+    ones.
     """
     jobs = [
         Job(ballots_open_due),
@@ -40,6 +46,8 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(outbox_deliver),
     ]
     local = now.astimezone(LONDON)
+    if local.minute == 5:
+        jobs.append(Job(outbox_expire_addressed))
     if local.hour == DIGEST_HOUR and local.minute == 0:
         jobs.append(Job(digests_send, ("daily",)))
         if local.weekday() == 0:

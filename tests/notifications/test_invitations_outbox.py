@@ -95,3 +95,34 @@ def test_inviting_the_same_address_twice_sends_two_invitations(
     bodies = [str(m.get_body(("plain",)).get_content()) for m in smtp_sink.messages]  # type: ignore[union-attr]
     assert sum(first in body for body in bodies) == 1
     assert sum(second in body for body in bodies) == 1
+
+
+def test_an_invitation_undelivered_while_its_link_works_is_cleared(
+    make_member: MakeMember, make_group: MakeGroup, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    """A dead or still-failing invitation keeps its link only as long as the link could work;
+    then the hourly job empties it, and a fresh or delivered one is left alone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rankandfile.notifications.sending import messages_addressed_expire
+
+    organiser = make_member()
+    group = make_group(organiser=organiser)
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    smtp_sink.recorder.answer = "451 4.3.0 Try again later"
+    invitation_create(group=group, organiser=organiser, email="old@example.org")
+    invitation_create(group=group, organiser=organiser, email="new@example.org")
+    messages_deliver_due()
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.DEAD}
+    old = Message.objects.get(context__to="old@example.org")
+    Message.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=15))
+
+    assert messages_addressed_expire() == 1
+    old.refresh_from_db()
+    assert old.status == MessageStatus.SKIPPED and old.context == {}
+    assert "Expired" in old.last_error
+    fresh = Message.objects.get(context__to="new@example.org")
+    assert fresh.status == MessageStatus.DEAD and "link" in fresh.context
+    assert messages_addressed_expire() == 0  # nothing more to clear

@@ -158,3 +158,27 @@ def test_a_batch_that_runs_out_of_lease_hands_back_the_rest(
     assert report.claimed == 3 and report.released == 3 and report.sent == 0
     assert Message.objects.filter(status=MessageStatus.QUEUED, claimed_by="").count() == 3
     assert smtp_sink.messages == []
+
+
+def test_a_server_that_cannot_be_reached_by_a_mailer_set_to_fail_silently_is_a_failure(
+    make_member: MakeMember, settings: Settings
+) -> None:
+    """A mailer configured with fail_silently opens nothing and says nothing: the sender
+    records a failure to retry, instead of stopping the worker or losing the message."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "127.0.0.1",
+                "port": free_port(),  # nothing listens there
+                "use_tls": False,
+                "timeout": 5,
+                "fail_silently": True,
+            },
+        }
+    }
+    _enqueue(make_member())
+    report = messages_deliver_due()
+    assert (report.sent, report.failed) == (0, 1)
+    message = Message.objects.get()
+    assert message.status == MessageStatus.FAILED and "did not open" in message.last_error

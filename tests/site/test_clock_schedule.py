@@ -35,10 +35,18 @@ def test_digests_go_at_seven_london_time_weekly_on_mondays() -> None:
     assert ("digests_send", ("daily",)) in _names(datetime(2026, 7, 1, 6, 0, tzinfo=UTC))
 
 
+def test_expired_account_email_and_invitations_are_cleared_hourly() -> None:
+    assert ("outbox_expire_addressed", ()) in _names(datetime(2026, 11, 24, 12, 5, tzinfo=UTC))
+    assert ("outbox_expire_addressed", ()) not in _names(datetime(2026, 11, 24, 12, 6, tzinfo=UTC))
+
+
 @pytest.mark.django_db
-def test_the_clock_enqueues_the_due_jobs_once() -> None:
+def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
+    # An ordinary minute: no hourly or daily job is due.
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 24, 12, 30, tzinfo=UTC))
     call_command("clock", "--once")
     queued = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert queued == sorted(
