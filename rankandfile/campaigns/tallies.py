@@ -215,16 +215,18 @@ def pledge_write(pledge: Pledge, *, campaign_id: int, option_ids: Sequence[int])
 
 def tallies_rebuild(stage: Stage) -> None:
     """Recount a stage's tallies from its pledge rows (for bulk-loaded pledges: the demo and
-    the benchmarks). Locks every shard first, as the deadline job does."""
+    the benchmarks). Locks every shard first, as the deadline job does, and rewrites the stage
+    shards in place, so that a pledge waiting for one of them finds it afterwards."""
     with transaction.atomic():
-        list(StageTally.objects.select_for_update().filter(stage=stage).order_by("shard"))
-        StageTally.objects.filter(stage=stage).delete()
-        OptionTally.objects.filter(option__stage=stage).delete()
-        RegionTally.objects.filter(stage=stage).delete()
+        locked = StageTally.objects.select_for_update().filter(stage=stage).order_by("shard")
+        existing = {tally.shard: tally for tally in locked}
         accepting = Stage.objects.get(pk=stage.pk).state == StageState.OPEN
         shards = {
-            n: StageTally(stage=stage, shard=n, accepting=accepting) for n in range(TALLY_SHARDS)
+            n: existing.get(n) or StageTally(stage=stage, shard=n) for n in range(TALLY_SHARDS)
         }
+        for tally in shards.values():
+            tally.accepting = accepting
+            tally.pledges = tally.verified_pledges = tally.amount_pence = tally.confirmed = 0
         for row in (
             Pledge.objects.filter(stage=stage)
             .annotate(shard=F("member_id") % TALLY_SHARDS)
@@ -239,7 +241,12 @@ def tallies_rebuild(stage: Stage) -> None:
             tally = shards[row["shard"]]
             tally.pledges, tally.verified_pledges = row["n"], row["verified"]
             tally.amount_pence, tally.confirmed = row["amount"], row["done"]
-        StageTally.objects.bulk_create(shards.values())
+        fields = ["accepting", "pledges", "verified_pledges", "amount_pence", "confirmed"]
+        StageTally.objects.bulk_update([t for t in shards.values() if t.pk], fields)
+        StageTally.objects.bulk_create([t for t in shards.values() if not t.pk])
+        # No pledge can be moving these now: each would hold its stage shard, all locked here.
+        OptionTally.objects.filter(option__stage=stage).delete()
+        RegionTally.objects.filter(stage=stage).delete()
         pledges = Pledge.objects.filter(stage=stage).annotate(shard=F("member_id") % TALLY_SHARDS)
         OptionTally.objects.bulk_create(
             OptionTally(option_id=row["options"], shard=row["shard"], pledges=row["n"])

@@ -110,8 +110,11 @@ def test_tallies_follow_pledges_changes_and_withdrawals_exactly(
     # Every pledge moved only its own member's shard: a recount from the pledge rows agrees
     # shard by shard, not just in total.
     incremental = _shards(stage.pk)
+    rows = sorted(StageTally.objects.filter(stage=stage).values_list("pk", "accepting"))
     tallies_rebuild(stage)
     assert _shards(stage.pk) == incremental
+    # The stage shards are rewritten in place: a pledge waiting for one still finds it.
+    assert sorted(StageTally.objects.filter(stage=stage).values_list("pk", "accepting")) == rows
 
 
 @pytest.mark.django_db
