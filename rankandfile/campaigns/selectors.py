@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from cachetools import TTLCache
 from django.core.serializers.json import DjangoJSONEncoder
@@ -94,33 +96,40 @@ _open_stages: TTLCache[str, Stage | None] = TTLCache(maxsize=1024, ttl=2)
 _counters: TTLCache[str, bytes | None] = TTLCache(maxsize=1024, ttl=1)
 
 
+def _remembered[K, V](copies: TTLCache[K, V], key: K, build: Callable[[], V]) -> V:
+    """The copy kept under ``key``, or a new one from ``build()`` (None is kept too)."""
+    with _lock:
+        kept = copies.get(key, _MISSING)
+    if kept is not _MISSING:
+        return cast(V, kept)
+    value = build()
+    with _lock:
+        copies[key] = value
+    return value
+
+
 def stage_options(stage_id: int) -> dict[str, PledgeOption]:
     """The stage's pledge options by key."""
-    with _lock:
-        options = _options.get(stage_id)
-    if options is None:
-        options = {o.key: o for o in PledgeOption.objects.filter(stage_id=stage_id)}
-        with _lock:
-            _options[stage_id] = options
-    return options
+    return _remembered(
+        _options,
+        stage_id,
+        lambda: {o.key: o for o in PledgeOption.objects.filter(stage_id=stage_id)},
+    )
 
 
 def stage_taking_pledges_by_slug(slug: str) -> Stage | None:
     """The stage of the public campaign ``slug`` that takes pledges now (a copy up to two
     seconds old)."""
-    with _lock:
-        cached = _open_stages.get(slug, _MISSING)
-    if cached is not _MISSING:
-        return cached  # type: ignore[return-value]
-    stage = (
-        Stage.objects.select_related("campaign")
-        .filter(campaign__slug=slug, state=StageState.OPEN)
-        .exclude(campaign__state=CampaignState.DRAFT)
-        .first()
+    return _remembered(
+        _open_stages,
+        slug,
+        lambda: (
+            Stage.objects.select_related("campaign")
+            .filter(campaign__slug=slug, state=StageState.OPEN)
+            .exclude(campaign__state=CampaignState.DRAFT)
+            .first()
+        ),
     )
-    with _lock:
-        _open_stages[slug] = stage
-    return stage
 
 
 def in_memory_forget() -> None:
@@ -251,12 +260,9 @@ def campaign_counter(*, slug: str) -> dict[str, object] | None:
 def campaign_counter_json(*, slug: str) -> bytes | None:
     """The public counter as JSON, built at most once a second per process: however hard it
     is asked, the database answers at most once a second, in constant time."""
-    with _lock:
-        cached = _counters.get(slug, _MISSING)
-    if cached is not _MISSING:
-        return cached  # type: ignore[return-value]
-    payload = campaign_counter(slug=slug)
-    body = None if payload is None else json.dumps(payload, cls=DjangoJSONEncoder).encode()
-    with _lock:
-        _counters[slug] = body
-    return body
+
+    def build() -> bytes | None:
+        payload = campaign_counter(slug=slug)
+        return None if payload is None else json.dumps(payload, cls=DjangoJSONEncoder).encode()
+
+    return _remembered(_counters, slug, build)
