@@ -45,6 +45,31 @@ def _table(model: type[models.Model]) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
+@functools.cache
+def _add_one_on_conflict(model: type[models.Model], *columns: str) -> str:
+    """The end of an upsert of a tally shard that already exists: count one more."""
+    table = _table(model)
+    return f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET pledges = {table}.pledges + 1"
+
+
+@functools.cache
+def _vouched_sql() -> str:
+    """Whether %(member)s is vouched for by the group of campaign %(campaign)s."""
+    return (
+        f"EXISTS (SELECT 1 FROM {_table(Vouch)} v JOIN {_table(Campaign)} c "
+        "ON c.group_id = v.group_id WHERE c.id = %(campaign)s AND v.member_id = %(member)s)"
+    )
+
+
+@functools.cache
+def _verified_email_sql() -> str:
+    """Whether %(member)s has a verified email address."""
+    return (
+        f"EXISTS (SELECT 1 FROM {_table(EmailAddress)} e "
+        "WHERE e.user_id = %(member)s AND e.verified)"
+    )
+
+
 def tally_move(pledge: Pledge, option_ids: Sequence[int], sign: int) -> None:
     """Move the running totals by one pledge, in the pledger's own shard (``tally_shard``).
 
@@ -75,14 +100,13 @@ def tally_move(pledge: Pledge, option_ids: Sequence[int], sign: int) -> None:
             values = ", ".join(["(%s, %s, 1)"] * len(options))
             cursor.execute(
                 f"INSERT INTO {option_table} (option_id, shard, pledges) VALUES {values} "
-                f"ON CONFLICT (option_id, shard) DO UPDATE "
-                f"SET pledges = {option_table}.pledges + 1",
+                + _add_one_on_conflict(OptionTally, "option_id", "shard"),
                 [value for option_id in options for value in (option_id, shard)],
             )
             cursor.execute(
                 f"INSERT INTO {region_table} (stage_id, area, shard, pledges) "
-                f"VALUES (%s, %s, %s, 1) ON CONFLICT (stage_id, area, shard) DO UPDATE "
-                f"SET pledges = {region_table}.pledges + 1",
+                "VALUES (%s, %s, %s, 1) "
+                + _add_one_on_conflict(RegionTally, "stage_id", "area", "shard"),
                 [pledge.stage_id, pledge.area, shard],
             )
         else:
@@ -107,11 +131,8 @@ def _pledge_insert_sql() -> str:
     return (
         f"INSERT INTO {_table(Pledge)} "
         "(stage_id, member_id, amount_pence, verified, area, confirmed_done) "
-        "SELECT %(stage)s, %(member)s, %(amount)s, EXISTS (SELECT 1 FROM "
-        f"{_table(Vouch)} v JOIN {_table(Campaign)} c ON c.group_id = v.group_id "
-        "WHERE c.id = %(campaign)s AND v.member_id = %(member)s), %(area)s, FALSE "
-        f"WHERE EXISTS (SELECT 1 FROM {_table(EmailAddress)} e "
-        "WHERE e.user_id = %(member)s AND e.verified) "
+        f"SELECT %(stage)s, %(member)s, %(amount)s, {_vouched_sql()}, %(area)s, FALSE "
+        f"WHERE {_verified_email_sql()} "
         "ON CONFLICT (stage_id, member_id) DO NOTHING RETURNING id, verified"
     )
 
@@ -152,15 +173,12 @@ def _pledge_sql_postgresql() -> str:
     stage_table, option_table = _table(StageTally), _table(OptionTally)
     region_table = _table(RegionTally)
     return (
-        "WITH v AS (SELECT EXISTS (SELECT 1 FROM "
-        f"{_table(Vouch)} v JOIN {_table(Campaign)} c ON c.group_id = v.group_id "
-        "WHERE c.id = %(campaign)s AND v.member_id = %(member)s) AS vouched), "
+        f"WITH v AS (SELECT {_vouched_sql()} AS vouched), "
         f"s AS (UPDATE {stage_table} t SET pledges = t.pledges + 1, "
         "verified_pledges = t.verified_pledges + CASE WHEN v.vouched THEN 1 ELSE 0 END, "
         "amount_pence = t.amount_pence + %(amount_or_zero)s FROM v "
         "WHERE t.stage_id = %(stage)s AND t.shard = %(shard)s AND t.accepting "
-        f"AND EXISTS (SELECT 1 FROM {_table(EmailAddress)} e "
-        "WHERE e.user_id = %(member)s AND e.verified) RETURNING v.vouched), "
+        f"AND {_verified_email_sql()} RETURNING v.vouched), "
         f"p AS (INSERT INTO {_table(Pledge)} "
         "(stage_id, member_id, amount_pence, verified, area, confirmed_done) "
         "SELECT %(stage)s, %(member)s, %(amount)s, s.vouched, %(area)s, FALSE FROM s "
@@ -169,11 +187,10 @@ def _pledge_sql_postgresql() -> str:
         "SELECT p.id, o FROM p, unnest(%(options)s::bigint[]) AS o), "
         f"o AS (INSERT INTO {option_table} (option_id, shard, pledges) "
         "SELECT o, %(shard)s, 1 FROM s, unnest(%(options)s::bigint[]) AS o ORDER BY o "
-        f"ON CONFLICT (option_id, shard) DO UPDATE SET pledges = {option_table}.pledges + 1), "
+        f"{_add_one_on_conflict(OptionTally, 'option_id', 'shard')}), "
         f"r AS (INSERT INTO {region_table} (stage_id, area, shard, pledges) "
         "SELECT %(stage)s, %(area)s, %(shard)s, 1 FROM s "
-        "ON CONFLICT (stage_id, area, shard) DO UPDATE "
-        f"SET pledges = {region_table}.pledges + 1) "
+        f"{_add_one_on_conflict(RegionTally, 'stage_id', 'area', 'shard')}) "
         "SELECT id, verified FROM p"
     )
 
@@ -227,16 +244,12 @@ def tallies_rebuild(stage: Stage) -> None:
         for tally in shards.values():
             tally.accepting = accepting
             tally.pledges = tally.verified_pledges = tally.amount_pence = tally.confirmed = 0
-        for row in (
-            Pledge.objects.filter(stage=stage)
-            .annotate(shard=F("member_id") % TALLY_SHARDS)
-            .values("shard")
-            .annotate(
-                n=Count("pk"),
-                verified=Count("pk", filter=Q(verified=True)),
-                amount=Coalesce(Sum("amount_pence"), 0),
-                done=Count("pk", filter=Q(confirmed_done=True)),
-            )
+        pledges = Pledge.objects.filter(stage=stage).annotate(shard=F("member_id") % TALLY_SHARDS)
+        for row in pledges.values("shard").annotate(
+            n=Count("pk"),
+            verified=Count("pk", filter=Q(verified=True)),
+            amount=Coalesce(Sum("amount_pence"), 0),
+            done=Count("pk", filter=Q(confirmed_done=True)),
         ):
             tally = shards[row["shard"]]
             tally.pledges, tally.verified_pledges = row["n"], row["verified"]
@@ -247,7 +260,6 @@ def tallies_rebuild(stage: Stage) -> None:
         # No pledge can be moving these now: each would hold its stage shard, all locked here.
         OptionTally.objects.filter(option__stage=stage).delete()
         RegionTally.objects.filter(stage=stage).delete()
-        pledges = Pledge.objects.filter(stage=stage).annotate(shard=F("member_id") % TALLY_SHARDS)
         OptionTally.objects.bulk_create(
             OptionTally(option_id=row["options"], shard=row["shard"], pledges=row["n"])
             for row in pledges.filter(options__isnull=False)
@@ -256,10 +268,7 @@ def tallies_rebuild(stage: Stage) -> None:
         )
         RegionTally.objects.bulk_create(
             RegionTally(stage=stage, area=row["area"], shard=row["shard"], pledges=row["n"])
-            for row in Pledge.objects.filter(stage=stage)
-            .annotate(shard=F("member_id") % TALLY_SHARDS)
-            .values("area", "shard")
-            .annotate(n=Count("pk"))
+            for row in pledges.values("area", "shard").annotate(n=Count("pk"))
         )
 
 
