@@ -156,11 +156,8 @@ async def _client(port: int, requests: list[bytes], out: list[Any]) -> None:
     for request in requests:
         began = time.perf_counter()
         writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = _CONTENT_LENGTH.search(head)
-        body = await reader.readexactly(int(length.group(1))) if length else b""
+        status, body = await _response(reader)
         latencies.append(time.perf_counter() - began)
-        status = int(head[9:12])
         if status != 201:
             line = request.split(b"\r\n", 1)[0].decode()
             errors.append(f"{line} -> {status}: {body[:200]!r}")
@@ -169,6 +166,14 @@ async def _client(port: int, requests: list[bytes], out: list[Any]) -> None:
 
 
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length: *(\d+)", re.IGNORECASE)
+
+
+async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """Read one HTTP/1.1 answer off a keep-alive connection: its status and its body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = _CONTENT_LENGTH.search(head)
+    body = await reader.readexactly(int(length.group(1))) if length else b""
+    return int(head[9:12]), body
 
 
 def drive(port: int, requests: list[Request]) -> dict[str, Any]:
@@ -233,10 +238,8 @@ def _counter_client(port: int, path: str, seconds: float, expect: int, queue: An
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while time.perf_counter() < deadline:
             writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = _CONTENT_LENGTH.search(head)
-            body = await reader.readexactly(int(length.group(1))) if length else b""
-            if int(head[9:12]) != 200 or json.loads(body)["pledges"] != expect:
+            status, body = await _response(reader)
+            if status != 200 or json.loads(body)["pledges"] != expect:
                 totals[1] += 1
             totals[0] += 1
         writer.close()
