@@ -217,6 +217,10 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env_str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", "")
 # this), driven by one thread: one connection waits on the server's replies most of the time.
 NOTIFICATIONS_SENDER_CONNECTIONS = env_int("NOTIFICATIONS_SENDER_CONNECTIONS", 4, minimum=1)
 
+# Seconds after a personal API token's first use in a process before the process writes down
+# when its tokens were last used (rankandfile/accounts/token_uses.py).
+API_TOKEN_USE_WRITE_SECONDS = env_int("API_TOKEN_USE_WRITE_SECONDS", 10, minimum=1)
+
 # Only bench/pledge_surge.py's own server sets this: it mounts /bench/ceiling (see
 # rankandfile/operations/views.py).
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.models import ApiToken, Consent, IssueTag, Skill, User
+from rankandfile.accounts.token_uses import token_use_note
 from rankandfile.lib.postcodes import normalise_postcode_district
 from rankandfile.lib.tokens import token_digest, token_new
 
@@ -136,31 +137,23 @@ def api_token_revoke(*, member: User, token_id: int) -> bool:
 
 
 def api_token_authenticate(token: str) -> User | None:
-    """The active member a token belongs to, recording when it was last used.
+    """The active member a token belongs to, noting (to the hour) that the token was used.
 
-    Recorded to the hour: enough for a member to spot a token they do not use, without a write
-    on every request. It runs before every API call, including each pledge of a surge: so it
-    is one plain query, and on PostgreSQL the lookup and the note of use are one statement
-    (see ``_TOKEN_SQL_POSTGRESQL``).
+    It runs before every API call, including each pledge of a deadline-day surge: one plain
+    query, with the note of use written behind the request (see ``token_uses``).
     """
-    noting = connection.vendor == "postgresql" and connection.get_autocommit()
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(noting=noting), [token_digest(token)])
+        cursor.execute(_token_sql(), [token_digest(token)])
         row = cursor.fetchone()
     if row is None:
         return None
     *values, token_id, last_used = row
-    member = User.from_db(connection.alias, _member_attnames(), values)
-    if noting:
-        return member  # noted, if it was due, by the same statement
     if isinstance(last_used, str):  # SQLite gives an extra column as stored: UTC, as text
         last_used = datetime.fromisoformat(last_used)
     if last_used is not None and last_used.tzinfo is None:
         last_used = last_used.replace(tzinfo=UTC)
-    now = timezone.now()
-    if last_used is None or now - last_used > timedelta(hours=1):
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
-    return member
+    token_use_note(token_id, last_used)
+    return User.from_db(connection.alias, _member_attnames(), values)
 
 
 @functools.cache
@@ -169,33 +162,10 @@ def _member_attnames() -> list[str]:
 
 
 @functools.cache
-def _token_sql(*, noting: bool) -> str:
+def _token_sql() -> str:
     columns = ", ".join(f'u."{f.column}"' for f in User._meta.concrete_fields)
-    tables = {"users": User._meta.db_table, "tokens": ApiToken._meta.db_table}
-    return (_TOKEN_SQL_POSTGRESQL if noting else _TOKEN_SQL).format(columns=columns, **tables)
-
-
-_TOKEN_SQL = """
-SELECT {columns}, t.id, t.last_used_at
-FROM "{tokens}" t JOIN "{users}" u ON u.id = t.member_id
-WHERE t.token_digest = %s AND u.is_active
-"""
-
-# The same, and the time of use noted if the last note is over an hour old. The note is a
-# convenience, not a record, so its transaction (this statement alone: it runs only outside
-# any transaction) commits without waiting for the disk.
-_TOKEN_SQL_POSTGRESQL = """
-WITH found AS (
-    SELECT {columns}, t.id AS api_token_id, t.last_used_at AS api_token_last_used_at
-    FROM "{tokens}" t JOIN "{users}" u ON u.id = t.member_id
-    WHERE t.token_digest = %s AND u.is_active
-), noted AS (
-    UPDATE "{tokens}" t SET last_used_at = now() FROM found
-    WHERE t.id = found.api_token_id
-    AND (found.api_token_last_used_at IS NULL
-         OR found.api_token_last_used_at < now() - interval '1 hour')
-    AND set_config('synchronous_commit', 'off', true) = 'off'
-    RETURNING t.id
-)
-SELECT found.* FROM found  -- "noted" runs all the same: PostgreSQL always runs a write
-"""
+    return (
+        f"SELECT {columns}, t.id, t.last_used_at "
+        f'FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u '
+        "ON u.id = t.member_id WHERE t.token_digest = %s AND u.is_active"
+    )
