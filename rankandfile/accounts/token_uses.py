@@ -48,12 +48,7 @@ def token_use_note(token_id: int, last_used: datetime | None) -> None:
 def token_uses_write() -> int:
     """Write the uses gathered so far: each token's ``last_used_at`` becomes now, unless
     another process noted it within the hour. The number of tokens written."""
-    global _pending, _timer
-    with _lock:
-        token_ids, _pending = sorted(_pending), set()
-        timer, _timer = _timer, None
-    if timer is not None:
-        timer.cancel()  # nothing to do if it is the timer's own thread calling
+    token_ids = _take_pending()
     now = timezone.now()
     due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - NOTE_EVERY)
     return sum(
@@ -64,11 +59,18 @@ def token_uses_write() -> int:
 
 def token_uses_forget() -> None:
     """Drop the uses not yet written (between tests: each starts from an empty database)."""
+    _take_pending()
+
+
+def _take_pending() -> list[int]:
+    """The uses gathered so far, no longer pending, and no timer left to write them."""
     global _pending, _timer
     with _lock:
-        timer, _timer, _pending = _timer, None, set()
+        token_ids, _pending = sorted(_pending), set()
+        timer, _timer = _timer, None
     if timer is not None:
-        timer.cancel()
+        timer.cancel()  # nothing to do if it is the timer's own thread calling
+    return token_ids
 
 
 def _write_from_timer() -> None:
