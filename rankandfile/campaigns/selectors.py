@@ -61,8 +61,13 @@ class StageTotals:
     options: list[OptionCount]
 
 
+def campaign_find_public(*, slug: str) -> Campaign | None:
+    """The campaign ``slug`` if anyone may see it (it is not a draft)."""
+    return Campaign.objects.filter(slug=slug).exclude(state=CampaignState.DRAFT).first()
+
+
 def campaign_get_public(*, slug: str) -> Campaign:
-    campaign = Campaign.objects.filter(slug=slug).exclude(state=CampaignState.DRAFT).first()
+    campaign = campaign_find_public(slug=slug)
     if campaign is None:
         raise Http404("No such campaign")
     return campaign
@@ -240,7 +245,7 @@ def campaigns_public(*, group: Group | None = None) -> QuerySet[Campaign]:
 
 def campaign_counter(*, slug: str) -> dict[str, object] | None:
     """What the public JSON counter says; None for a campaign that is not public."""
-    campaign = Campaign.objects.filter(slug=slug).exclude(state=CampaignState.DRAFT).first()
+    campaign = campaign_find_public(slug=slug)
     if campaign is None:
         return None
     stage = stage_current(campaign)
