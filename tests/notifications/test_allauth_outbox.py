@@ -18,12 +18,12 @@ from rankandfile.notifications.kinds import UnknownMessageKindError
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import message_enqueue_to_address
+from tests.notifications.outbox import IMMEDIATE_TASKS
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import CaptureCallbacks, MakeMember
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 NEW_PASSWORD = "another long enough passphrase"
 SIGNUP = {
     "email": "newcomer@example.org",
@@ -63,7 +63,7 @@ def test_sign_up_queues_one_verification_email_sent_at_commit_whose_link_verifie
     settings: Settings,
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    settings.TASKS = IMMEDIATE  # the worker's job runs as soon as it is queued
+    settings.TASKS = IMMEDIATE_TASKS  # the worker's job runs as soon as it is queued
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302

@@ -17,12 +17,11 @@ from rankandfile.notifications.models import Message, MessageClass, MessageStatu
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import message_enqueue
+from tests.notifications.outbox import CAMPAIGNER
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeMember
 
 pytestmark = pytest.mark.django_db
-
-CAMPAIGNER = [ConsentPurpose.MEMBERSHIP, ConsentPurpose.CAMPAIGN_EMAIL]
 
 
 def _campaign(member: User, n: int) -> Message | None:

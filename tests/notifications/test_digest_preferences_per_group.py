@@ -10,8 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
-from rankandfile.accounts.models import User
-from rankandfile.groups.models import Group
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.models import (
     Frequency,
@@ -26,23 +24,11 @@ from rankandfile.notifications.services import (
     message_enqueue,
     preference_set,
 )
+from tests.notifications.outbox import CAMPAIGNER, campaign_update
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeGroup, MakeMember
 
 pytestmark = pytest.mark.django_db
-
-CAMPAIGNER = [ConsentPurpose.MEMBERSHIP, ConsentPurpose.CAMPAIGN_EMAIL]
-
-
-def _update(member: User, group: Group, n: int) -> Message | None:
-    return message_enqueue(
-        key=f"group:{group.pk}:update:{n}:member:{member.pk}",
-        kind=MessageClass.CAMPAIGN,
-        recipient=member,
-        template="campaign_update",
-        context={"group_name": group.name, "title": f"Update {n}", "body": f"Body {n}."},
-        group=group,
-    )
 
 
 def test_daily_digest_gathers_held_updates_into_one_email_once_per_day(
@@ -52,14 +38,14 @@ def test_daily_digest_gathers_held_updates_into_one_email_once_per_day(
     leeds, york = make_group(name="Leeds"), make_group(name="York")
     preference_set(member=member, group=leeds, frequency=Frequency.DAILY)
     preference_set(member=member, group=york, frequency=Frequency.DAILY)
-    _update(member, leeds, 1)
-    _update(member, york, 2)
+    campaign_update(member, leeds, 1)
+    campaign_update(member, york, 2)
     assert Message.objects.filter(status=MessageStatus.HELD).count() == 2
     assert messages_deliver_due().sent == 0, "held messages are not sent on their own"
 
     now = timezone.now()
     assert digests_send(frequency=Frequency.DAILY, now=now) == 1
-    _update(member, leeds, 3)
+    campaign_update(member, leeds, 3)
     # Running the job again the same day queues no second digest; the new item waits.
     assert digests_send(frequency=Frequency.DAILY, now=now) == 0
     messages_deliver_due()
@@ -87,10 +73,10 @@ def test_weekly_none_and_every_message_and_service_mail_ignores_preferences(
     weekly, silent, loud = make_group(), make_group(), make_group()
     preference_set(member=member, group=weekly, frequency=Frequency.WEEKLY)
     preference_set(member=member, group=silent, frequency=Frequency.NONE)
-    assert _update(member, silent, 1) is None
-    held = _update(member, weekly, 2)
+    assert campaign_update(member, silent, 1) is None
+    held = campaign_update(member, weekly, 2)
     assert held is not None and held.status == MessageStatus.HELD
-    _update(member, loud, 3)
+    campaign_update(member, loud, 3)
     message_enqueue(
         key=f"ballot:1:opened:member:{member.pk}",
         kind=MessageClass.SERVICE,
@@ -116,7 +102,7 @@ def test_a_digest_is_not_sent_to_a_member_who_withdrew_consent(
     member = make_member(consents=CAMPAIGNER)
     group = make_group()
     preference_set(member=member, group=group, frequency=Frequency.DAILY)
-    _update(member, group, 1)
+    campaign_update(member, group, 1)
     consent_withdraw(member=member, purpose=ConsentPurpose.CAMPAIGN_EMAIL)
     assert digests_send(frequency=Frequency.DAILY) == 0
     assert Message.objects.get().status == MessageStatus.SKIPPED

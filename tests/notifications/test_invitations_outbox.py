@@ -14,12 +14,11 @@ from rankandfile.groups.models import Membership
 from rankandfile.groups.services import invitation_create
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
+from tests.notifications.outbox import IMMEDIATE_TASKS
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import CaptureCallbacks, MakeGroup, MakeMember
 
 pytestmark = pytest.mark.django_db
-
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 def test_an_invitation_arrives_at_the_invited_address_at_commit_and_its_link_works(
@@ -29,7 +28,7 @@ def test_an_invitation_arrives_at_the_invited_address_at_commit_and_its_link_wor
     make_group: MakeGroup,
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    settings.TASKS = IMMEDIATE
+    settings.TASKS = IMMEDIATE_TASKS
     organiser = make_member(mfa=True)
     group = make_group(visibility="hidden", organiser=organiser, name="Tenants & Friends")
     invitee = make_member(email="invitee@example.org")

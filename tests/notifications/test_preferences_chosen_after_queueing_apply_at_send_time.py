@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import User
 from rankandfile.groups.models import Group
 from rankandfile.notifications.models import Frequency, Message, MessageClass, MessageStatus
@@ -16,23 +15,15 @@ from rankandfile.notifications.services import (
     message_enqueue,
     preference_set,
 )
+from tests.notifications.outbox import CAMPAIGNER, campaign_update
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeGroup, MakeMember
 
 pytestmark = pytest.mark.django_db
 
-CAMPAIGNER = [ConsentPurpose.MEMBERSHIP, ConsentPurpose.CAMPAIGN_EMAIL]
-
 
 def _update(member: User, group: Group, n: int = 1) -> Message:
-    message = message_enqueue(
-        key=f"group:{group.pk}:update:{n}:member:{member.pk}",
-        kind=MessageClass.CAMPAIGN,
-        recipient=member,
-        template="campaign_update",
-        context={"group_name": group.name, "title": f"Update {n}", "body": f"Body {n}."},
-        group=group,
-    )
+    message = campaign_update(member, group, n)
     assert message is not None and message.status == MessageStatus.QUEUED
     return message
 
@@ -99,17 +90,7 @@ def test_every_message_chosen_again_after_none_lets_the_next_message_through(
     member = make_member(consents=CAMPAIGNER)
     leeds = make_group(name="Leeds")
     preference_set(member=member, group=leeds, frequency=Frequency.NONE)
-    assert (
-        message_enqueue(
-            key=f"group:{leeds.pk}:update:1:member:{member.pk}",
-            kind=MessageClass.CAMPAIGN,
-            recipient=member,
-            template="campaign_update",
-            context={"group_name": "Leeds", "title": "Update 1", "body": "Body."},
-            group=leeds,
-        )
-        is None
-    )
+    assert campaign_update(member, leeds, 1) is None
     preference_set(member=member, group=leeds, frequency=Frequency.IMMEDIATE)
     _update(member, leeds, 2)
     assert messages_deliver_due().sent == 1

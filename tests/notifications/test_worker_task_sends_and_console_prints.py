@@ -11,11 +11,10 @@ from pytest_django.fixtures import Settings
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import message_enqueue
+from tests.notifications.outbox import IMMEDIATE_TASKS
 from tests.personas import CaptureCallbacks, MakeMember
 
 pytestmark = pytest.mark.django_db
-
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 def test_committing_queues_the_delivery_job_which_sends_the_message(
@@ -23,7 +22,7 @@ def test_committing_queues_the_delivery_job_which_sends_the_message(
     settings: Settings,
     django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
-    settings.TASKS = IMMEDIATE
+    settings.TASKS = IMMEDIATE_TASKS
     member = make_member(email="worker@example.org")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         message_enqueue(
