@@ -6,22 +6,30 @@ Run from the repository root with PostgreSQL reachable (default
 
     .venv/bin/python bench/pledge_surge.py
 
-In a fresh database (dropped at the end) it starts the production server command (gunicorn,
-``rankandfile.wsgi``; ``BENCH_WORKERS`` x ``BENCH_THREADS``, default 2 x 4) with the
-benchmark-only ceiling view mounted, then, with ``BENCH_CLIENTS`` (default 32) concurrent
-keep-alive connections from one lean asyncio client (requests encoded beforehand):
+In a fresh database (dropped at the end):
 
-1. warm-up: 400 requests to the ceiling and 400 pledges by members of their own, so that every
+1. for reference, the CPU each kind of request costs, less swayed by the machine than the
+   rates below: before any server starts, this process calls the WSGI application itself (no
+   HTTP server, no client) ``BENCH_CPU_PAIRS`` times (default 2,000) for a ceiling request and
+   for a pledge by a member of its own, in turns, and counts its own user and system CPU time
+   and, where ``/proc`` shows it, that of its PostgreSQL backend.
+
+Then it starts the production server command (gunicorn, ``rankandfile.wsgi``;
+``BENCH_WORKERS`` x ``BENCH_THREADS``, default 2 x 4) with the benchmark-only ceiling view
+mounted and, with ``BENCH_CLIENTS`` (default 32) concurrent keep-alive connections from one
+lean asyncio client (requests encoded beforehand):
+
+2. warm-up: 400 requests to the ceiling and 400 pledges by members of their own, so that every
    worker thread has its database connection and prepared statements on both paths;
-2. ``BENCH_ROUNDS`` rounds (default 4), each: the ceiling (POST /bench/ceiling, a view that
+3. ``BENCH_ROUNDS`` rounds (default 4), each: the ceiling (POST /bench/ceiling, a view that
    inserts one row) as many times as there are pledges in the round, then the surge: that
    many members (``BENCH_PLEDGERS`` in all, default 8,000) each POST one pledge through the API
    with their own personal token, first use of the token included; every answer must be 201.
    A last ceiling round closes. Alternating rounds spread the machine's drift over both sides.
    For reference, each round also sends the ceiling view requests shaped like a pledge (same
    body and headers, ignored by the view).
-   The final tally must equal the number of pledge rows and of pledgers (warm-up included);
-3. the public counter: 1,000,000 more pledges are stored (bulk SQL, then the tallies rebuilt),
+   The final tally must equal the number of pledge rows and of pledgers (all of the above);
+4. the public counter: 1,000,000 more pledges are stored (bulk SQL, then the tallies rebuilt),
    then ``BENCH_COUNTER_PROCS`` client processes (default 2, each with 4 keep-alive
    connections) GET /campaigns/<slug>/counter.json for ``BENCH_COUNTER_SECONDS`` (default 10),
    checking every answer.
@@ -34,14 +42,17 @@ server and database share the machine's CPUs, so other work on it lowers the fig
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import multiprocessing
 import os
 import re
+import resource
 import secrets
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +65,7 @@ DATABASE = f"rankandfile_bench_pledges_{os.getpid()}"
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 PLEDGERS = int(os.environ.get("BENCH_PLEDGERS", "8000"))
 WARMUP = 400
+CPU_PAIRS = int(os.environ.get("BENCH_CPU_PAIRS", "2000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 STORED = int(os.environ.get("BENCH_STORED_PLEDGES", "1000000"))
 COUNTER_PROCS = int(os.environ.get("BENCH_COUNTER_PROCS", "2"))
@@ -124,7 +136,7 @@ def prepare() -> tuple[str, int, list[str]]:
             display_name=f"Pledger {n}",
             postcode_district=districts[n % len(districts)],
         )
-        for n in range(PLEDGERS + WARMUP)
+        for n in range(PLEDGERS + WARMUP + CPU_PAIRS)
     )
     EmailAddress.objects.bulk_create(
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in members
@@ -204,6 +216,152 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _environ(request: Request) -> dict[str, Any]:
+    """The WSGI environment gunicorn would hand the application for this request."""
+    method, path, body, headers = request
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.url_scheme": "http",
+    }
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    return environ
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The CPU time a process on this machine has used, if /proc shows it (Linux, and the
+    database server on this machine)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Cpu:
+    """CPU milliseconds per request of one kind."""
+
+    user_ms: float  # this process, outside the kernel: Python, Django, psycopg
+    system_ms: float  # this process, in the kernel: mostly the round trips to the database
+    database_ms: float | None  # its PostgreSQL backend, where /proc shows it
+
+
+def _own_cpu() -> tuple[float, float]:
+    """This thread's user and system CPU seconds so far."""
+    usage = resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF))
+    return usage.ru_utime, usage.ru_stime
+
+
+def cpu_per_request(ceiling: Request, pledges: list[Request]) -> tuple[dict[str, Cpu], int]:
+    """The CPU each ceiling request and each pledge cost when this process calls the WSGI
+    application, and how many of each were counted. Batches of 100 of each kind take turns;
+    the first pair of batches warms up and is not counted."""
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    batches = [pledges[i : i + 100] for i in range(0, len(pledges), 100)]
+    if len(batches) < 2:
+        raise ValueError("BENCH_CPU_PAIRS must be at least 200.")
+    application = get_wsgi_application()
+    connection.close()  # the warm-up opens a new one, which then lasts CONN_MAX_AGE (60 s)
+    user: dict[str, float] = {}
+    system: dict[str, float] = {}
+    database: dict[str, float | None] = {}
+
+    def run(kind: str, requests: list[Request], pid: int | None = None) -> None:
+        statuses: list[str] = []
+
+        def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status)
+
+        before = _cpu_seconds(pid) if pid else None
+        for request in requests:
+            user_before, system_before = _own_cpu()
+            answer = application(_environ(request), start_response)
+            b"".join(answer)
+            answer.close()
+            user_after, system_after = _own_cpu()
+            user[kind] = user.get(kind, 0.0) + user_after - user_before
+            system[kind] = system.get(kind, 0.0) + system_after - system_before
+        after, so_far = (_cpu_seconds(pid) if pid else None), database.get(kind, 0.0)
+        if before is None or after is None or so_far is None:
+            database[kind] = None
+        else:
+            database[kind] = so_far + after - before
+        if any(not status.startswith("201") for status in statuses):
+            raise RuntimeError(f"{requests[0][1]}: {sorted(set(statuses))}")
+
+    run("ceiling", [ceiling] * len(batches[0]))  # warm-up
+    run("pledge", batches[0])
+    for counted in (user, system, database):
+        counted.clear()
+    pid = _backend_pid()
+    for batch in batches[1:]:
+        run("ceiling", [ceiling] * len(batch), pid)
+        run("pledge", batch, pid)
+    replaced = _backend_pid() != pid  # then its CPU time is not all in this backend's count
+    n = len(pledges) - len(batches[0])
+    cpu = {}
+    for kind in ("ceiling", "pledge"):
+        spent = database[kind]
+        cpu[kind] = Cpu(
+            user_ms=1000 * user[kind] / n,
+            system_ms=1000 * system[kind] / n,
+            database_ms=None if spent is None or replaced else 1000 * spent / n,
+        )
+    return cpu, n
+
+
+def cpu_figures(cpu: dict[str, Cpu], requests: int) -> dict[str, Any]:
+    """Reference figures from ``cpu_per_request``. The database's CPU time counts only where
+    /proc showed it for both kinds of request."""
+    with_database = all(c.database_ms is not None for c in cpu.values())
+    figures, totals = {}, {}
+    for kind, c in cpu.items():
+        database = c.database_ms if with_database else None
+        totals[kind] = c.user_ms + c.system_ms + (database or 0.0)
+        figures[f"{kind}_cpu_ms_in_process"] = benchlib.figure(
+            round(totals[kind], 3),
+            "ms/request",
+            None,
+            application_user_ms=round(c.user_ms, 3),
+            application_system_ms=round(c.system_ms, 3),
+            database_ms=None if database is None else round(database, 3),
+            requests=requests,
+        )
+    figures["cpu_fraction_in_process"] = benchlib.figure(
+        round(totals["ceiling"] / totals["pledge"], 3),
+        "ratio",
+        None,
+        note="reference only: ceiling CPU / pledge CPU, of the application (WSGI called in "
+        "this process)"
+        + (" and its PostgreSQL backend" if with_database else "")
+        + ", with no HTTP server or client, which add about the same to both",
+    )
+    return figures
+
+
 def store_pledges(stage_id: int, count: int) -> None:
     """COUNT more pledges by as many members, in bulk SQL, with the tallies to match."""
     from django.db import connection
@@ -271,6 +429,7 @@ def counter_rate(port: int, slug: str, expect: int) -> dict[str, Any]:
 
 def main() -> int:
     with benchlib.fresh_database(DATABASE, **EXTRA):
+        from rankandfile.accounts.token_uses import token_uses_write
         from rankandfile.campaigns.models import Pledge, Stage
         from rankandfile.campaigns.selectors import stage_totals
 
@@ -285,8 +444,15 @@ def main() -> int:
             )
             for token in tokens
         ]
-        warm, pledges = pledges[:WARMUP], pledges[WARMUP:]
+        warm, pledges, cpu_pledges = (
+            pledges[:WARMUP],
+            pledges[WARMUP : WARMUP + PLEDGERS],
+            pledges[WARMUP + PLEDGERS :],
+        )
         chunk = -(-len(pledges) // ROUNDS)
+        cpu, cpu_requests = cpu_per_request(ceiling[0], cpu_pledges)
+        print(f"CPU per request (ms), {cpu_requests} of each: {cpu}", flush=True)
+        token_uses_write()  # now, rather than from a timer during the rounds below
         with benchlib.gunicorn(DATABASE, **EXTRA) as port:
             # Warm up every worker thread on both paths (connections opened, statements
             # prepared), then alternate ceiling and surge rounds so that the machine's drift
@@ -305,7 +471,7 @@ def main() -> int:
             ceiling_runs.append(drive(port, ceiling[:chunk]))
             first, surge = summary(ceiling_runs), summary(surge_runs)
             shaped_rate = summary(shaped_runs)["rate"]
-            total = PLEDGERS + WARMUP
+            total = PLEDGERS + WARMUP + len(cpu_pledges)
             tally = stage_totals(Stage.objects.get(pk=stage_id)).pledges
             rows = Pledge.objects.filter(stage_id=stage_id).count()
             exact = tally == rows == total and not surge["errors"]
@@ -354,6 +520,7 @@ def main() -> int:
         "pledge_fraction_of_shaped_ceiling": benchlib.figure(
             round(surge["rate"] / shaped_rate, 3), "ratio", None, note="reference only"
         ),
+        **cpu_figures(cpu, cpu_requests),
         "pledge_p50_ms": benchlib.figure(round(surge["p50_ms"], 1), "ms", None),
         "pledge_p99_ms": benchlib.figure(round(surge["p99_ms"], 1), "ms", "<= 250"),
         "final_count_exact": benchlib.figure(
