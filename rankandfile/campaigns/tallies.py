@@ -235,8 +235,7 @@ def tallies_rebuild(stage: Stage) -> None:
     the benchmarks). Locks every shard first, as the deadline job does, and rewrites the stage
     shards in place, so that a pledge waiting for one of them finds it afterwards."""
     with transaction.atomic():
-        locked = StageTally.objects.select_for_update().filter(stage=stage).order_by("shard")
-        existing = {tally.shard: tally for tally in locked}
+        existing = {tally.shard: tally for tally in _stage_shards_locked(stage.pk)}
         accepting = Stage.objects.get(pk=stage.pk).state == StageState.OPEN
         shards = {
             n: existing.get(n) or StageTally(stage=stage, shard=n) for n in range(TALLY_SHARDS)
@@ -272,11 +271,15 @@ def tallies_rebuild(stage: Stage) -> None:
         )
 
 
+def _stage_shards_locked(stage_id: int) -> list[StageTally]:
+    """Every shard of the stage's tally, locked in shard order: the one order in which the
+    deadline job and a recount take them all, so that neither deadlocks with the other."""
+    return list(StageTally.objects.select_for_update().filter(stage_id=stage_id).order_by("shard"))
+
+
 def stage_tallies_locked(stage_id: int) -> StageTally:
     """Lock every shard of the stage's tally (in shard order) and return their sum."""
-    shards = list(
-        StageTally.objects.select_for_update().filter(stage_id=stage_id).order_by("shard")
-    )
+    shards = _stage_shards_locked(stage_id)
     return StageTally(
         stage_id=stage_id,
         shard=0,
