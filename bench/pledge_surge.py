@@ -21,11 +21,15 @@ lean asyncio client (requests encoded beforehand):
 
 2. warm-up: 400 requests to the ceiling and 400 pledges by members of their own, so that every
    worker thread has its database connection and prepared statements on both paths;
-3. ``BENCH_ROUNDS`` rounds (default 4), each: the ceiling (POST /bench/ceiling, a view that
+3. ``BENCH_ROUNDS`` rounds (default 16), each: the ceiling (POST /bench/ceiling, a view that
    inserts one row) as many times as there are pledges in the round, then the surge: that
    many members (``BENCH_PLEDGERS`` in all, default 8,000) each POST one pledge through the API
    with their own personal token, first use of the token included; every answer must be 201.
    A last ceiling round closes. Alternating rounds spread the machine's drift over both sides.
+   Each round opens its clients' connections afresh, and how the kernel happens to share them
+   between the server's workers moves a round's rate a long way (one worker has been seen
+   with 29 of the 32 connections; ceiling rounds of one run ranged from 1,200 to 2,400
+   requests/s): many short rounds average that out better than a few long ones.
    For reference, each round also sends the ceiling view requests shaped like a pledge (same
    body and headers, ignored by the view).
    The final tally must equal the number of pledge rows and of pledgers (all of the above);
@@ -66,7 +70,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 PLEDGERS = int(os.environ.get("BENCH_PLEDGERS", "8000"))
 WARMUP = 400
 CPU_PAIRS = int(os.environ.get("BENCH_CPU_PAIRS", "2000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "16"))
 STORED = int(os.environ.get("BENCH_STORED_PLEDGES", "1000000"))
 COUNTER_PROCS = int(os.environ.get("BENCH_COUNTER_PROCS", "2"))
 COUNTER_SECONDS = float(os.environ.get("BENCH_COUNTER_SECONDS", "10"))

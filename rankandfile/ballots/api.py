@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from rankandfile.accounts.api_auth import api_member
 from rankandfile.accounts.models import User
 from rankandfile.ballots import selectors, services
 from rankandfile.ballots.models import BallotState
@@ -68,14 +69,6 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _member(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _ballot_out(ballot: Any, member: User) -> dict[str, Any]:
     entry = selectors.roll_entry_of(ballot=ballot, member=member)
     return {
@@ -93,13 +86,13 @@ def _ballot_out(ballot: Any, member: User) -> dict[str, Any]:
 @router.get("/", response=list[BallotOut])
 def ballot_list(request: HttpRequest) -> list[dict[str, Any]]:
     """Ballots of the member's groups and of the whole network."""
-    member = _member(request)
+    member = api_member(request)
     return [_ballot_out(b, member) for b in selectors.ballots_for_member(member)]
 
 
 @router.get("/{ballot_id}", response=BallotDetailOut)
 def ballot_read(request: HttpRequest, ballot_id: int) -> dict[str, Any]:
-    member = _member(request)
+    member = api_member(request)
     ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=member)
     questions = [
         {
@@ -118,7 +111,7 @@ def ballot_read(request: HttpRequest, ballot_id: int) -> dict[str, Any]:
 
 @router.get("/{ballot_id}/results", response={200: ResultsOut, 404: ErrorOut})
 def ballot_results(request: HttpRequest, ballot_id: int) -> Status[object]:
-    ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=_member(request))
+    ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=api_member(request))
     if ballot.state != BallotState.PUBLISHED:
         return Status(404, ErrorOut(detail="Results appear only after the ballot closes."))
     results = ResultsOut(
@@ -141,7 +134,7 @@ def ballot_results(request: HttpRequest, ballot_id: int) -> Status[object]:
 def ballot_vote(request: HttpRequest, ballot_id: int, payload: VoteIn) -> Status[object]:
     """Cast a ballot. ``receipt_hash`` is the SHA-256 (hex) of a receipt code the client made
     and keeps; ``answers`` maps question positions to candidate numbers or yes/no/abstain."""
-    member = _member(request)
+    member = api_member(request)
     ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=member)
     try:
         paper = services.ballot_cast(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import django_auth
+from pydantic import BaseModel
 
-from rankandfile.accounts.models import User
+from rankandfile.accounts.api_auth import PersonalToken, TokenClaim, api_member
 from rankandfile.campaigns import errors, selectors, services
 from rankandfile.campaigns.models import Stage
 
 router = Router(tags=["campaigns"])
+
+JSON = "application/json; charset=utf-8"  # as ninja answers
 
 
 class OptionOut(Schema):
@@ -38,12 +42,14 @@ class CampaignOut(Schema):
     stages: list[StageOut]
 
 
-class PledgeIn(Schema):
+# The pledge's own models are plain pydantic: ninja's Schema adds a validator that reads ORM
+# objects, which these never hold and which every pledge of a surge would pay for.
+class PledgeIn(BaseModel):
     options: list[str]
     amount_pence: int | None = None
 
 
-class PledgeOut(Schema):
+class PledgeOut(BaseModel):
     stage: int
     options: list[str]
     amount_pence: int | None
@@ -52,14 +58,6 @@ class PledgeOut(Schema):
 
 class ErrorOut(Schema):
     detail: str
-
-
-def _member(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    if not isinstance(user, User):
-        user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @router.get("/{slug}", response=CampaignOut)
@@ -99,28 +97,51 @@ def _open_stage(slug: str) -> Stage:
     return stage
 
 
-@router.post("/{slug}/pledges", response={201: PledgeOut, 409: ErrorOut, 400: ErrorOut})
-def pledge_create(request: HttpRequest, slug: str, payload: PledgeIn) -> Status[object]:
+@router.post(
+    "/{slug}/pledges",
+    response={201: PledgeOut, 400: ErrorOut, 409: ErrorOut},
+    auth=[PersonalToken(deferred=True), django_auth],
+)
+def pledge_create(request: HttpRequest, slug: str, payload: PledgeIn) -> HttpResponse:
+    """Pledge to options of the open stage. 409 if you have already pledged at it, or it is
+    not taking pledges. A bearer token is checked by the statement that writes the pledge;
+    every other answer checks it first, so a bad token is always answered 401."""
     stage = _open_stage(slug)
+    claim = request.auth  # type: ignore[attr-defined]
     try:
-        pledge = services.pledge_create(
-            stage=stage,
-            member=_member(request),
-            option_keys=payload.options,
-            amount_pence=payload.amount_pence,
-        )
+        if isinstance(claim, TokenClaim):
+            made = services.pledge_create_by_token(
+                stage=stage,
+                token=claim.token,
+                option_keys=payload.options,
+                amount_pence=payload.amount_pence,
+            )
+            claim.valid = made is not None
+            if made is None:
+                raise AuthenticationError()
+            amount, verified = made.amount_pence, made.verified
+        else:
+            pledge = services.pledge_create(
+                stage=stage,
+                member=api_member(request),
+                option_keys=payload.options,
+                amount_pence=payload.amount_pence,
+            )
+            amount, verified = pledge.amount_pence, pledge.verified
     except (errors.AlreadyPledgedError, errors.PledgingClosedError) as error:
-        return Status(409, ErrorOut(detail=str(error)))
+        raise HttpError(409, str(error)) from None
     except errors.CampaignError as error:
-        return Status(400, ErrorOut(detail=str(error)))
-    return Status(
-        201,
-        PledgeOut(
-            stage=stage.number,
-            options=sorted(set(payload.options)),  # each one checked by the service
-            amount_pence=pledge.amount_pence,
-            verified=pledge.verified,
-        ),
+        raise HttpError(400, str(error)) from None
+    answer = PledgeOut(
+        stage=stage.number,
+        options=sorted(set(payload.options)),  # each one checked by the service
+        amount_pence=amount,
+        verified=verified,
+    )
+    # Serialised by pydantic itself: ninja's way (dump to a dict, then json.dumps) costs a
+    # deadline-day pledge about a tenth of its Python time.
+    return HttpResponse(
+        PledgeOut.__pydantic_serializer__.to_json(answer), status=201, content_type=JSON
     )
 
 
@@ -128,7 +149,7 @@ def pledge_create(request: HttpRequest, slug: str, payload: PledgeIn) -> Status[
 def pledge_mine(request: HttpRequest, slug: str) -> Status[object]:
     campaign = selectors.campaign_get_public(slug=slug)
     stage = selectors.stage_current(campaign)
-    pledge = selectors.pledge_of(stage=stage, member=_member(request)) if stage else None
+    pledge = selectors.pledge_of(stage=stage, member=api_member(request)) if stage else None
     if stage is None or pledge is None:
         return Status(404, ErrorOut(detail="You have not pledged at the current stage."))
     return Status(
@@ -149,7 +170,7 @@ def pledge_withdraw(request: HttpRequest, slug: str) -> Status[object]:
     if stage is None:
         return Status(404, ErrorOut(detail="This campaign has no stages."))
     try:
-        services.pledge_withdraw(stage=stage, member=_member(request))
+        services.pledge_withdraw(stage=stage, member=api_member(request))
     except errors.PledgingClosedError as error:
         return Status(409, ErrorOut(detail=str(error)))
     except errors.CampaignError as error:

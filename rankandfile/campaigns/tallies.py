@@ -11,21 +11,24 @@ which locks every shard to do so before it reads the totals. A pledge change mov
 only where ``accepting`` holds, under that shard's lock, so it is either counted by the job or
 refused; none is lost.
 
-On PostgreSQL a new pledge is one statement (``_pledge_sql_postgresql``): a deadline-day surge
-costs one round trip per pledge. On SQLite, which runs one writer at a time, a short
-transaction does the same.
+On PostgreSQL a new pledge is one statement (``_pledge_sql_postgresql``), which for a pledge
+through the API also checks the caller's token: a deadline-day surge costs one round trip per
+pledge. On SQLite, which runs one writer at a time, a short transaction does the same.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
+from rankandfile.accounts.services import api_token_member_from
 from rankandfile.campaigns.errors import ALREADY, CLOSED, AlreadyPledgedError, PledgingClosedError
 from rankandfile.campaigns.models import (
     TALLY_SHARDS,
@@ -39,6 +42,7 @@ from rankandfile.campaigns.models import (
     Vouch,
     tally_shard,
 )
+from rankandfile.lib.postcodes import AREA_PATTERN
 
 
 def _table(model: type[models.Model]) -> str:
@@ -52,21 +56,19 @@ def _add_one_on_conflict(model: type[models.Model], *columns: str) -> str:
     return f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET pledges = {table}.pledges + 1"
 
 
-@functools.cache
-def _vouched_sql() -> str:
-    """Whether %(member)s is vouched for by the group of campaign %(campaign)s."""
+def _vouched_sql(member: str) -> str:
+    """Whether the member (an SQL expression) is vouched for by the group of campaign
+    %(campaign)s."""
     return (
         f"EXISTS (SELECT 1 FROM {_table(Vouch)} v JOIN {_table(Campaign)} c "
-        "ON c.group_id = v.group_id WHERE c.id = %(campaign)s AND v.member_id = %(member)s)"
+        f"ON c.group_id = v.group_id WHERE c.id = %(campaign)s AND v.member_id = {member})"
     )
 
 
-@functools.cache
-def _verified_email_sql() -> str:
-    """Whether %(member)s has a verified email address."""
+def _verified_email_sql(member: str) -> str:
+    """Whether the member (an SQL expression) has a verified email address."""
     return (
-        f"EXISTS (SELECT 1 FROM {_table(EmailAddress)} e "
-        "WHERE e.user_id = %(member)s AND e.verified)"
+        f"EXISTS (SELECT 1 FROM {_table(EmailAddress)} e WHERE e.user_id = {member} AND e.verified)"
     )
 
 
@@ -131,67 +133,101 @@ def _pledge_insert_sql() -> str:
     return (
         f"INSERT INTO {_table(Pledge)} "
         "(stage_id, member_id, amount_pence, verified, area, confirmed_done) "
-        f"SELECT %(stage)s, %(member)s, %(amount)s, {_vouched_sql()}, %(area)s, FALSE "
-        f"WHERE {_verified_email_sql()} "
+        f"SELECT %(stage)s, %(member)s, %(amount)s, {_vouched_sql('%(member)s')}, %(area)s, "
+        f"FALSE WHERE {_verified_email_sql('%(member)s')} "
         "ON CONFLICT (stage_id, member_id) DO NOTHING RETURNING id, verified"
     )
 
 
-def _pledge_write_postgresql(
-    pledge: Pledge, params: dict[str, int | str | list[int] | None]
-) -> tuple[int, bool] | None:
-    """The whole pledge in one statement, so a surge costs one round trip per pledge.
+class Written(NamedTuple):
+    """What the pledge statement found and did (see ``_pledge_sql_postgresql``)."""
 
-    The statement's parts run in the order their inputs force. ``s`` moves the member's stage
-    tally shard, only if it is still ``accepting`` (re-read after any wait, so a pledge that
-    waited for the deadline job finds it closed) and the member has a verified email address;
-    that takes the shard's lock first, as ``tally_move`` does, so no two pledges deadlock.
-    ``p`` inserts the pledge only after ``s``, so a second pledge by the same member breaks
-    the one-pledge-each constraint and the whole statement, tallies and all, is undone
-    (AlreadyPledgedError). ``links``, ``o`` and ``r`` add the options and move the option and
-    area shards. When the stage is closed or the member not verified, nothing is written and
-    the answer is None.
-    """
+    member_id: int
+    area: str
+    token_id: int | None  # the token that proved who the member is, if one did
+    token_last_used: datetime | None
+    pledge_id: int | None  # None: nothing was written
+    verified: bool
+
+
+def _pledge_write_postgresql(
+    params: dict[str, int | str | list[int] | None], *, by_token: bool
+) -> Written | None:
+    """Run the pledge statement, in a savepoint if a transaction is open; None if the token
+    given (``by_token``) belongs to no active member. A second pledge by the same member
+    raises AlreadyPledgedError, with nothing written."""
     try:
         if connection.in_atomic_block:
             with transaction.atomic(), connection.cursor() as cursor:  # a savepoint
-                cursor.execute(_pledge_sql_postgresql(), params)
+                cursor.execute(_pledge_sql_postgresql(by_token), params)
                 row = cursor.fetchone()
         else:
             with connection.cursor() as cursor:  # the statement is its own transaction
-                cursor.execute(_pledge_sql_postgresql(), params)
+                cursor.execute(_pledge_sql_postgresql(by_token), params)
                 row = cursor.fetchone()
     except IntegrityError as error:
         if "campaigns_one_pledge_each" in str(error):
             raise AlreadyPledgedError(ALREADY) from None
         raise
-    return (int(row[0]), bool(row[1])) if row else None
+    if row is None:
+        return None
+    member_id, area, token_id, last_used, pledge_id, verified = row
+    return Written(member_id, area, token_id, last_used, pledge_id, bool(verified))
 
 
 @functools.cache
-def _pledge_sql_postgresql() -> str:
+def _pledge_sql_postgresql(by_token: bool) -> str:
+    """The whole pledge in one statement, so that a surge costs one round trip per pledge.
+
+    ``m`` is the member: the one given (%(member)s, in %(area)s), or, ``by_token``, the active
+    member whose API token has the digest %(token)s (``api_token_member_from``, as every API
+    call checks its token), so that the pledge route needs no query of its own to check it.
+    The statement's other parts run in the order their inputs force. ``s`` moves the member's
+    stage tally shard, only if it is still ``accepting`` (re-read after any wait, so a pledge
+    that waited for the deadline job finds it closed) and the member has a verified email
+    address; that takes the shard's lock first, as ``tally_move`` does, so no two pledges
+    deadlock. ``p`` inserts the pledge only after ``s``, so a second pledge by the same member
+    breaks the one-pledge-each constraint and the whole statement, tallies and all, is undone.
+    ``links``, ``o`` and ``r`` add the options and move the option and area shards. The answer
+    is the member's row (none for an unknown token) with the pledge's, null if nothing was
+    written: the stage is closed or the member not verified.
+    """
     stage_table, option_table = _table(StageTally), _table(OptionTally)
     region_table = _table(RegionTally)
+    if by_token:
+        area = f"COALESCE(substring(u.postcode_district FROM '{AREA_PATTERN}'), '')"
+        member = (
+            f"SELECT u.id, {area} AS area, t.id AS token_id, t.last_used_at "
+            + api_token_member_from("%(token)s")
+        )
+    else:
+        member = (
+            "SELECT %(member)s::bigint AS id, %(area)s::varchar AS area, "
+            "NULL::bigint AS token_id, NULL::timestamptz AS last_used_at"
+        )
     return (
-        f"WITH v AS (SELECT {_vouched_sql()} AS vouched), "
+        f"WITH m AS ({member}), "
+        f"v AS (SELECT m.id, m.area, m.id %% {TALLY_SHARDS} AS shard, "
+        f"{_vouched_sql('m.id')} AS vouched FROM m), "
         f"s AS (UPDATE {stage_table} t SET pledges = t.pledges + 1, "
         "verified_pledges = t.verified_pledges + CASE WHEN v.vouched THEN 1 ELSE 0 END, "
         "amount_pence = t.amount_pence + %(amount_or_zero)s FROM v "
-        "WHERE t.stage_id = %(stage)s AND t.shard = %(shard)s AND t.accepting "
-        f"AND {_verified_email_sql()} RETURNING v.vouched), "
+        "WHERE t.stage_id = %(stage)s AND t.shard = v.shard AND t.accepting "
+        f"AND {_verified_email_sql('v.id')} RETURNING v.id, v.area, v.shard, v.vouched), "
         f"p AS (INSERT INTO {_table(Pledge)} "
         "(stage_id, member_id, amount_pence, verified, area, confirmed_done) "
-        "SELECT %(stage)s, %(member)s, %(amount)s, s.vouched, %(area)s, FALSE FROM s "
+        "SELECT %(stage)s, s.id, %(amount)s, s.vouched, s.area, FALSE FROM s "
         "RETURNING id, verified), "
         f"links AS (INSERT INTO {_table(Pledge.options.through)} (pledge_id, pledgeoption_id) "
         "SELECT p.id, o FROM p, unnest(%(options)s::bigint[]) AS o), "
         f"o AS (INSERT INTO {option_table} (option_id, shard, pledges) "
-        "SELECT o, %(shard)s, 1 FROM s, unnest(%(options)s::bigint[]) AS o ORDER BY o "
+        "SELECT o, s.shard, 1 FROM s, unnest(%(options)s::bigint[]) AS o ORDER BY o "
         f"{_add_one_on_conflict(OptionTally, 'option_id', 'shard')}), "
         f"r AS (INSERT INTO {region_table} (stage_id, area, shard, pledges) "
-        "SELECT %(stage)s, %(area)s, %(shard)s, 1 FROM s "
+        "SELECT %(stage)s, s.area, s.shard, 1 FROM s "
         f"{_add_one_on_conflict(RegionTally, 'stage_id', 'area', 'shard')}) "
-        "SELECT id, verified FROM p"
+        "SELECT m.id, m.area, m.token_id, m.last_used_at, p.id, p.verified "
+        "FROM m LEFT JOIN p ON TRUE"
     )
 
 
@@ -204,11 +240,12 @@ def pledge_write(pledge: Pledge, *, campaign_id: int, option_ids: Sequence[int])
         "amount_or_zero": pledge.amount_pence or 0,
         "campaign": campaign_id,
         "area": pledge.area,
-        "shard": tally_shard(pledge.member_id),
         "options": sorted(option_ids),
     }
     if connection.vendor == "postgresql":
-        written = _pledge_write_postgresql(pledge, params)
+        found = _pledge_write_postgresql(params, by_token=False)
+        assert found is not None  # the member given is always found
+        written = None if found.pledge_id is None else (found.pledge_id, found.verified)
     else:
         with transaction.atomic(), connection.cursor() as cursor:
             del params["options"]  # SQLite binds every parameter given, used or not
@@ -228,6 +265,29 @@ def pledge_write(pledge: Pledge, *, campaign_id: int, option_ids: Sequence[int])
     pledge.pk, pledge.verified = written
     pledge._state.adding = False
     return True
+
+
+def pledge_write_by_token(
+    *,
+    stage: Stage,
+    token_digest: str,
+    amount_pence: int | None,
+    option_ids: Sequence[int],
+) -> Written | None:
+    """(PostgreSQL) Write a pledge for the active member whose API token has this digest, with
+    its options and the tallies, in one statement that also checks the token. None if the
+    token belongs to no active member (nothing written); else what was found and written."""
+    return _pledge_write_postgresql(
+        {
+            "token": token_digest,
+            "stage": stage.pk,
+            "amount": amount_pence,
+            "amount_or_zero": amount_pence or 0,
+            "campaign": stage.campaign_id,
+            "options": sorted(option_ids),
+        },
+        by_token=True,
+    )
 
 
 def tallies_rebuild(stage: Stage) -> None:

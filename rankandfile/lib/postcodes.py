@@ -39,7 +39,12 @@ def normalise_postcode_district(value: str) -> str:
     return compact
 
 
+# The area of a district: its leading letters. A regular expression that Python and
+# PostgreSQL read alike, so that SQL can work an area out as ``postcode_area`` does.
+AREA_PATTERN = "^[A-Z]+"
+
+
 def postcode_area(district: str) -> str:
     """The letters of a district: ``LS6`` -> ``LS``."""
-    match = re.match(r"^[A-Z]+", district)
+    match = re.match(AREA_PATTERN, district)
     return match.group(0) if match else ""
