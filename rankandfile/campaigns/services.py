@@ -224,6 +224,17 @@ def option_ids_of(pledge: Pledge) -> list[int]:
     )
 
 
+def _pledge_terms(
+    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None
+) -> tuple[list[PledgeOption], int | None]:
+    """What every new pledge is checked for before it is written (the stage takes pledges,
+    the options are the stage's, an amount is given where one is asked): its options and its
+    amount."""
+    _require_taking_pledges(stage, now or timezone.now())
+    options = _options_for(stage, option_keys)
+    return options, _amount_for(options, amount_pence)
+
+
 def pledge_create(
     *,
     stage: Stage,
@@ -239,13 +250,11 @@ def pledge_create(
     does the same. The only contended lock, the member's tally shard, is held for that
     statement and the commit.
     """
-    now = now or timezone.now()
-    _require_taking_pledges(stage, now)
-    options = _options_for(stage, option_keys)
+    options, amount = _pledge_terms(stage, option_keys, amount_pence, now)
     pledge = Pledge(
         stage=stage,
         member=member,
-        amount_pence=_amount_for(options, amount_pence),
+        amount_pence=amount,
         area=postcode_area(member.postcode_district),
     )
     if not pledge_write(pledge, campaign_id=stage.campaign_id, option_ids=[o.pk for o in options]):
@@ -286,10 +295,7 @@ def pledge_create_by_token(
             stage=stage, member=member, option_keys=option_keys, amount_pence=amount_pence, now=now
         )
         return PledgeMade(pledge.pk, pledge.amount_pence, pledge.verified)
-    now = now or timezone.now()
-    _require_taking_pledges(stage, now)
-    options = _options_for(stage, option_keys)
-    amount = _amount_for(options, amount_pence)
+    options, amount = _pledge_terms(stage, option_keys, amount_pence, now)
     written = pledge_write_by_token(
         stage=stage,
         token_digest=token_digest(token),

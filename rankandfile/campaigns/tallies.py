@@ -231,17 +231,28 @@ def _pledge_sql_postgresql(by_token: bool) -> str:
     )
 
 
-def pledge_write(pledge: Pledge, *, campaign_id: int, option_ids: Sequence[int]) -> bool:
-    """Write the pledge, its options and the tallies; False if nothing was written."""
-    params: dict[str, int | str | list[int] | None] = {
-        "stage": pledge.stage_id,
-        "member": pledge.member_id,
-        "amount": pledge.amount_pence,
-        "amount_or_zero": pledge.amount_pence or 0,
+def _pledge_params(
+    *, stage_id: int, campaign_id: int, amount_pence: int | None, option_ids: Sequence[int]
+) -> dict[str, int | str | list[int] | None]:
+    """The parameters of a pledge's write that do not say who the member is."""
+    return {
+        "stage": stage_id,
+        "amount": amount_pence,
+        "amount_or_zero": amount_pence or 0,
         "campaign": campaign_id,
-        "area": pledge.area,
         "options": sorted(option_ids),
     }
+
+
+def pledge_write(pledge: Pledge, *, campaign_id: int, option_ids: Sequence[int]) -> bool:
+    """Write the pledge, its options and the tallies; False if nothing was written."""
+    params = _pledge_params(
+        stage_id=pledge.stage_id,
+        campaign_id=campaign_id,
+        amount_pence=pledge.amount_pence,
+        option_ids=option_ids,
+    )
+    params.update(member=pledge.member_id, area=pledge.area)
     if connection.vendor == "postgresql":
         found = _pledge_write_postgresql(params, by_token=False)
         assert found is not None  # the member given is always found
@@ -277,17 +288,14 @@ def pledge_write_by_token(
     """(PostgreSQL) Write a pledge for the active member whose API token has this digest, with
     its options and the tallies, in one statement that also checks the token. None if the
     token belongs to no active member (nothing written); else what was found and written."""
-    return _pledge_write_postgresql(
-        {
-            "token": token_digest,
-            "stage": stage.pk,
-            "amount": amount_pence,
-            "amount_or_zero": amount_pence or 0,
-            "campaign": stage.campaign_id,
-            "options": sorted(option_ids),
-        },
-        by_token=True,
+    params = _pledge_params(
+        stage_id=stage.pk,
+        campaign_id=stage.campaign_id,
+        amount_pence=amount_pence,
+        option_ids=option_ids,
     )
+    params.update(token=token_digest)
+    return _pledge_write_postgresql(params, by_token=True)
 
 
 def tallies_rebuild(stage: Stage) -> None:
