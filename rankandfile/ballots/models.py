@@ -5,11 +5,18 @@ between them: a :class:`BallotPaper` has no member key, no timestamp and no sequ
 primary key is the SHA-256 of the voter's receipt code, which is random, so the key order says
 nothing about the order of voting.
 
-What this does not hide from someone with raw access to the database: SQLite keeps an implicit
-rowid in insertion order, PostgreSQL keeps physical row order, and on PostgreSQL the roll entry
-marked and the paper inserted by one vote carry the same transaction id (the ``xmin`` system
-column) until the rows are next rewritten. None of these is ever shown or published (the bundle
-is sorted by receipt hash), but a database administrator must be trusted not to look.
+What the storage itself could tell someone with raw access to the database, and why it does not
+after the close:
+
+- SQLite keeps an implicit rowid in insertion order: the ballot box is a ``WITHOUT ROWID`` table
+  keyed by the receipt hash (migration 0004; Django cannot declare it, and a later migration
+  that makes Django rebuild the table would drop it, which a test would catch);
+- PostgreSQL keeps physical row order, and the roll entry marked and the paper inserted by one
+  vote carry the same transaction id (the ``xmin`` system column): at the close every paper is
+  deleted and written again in receipt-hash order and every roll row rewritten, in the close's
+  transaction, so that afterwards they all carry the close's transaction id. While voting is
+  open, and in dead row versions until VACUUM runs, a database administrator must still be
+  trusted not to look.
 """
 
 from __future__ import annotations
@@ -84,6 +91,14 @@ class Ballot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Generic rules a caller may need (a campaign's verdict sets both): whether an organiser may
+    # close voting before its closing time, and whether the roll keeps its members once voting
+    # has closed (otherwise only roll_size and voted_count are left).
+    closes_early_allowed = models.BooleanField(default=True)
+    roll_kept_after_close = models.BooleanField(default=True)
+    # Set by the clock when closing and counting this ballot failed, so that an admin sees it;
+    # cleared by the close that succeeds.
+    close_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-closes_at", "title"]
