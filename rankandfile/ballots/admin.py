@@ -20,8 +20,18 @@ class BallotAdmin(admin.ModelAdmin[Ballot]):
     membership data, and the papers are read only by the count and by receipt holders.
     """
 
-    list_display = ["title", "group", "state", "opens_at", "closes_at", "roll_size", "voted_count"]
-    list_filter = ["state"]
+    list_display = [
+        "title",
+        "group",
+        "state",
+        "opens_at",
+        "closes_at",
+        "roll_size",
+        "voted_count",
+        "close_failed_at",
+    ]
+    # A ballot the clock could not close and count (see ballots_close_due) shows here.
+    list_filter = ["state", ("close_failed_at", admin.EmptyFieldListFilter)]
     search_fields = ["title"]
     inlines = [QuestionInline]
 

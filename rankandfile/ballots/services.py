@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +29,7 @@ from typing import Any, cast
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -57,6 +59,8 @@ from rankandfile.notifications.services import messages_fan_out
 RECEIPT_HASH = re.compile(r"^[0-9a-f]{64}$")
 YES_NO = ("yes", "no", "abstain")
 
+logger = logging.getLogger(__name__)
+
 
 class BallotError(Exception):
     """An action the ballot's rules do not allow; the message is meant for the member."""
@@ -82,6 +86,10 @@ class RollFrozenError(BallotError):
     pass
 
 
+class BallotContentError(BallotError):
+    """A title, question or candidate name that the count or the published bundle cannot carry."""
+
+
 class InvalidAnswersError(BallotError):
     """Answers that cannot be put in the box; ``errors`` maps question position to a message."""
 
@@ -100,10 +108,65 @@ class QuestionInput:
     threshold: str = Threshold.SIMPLE
 
 
+# Characters that no title, question or name may hold: control characters (C0, DEL and C1, line
+# breaks and tabs included), line and paragraph separators, lone surrogates (which UTF-8 cannot
+# encode, so no bundle could be written) and the bidirectional overrides that can make one name
+# look like another. Printed by `rankandfile recount`, control characters could also drive the
+# reader's terminal.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+_BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _check_text(*, where: str, what: str, text: str, max_length: int, in_blt: bool) -> None:
+    """Refuse text that the counter or the bundle cannot carry as it is, before voting opens.
+
+    Ranked questions are published as BLT files, where the question is the title and each
+    candidate a name, both between double quotes. The format (Hill, Wichmann and Woodall,
+    "Algorithm 123", The Computer Journal 30(3), 1987, and the readers that follow it, such as
+    OpenSTV's and Droop's) has no escape for a quote inside a quoted string and ends every item
+    at the line's end, so a ``"`` or a line break there cannot be written faithfully: it is
+    refused, and typographic quotes suggested. The CSV files of the other questions quote and
+    escape everything (see counting.recount), so a ``"`` is fine there.
+    """
+    if len(text) > max_length:
+        raise BallotContentError(f"{where}: the {what} is longer than {max_length} characters.")
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_OVERRIDES:
+            raise BallotContentError(
+                f"{where}: the {what} contains a control character or line break "
+                f"(U+{ord(char):04X}); remove it."
+            )
+    if in_blt and '"' in text:
+        raise BallotContentError(
+            f'{where}: the {what} cannot contain a straight double quote ("): ranked questions '
+            "are published in BLT files, which cannot carry one. Use “typographic quotes”."
+        )
+
+
+def _check_title(title: str) -> None:
+    if not title.strip():
+        raise BallotContentError("The ballot needs a title.")
+    _check_text(
+        where="The ballot",
+        what="title",
+        text=title.strip(),
+        max_length=Ballot._meta.get_field("title").max_length or 0,
+        in_blt=False,
+    )
+
+
 def _check_question(position: int, question: QuestionInput) -> None:
     where = f"Question {position}"
     if not question.text.strip():
         raise BallotError(f"{where} needs a text.")
+    ranked = question.method in RANKED_METHODS
+    _check_text(
+        where=where,
+        what="question",
+        text=question.text.strip(),
+        max_length=Question._meta.get_field("text").max_length or 0,
+        in_blt=ranked,
+    )
     if question.method not in Method.values:
         raise BallotError(f"{where}: unknown counting method {question.method!r}.")
     if question.threshold not in Threshold.values:
@@ -117,9 +180,14 @@ def _check_question(position: int, question: QuestionInput) -> None:
         raise BallotError(f"{where} needs at least two candidates or options.")
     if len(set(names)) != len(names) or not all(names):
         raise BallotError(f"{where}: candidate names must be distinct and not empty.")
-    if any('"' in n or "\n" in n or "\r" in n for n in names):
-        # Names go into the published BLT file, which quotes them.
-        raise BallotError(f"{where}: candidate names cannot contain quotes or line breaks.")
+    for number, name in enumerate(names, 1):
+        _check_text(
+            where=where,
+            what=f"name of candidate {number}",
+            text=name,
+            max_length=Choice._meta.get_field("name").max_length or 0,
+            in_blt=ranked,
+        )
     if not 1 <= question.seats < len(names) + (question.method == Method.APPROVAL):
         raise BallotError(f"{where}: seats must be at least 1 and fewer than the candidates.")
     if question.method == Method.IRV and question.seats != 1:
@@ -146,6 +214,7 @@ def ballot_create(
         raise BallotError("A ballot needs at least one question.")
     if electorate not in Electorate.values:
         raise BallotError("Unknown electorate.")
+    _check_title(title)
     for position, given in enumerate(questions, 1):
         _check_question(position, given)
     ballot = Ballot.objects.create(
@@ -187,6 +256,23 @@ def electorate_members(ballot: Ballot) -> QuerySet[User]:
     return members.distinct()
 
 
+def _check_stored_content(ballot: Ballot) -> None:
+    """The checks of :func:`ballot_create` again, for ballots made another way (a verdict)."""
+    _check_title(ballot.title)
+    for question in ballot.questions.prefetch_related("choices"):
+        _check_question(
+            question.position,
+            QuestionInput(
+                text=question.text,
+                method=question.method,
+                choices=[c.name for c in question.choices.all()],
+                seats=question.seats,
+                quorum=question.quorum,
+                threshold=question.threshold,
+            ),
+        )
+
+
 @transaction.atomic
 def ballot_open(
     *, ballot: Ballot, now: datetime | None = None, member_ids: Sequence[int] | None = None
@@ -202,6 +288,7 @@ def ballot_open(
         raise BallotError("This ballot has already been opened.")
     if now >= locked.closes_at:
         raise BallotError("This ballot's closing time has passed; it cannot be opened.")
+    _check_stored_content(locked)
     locked.opens_at = min(locked.opens_at, now)
     if member_ids is None:
         member_ids = list(electorate_members(locked).values_list("pk", flat=True))
@@ -370,20 +457,42 @@ def ballot_cast(
 
 @transaction.atomic
 def ballot_close(*, ballot: Ballot, actor: User | None, now: datetime | None = None) -> Ballot:
-    """Close voting and count. Before the closing time only an organiser may close early."""
+    """Close voting and count, in one transaction.
+
+    Before the closing time only an organiser may close early, and only a ballot whose rules
+    allow it (a campaign's verdict does not: an organiser who voted could otherwise stop the
+    vote while it suits them). The papers are written again in receipt-hash order and the roll
+    rewritten (or, for a ballot that does not keep it, deleted once the results message is
+    queued), so that no row order or transaction id links a paper to a roll entry (see the
+    models' docstring).
+    """
     now = now or timezone.now()
     locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if locked.state != BallotState.OPEN:
         raise BallotError("Only an open ballot can be closed.")
-    if now < locked.closes_at and not (
-        actor is not None and member_may_organise(member=actor, ballot_group=locked.group)
-    ):
-        raise BallotError("This ballot is still open; only an organiser can close it early.")
+    if now < locked.closes_at:
+        if not locked.closes_early_allowed:
+            raise BallotError(
+                "This ballot cannot be closed early: voting stays open until its closing time."
+            )
+        if not (actor is not None and member_may_organise(member=actor, ballot_group=locked.group)):
+            raise BallotError("This ballot is still open; only an organiser can close it early.")
     locked.state = BallotState.CLOSED
     locked.closed_at = now
+    locked.close_failed_at = None
     locked.voted_count = RollEntry.objects.filter(ballot=locked, has_voted=True).count()
-    locked.save(update_fields=["state", "closed_at", "voted_count"])
-    return ballot_count(ballot=locked)
+    locked.save(update_fields=["state", "closed_at", "close_failed_at", "voted_count"])
+    papers = BallotPaper.objects.filter(ballot=locked)
+    in_hash_order = list(papers.order_by("receipt_hash"))
+    papers.delete()
+    BallotPaper.objects.bulk_create(in_hash_order, batch_size=2000)
+    counted = ballot_count(ballot=locked)  # queues the results message to the roll
+    roll = RollEntry.objects.filter(ballot=locked)
+    if locked.roll_kept_after_close:
+        roll.update(has_voted=F("has_voted"))  # a new version of every row, in this transaction
+    else:
+        roll.delete()  # roll_size and voted_count stay on the ballot
+    return counted
 
 
 def question_spec(question: Question) -> QuestionSpec:
@@ -454,6 +563,9 @@ def ballots_open_due(*, now: datetime | None = None) -> int:
     for ballot in Ballot.objects.filter(state=BallotState.DRAFT, opens_at__lte=now):
         try:
             ballot_open(ballot=ballot)
+        except BallotContentError:
+            logger.warning("Draft ballot %s cannot open: its content is refused.", ballot.pk)
+            continue
         except BallotError:
             continue  # opened concurrently by another worker
         opened += 1
@@ -511,7 +623,12 @@ def ballots_remind_due(*, now: datetime | None = None) -> int:
 
 
 def ballots_close_due(*, now: datetime | None = None) -> int:
-    """Close and count every open ballot whose closing time has passed (run by a task)."""
+    """Close and count every open ballot whose closing time has passed (run by a task).
+
+    Each ballot is closed in its own transaction, and any error in one (a count that raises) is
+    recorded and the others still closed: one broken ballot must not hold up another's result.
+    The broken one is tried again at every run (the error may pass), but audited once.
+    """
     now = now or timezone.now()
     closed = 0
     for ballot in Ballot.objects.filter(state=BallotState.OPEN, closes_at__lte=now):
@@ -519,5 +636,27 @@ def ballots_close_due(*, now: datetime | None = None) -> int:
             ballot_close(ballot=ballot, actor=None, now=now)
         except BallotError:
             continue  # closed concurrently by another worker
+        except Exception as error:  # recorded, and the clock goes on
+            _close_failure_record(ballot=ballot, error=error, now=now)
+            continue
         closed += 1
     return closed
+
+
+def _close_failure_record(*, ballot: Ballot, error: Exception, now: datetime) -> None:
+    """Log, mark the ballot for the admin and audit a failed close; the error's class only,
+    since its message could quote what is in the box."""
+    kind = type(error).__name__
+    logger.error("Ballot %s could not be closed and counted: %s", ballot.pk, kind)
+    with transaction.atomic():
+        first = Ballot.objects.filter(pk=ballot.pk, close_failed_at__isnull=True).update(
+            close_failed_at=now
+        )
+        if first:
+            audit_record(
+                actor=None,
+                action="ballot.close_failed",
+                target_type="ballot",
+                target_id=ballot.pk,
+                details={"error": kind},
+            )

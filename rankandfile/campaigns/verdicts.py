@@ -37,6 +37,10 @@ def verdict_ballot_open(
         description="Only the members who pledged at this stage vote. The ballot is secret.",
         opens_at=opens_at,
         closes_at=closes_at,
+        # Nobody may end the verdict before its time, and who was on it is not kept once it is
+        # counted: the campaign needs only the outcome and the counts.
+        closes_early_allowed=False,
+        roll_kept_after_close=False,
     )
     Question.objects.create(
         ballot=ballot, position=1, text=question, method=Method.YESNO, seats=1, quorum=quorum

@@ -14,9 +14,14 @@ A bundle is a zip holding:
 - ``SHA256SUMS``: the SHA-256 of every other file, in ``sha256sum`` format (``sha256sum -c``
   checks it too).
 
+Every CSV cell that a spreadsheet would run as a formula is written with a leading apostrophe
+(:func:`csv_cell_escape`), and the recount removes it again before counting.
+
 ``rankandfile recount BUNDLE.zip`` (:func:`main`) checks the manifest, recounts every question
 from its ballots file with the published rule and seed, and compares every published figure.
-This module imports nothing from Django or the platform, only the counting rules.
+This module imports nothing from Django or the platform, only the counting rules. A bundle comes
+from outside, so the recount reads at most :data:`MAX_ENTRY_BYTES` of any file in it and
+:data:`MAX_TOTAL_BYTES` in all, whatever the zip declares (a "zip bomb" is refused, not read).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import json
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,6 +58,11 @@ YES_NO_ANSWERS = ("yes", "no", "abstain")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # Fixed member timestamps make the zip byte-for-byte reproducible from the same papers.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Far above any real bundle (its largest file is receipts.txt, 65 bytes a voter: 65 MB for a
+# million voters) and far below what would exhaust the memory of the laptop that recounts.
+MAX_ENTRIES = 10_000
+MAX_ENTRY_BYTES = 128 * 2**20
+MAX_TOTAL_BYTES = 512 * 2**20
 
 # A paper's answer to one question: choice positions (1-based; most preferred first for ranked
 # questions, the approved ones for approval) or "yes" / "no" / "abstain".
@@ -128,10 +139,28 @@ def count_parsed(spec: QuestionSpec, parsed: Parsed, seed: int) -> CountResult:
     return count_irv(parsed, seed=seed)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection":
+# https://owasp.org/www-community/attacks/CSV_Injection); as OWASP advises, such a cell is written
+# with a leading apostrophe. So is a cell that already starts with one, and a cell reading
+# "weight" (which the CSV readers take for the weight column), so that removing one leading
+# apostrophe always gives back exactly the text that was written.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell_escape(cell: str) -> str:
+    if cell.startswith((*_FORMULA_STARTS, "'")) or cell.strip().lower() == "weight":
+        return "'" + cell
+    return cell
+
+
+def csv_cell_unescape(cell: str) -> str:
+    return cell.removeprefix("'")
+
+
 def _csv_text(rows: Iterable[Sequence[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(rows)
+    writer.writerows([csv_cell_escape(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 
@@ -159,9 +188,11 @@ def parse_ballots_file(spec: QuestionSpec, text: str) -> tuple[Parsed, int]:
         return election, election.ballot_count
     if spec.method == "approval":
         approval = parse_approval_csv(text)
-        return approval, sum(approval.ballots.values())
+        names = tuple(csv_cell_unescape(name) for name in approval.candidates)
+        return ApprovalBallots(names, approval.ballots), sum(approval.ballots.values())
     yesno = parse_yesno_csv(text)
-    return yesno, yesno.yes + yesno.no + yesno.abstain
+    unescaped = YesNoBallots(csv_cell_unescape(yesno.question), yesno.yes, yesno.no, yesno.abstain)
+    return unescaped, yesno.yes + yesno.no + yesno.abstain
 
 
 @dataclass(frozen=True)
@@ -236,12 +267,60 @@ class BundleError(Exception):
     """The bundle cannot be read at all (not a zip, no manifest, malformed metadata)."""
 
 
+class BundleTooLargeError(BundleError):
+    """The bundle holds more, or larger, files than any real bundle: it is not read."""
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.0f} MiB"
+
+
 def _read_zip(data: bytes) -> dict[str, bytes]:
+    """Every file of the zip, refusing one that is too large before and while reading it.
+
+    The sizes a zip declares are checked first, then each file is read only up to the limit and
+    one byte more, because declared sizes can lie.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return {name: archive.read(name) for name in archive.namelist()}
-    except zipfile.BadZipFile as error:
-        raise BundleError(f"not a zip file: {error}") from error
+            infos = archive.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise BundleTooLargeError(
+                    f"refused: {len(infos):,} files, more than the {MAX_ENTRIES:,} "
+                    "a bundle may hold"
+                )
+            for info in infos:
+                if info.file_size > MAX_ENTRY_BYTES:
+                    raise BundleTooLargeError(
+                        f"refused: {info.filename} declares {_mib(info.file_size)}, more than "
+                        f"the {_mib(MAX_ENTRY_BYTES)} a file in a bundle may hold"
+                    )
+            declared = sum(info.file_size for info in infos)
+            if declared > MAX_TOTAL_BYTES:
+                raise BundleTooLargeError(
+                    f"refused: the files declare {_mib(declared)} in all, more than the "
+                    f"{_mib(MAX_TOTAL_BYTES)} a bundle may hold"
+                )
+            files: dict[str, bytes] = {}
+            total = 0
+            for info in infos:
+                with archive.open(info) as entry:
+                    content = entry.read(MAX_ENTRY_BYTES + 1)
+                if len(content) > MAX_ENTRY_BYTES:
+                    raise BundleTooLargeError(
+                        f"refused: {info.filename} holds more than the "
+                        f"{_mib(MAX_ENTRY_BYTES)} a file in a bundle may hold"
+                    )
+                total += len(content)
+                if total > MAX_TOTAL_BYTES:
+                    raise BundleTooLargeError(
+                        f"refused: the files hold more than the {_mib(MAX_TOTAL_BYTES)} a bundle "
+                        "may hold in all"
+                    )
+                files[info.filename] = content
+            return files
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        raise BundleError(f"not a readable zip file: {error}") from error
 
 
 def check_manifest(files: dict[str, bytes]) -> list[str]:
@@ -391,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("bundle", type=Path, help="the bundle (.zip) downloaded after the close")
     args = parser.parse_args(argv)
     try:
+        if args.bundle.stat().st_size > MAX_TOTAL_BYTES:
+            raise BundleTooLargeError(f"refused: larger than {_mib(MAX_TOTAL_BYTES)}")
         problems, report = recount_bundle(args.bundle.read_bytes())
     except OSError as error:
         print(f"{args.bundle}: {error.strerror or error}", file=sys.stderr)

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ballots', '0002_ballot_reminder_sent'),
+        ("ballots", "0002_ballot_reminder_sent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ballot',
-            name='close_failed_at',
+            model_name="ballot",
+            name="close_failed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='ballot',
-            name='closes_early_allowed',
+            model_name="ballot",
+            name="closes_early_allowed",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='ballot',
-            name='roll_kept_after_close',
+            model_name="ballot",
+            name="roll_kept_after_close",
             field=models.BooleanField(default=True),
         ),
     ]
