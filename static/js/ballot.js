@@ -1,9 +1,9 @@
 // Ballot page: the receipt code, and drag-and-drop ranking as an enhancement of number inputs.
 // The receipt code is made here, shown to the voter, and only its SHA-256 is sent with the ballot.
+// The code lives only in this page's memory: it is never written to sessionStorage, localStorage
+// or a cookie, where anyone later at this browser could read which receipt is the voter's.
 (function () {
   "use strict";
-
-  var STORE = "rankandfile-receipt-";
 
   function hex(bytes) {
     return Array.prototype.map.call(bytes, function (b) {
@@ -29,19 +29,6 @@
       field.value = hex(new Uint8Array(digest));
       output.textContent = grouped(code);
     });
-    form.addEventListener("submit", function () {
-      try {
-        window.sessionStorage.setItem(STORE + form.dataset.ballot, grouped(code));
-      } catch (e) { /* storage refused: the code was shown on the page */ }
-    });
-  }
-
-  function showKeptReceipt(section) {
-    var code = null;
-    try { code = window.sessionStorage.getItem(STORE + section.dataset.ballot); } catch (e) { code = null; }
-    if (!code) return;
-    document.getElementById("receipt-code-kept").textContent = code;
-    section.hidden = false;
   }
 
   // Drag-and-drop: dropping a candidate puts it at that place, and the ranked candidates are
@@ -95,7 +82,5 @@
       setUpReceipt(form);
       Array.prototype.forEach.call(form.querySelectorAll(".ranking"), setUpRanking);
     }
-    var kept = document.getElementById("receipt-kept");
-    if (kept) showKeptReceipt(kept);
   });
 })();

@@ -1,0 +1,60 @@
+"""The receipt code is shown once and kept only in the page's memory: after voting, nothing the
+browser stores for the site (sessionStorage, localStorage, cookies) holds it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from rankandfile.ballots.models import BallotPaper
+from rankandfile.ballots.services import QuestionInput, ballot_open
+from rankandfile.groups.services import group_join
+from tests.ballots.ballot_helpers import ballot_make
+from tests.personas import TEST_PASSWORD, MakeGroup, MakeMember
+
+STORED = """() => JSON.stringify({
+    session: Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)]),
+    local: Object.keys(localStorage).map(k => [k, localStorage.getItem(k)]),
+    cookies: document.cookie,
+})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_voting_the_browser_stores_no_receipt_code(
+    page: Any, make_group: MakeGroup, make_member: MakeMember
+) -> None:
+    group = make_group()
+    organiser = group.memberships.get().member
+    voter = make_member(email="voter@example.org")
+    group_join(group=group, member=voter)
+    ballot = ballot_open(
+        ballot=ballot_make(
+            organiser=organiser,
+            group=group,
+            questions=[QuestionInput(text="Strike on 1 May?", method="yesno")],
+        )
+    )
+    page.goto("/accounts/login/")
+    page.get_by_role("textbox", name="Email").fill("voter@example.org")
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("link", name="Your profile").wait_for()
+
+    page.goto(f"/ballots/{ballot.pk}/vote/")
+    page.wait_for_function(
+        "() => /^([0-9a-f]{4}-){7}[0-9a-f]{4}$/.test(document.getElementById('receipt-code')"
+        ".textContent)"
+    )
+    code = page.locator("#receipt-code").text_content()
+    assert code is not None and re.fullmatch(r"([0-9a-f]{4}-){7}[0-9a-f]{4}", code)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Cast my ballot").click()
+    page.get_by_role("heading", name="Your ballot has been cast").wait_for()
+    assert BallotPaper.objects.filter(ballot=ballot).count() == 1
+
+    stored = page.evaluate(STORED)
+    assert code not in stored
+    assert code.replace("-", "") not in stored
+    assert code not in page.content()
