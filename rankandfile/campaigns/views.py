@@ -36,14 +36,10 @@ def _member(request: HttpRequest) -> User:
 
 def _totals_context(campaign: Campaign) -> dict[str, object]:
     stage = selectors.stage_current(campaign)
-    totals = selectors.stage_totals(stage) if stage else None
     return {
         "campaign": campaign,
         "stage": stage,
-        "totals": totals,
-        "regions": selectors.regional_counts(stage) if stage else [],
-        "people": selectors.public_count(totals.pledges) if totals else None,
-        "verified": selectors.public_count(totals.verified_pledges) if totals else None,
+        "figures": selectors.stage_published(stage) if stage else None,
     }
 
 
@@ -238,7 +234,7 @@ def _campaign_for_organiser(request: HttpRequest, slug: str) -> Campaign:
 def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
     """Organisers see what everyone sees, aggregates only, plus the draft's controls."""
     campaign = _campaign_for_organiser(request, slug)
-    stages = [(stage, selectors.stage_totals(stage)) for stage in campaign.stages.all()]
+    stages = [(stage, selectors.stage_published(stage)) for stage in campaign.stages.all()]
     return render(
         request,
         "campaigns/campaign_manage.html",
