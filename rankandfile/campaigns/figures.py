@@ -1,9 +1,10 @@
 """What a stage's published breakdown says: noise, rounding, suppression and area folding.
 
 Pure: no Django (OpenDP and the postcode helper only). ``figures_draw`` takes the exact figures
-of a stage (read by the release job) and a noise source, and returns the values to publish. The rule and why it holds against an
-attacker who pledges with fake accounts, vouches as an organiser, knows members' districts and
-reads every figure as often as they like is in SECURITY.md ("Published figures").
+of a stage (read by the release job) and a noise source, and returns the values to publish.
+The rule, and why it holds against an attacker who pledges with fake accounts, vouches as an
+organiser, knows members' districts and reads every figure as often as they like, is in
+SECURITY.md ("Published figures").
 
 - Every count gets noise from the discrete Laplace mechanism of OpenDP (``make_laplace`` on
   integers), with a scale that gives each kind of figure a privacy loss of ``EPSILON`` per
