@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
-from rankandfile.campaigns import errors, selectors, services
+from rankandfile.campaigns import errors, figures, selectors, services
 from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
 from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
 from rankandfile.groups.selectors import group_get_for_organiser
@@ -40,6 +40,8 @@ def _totals_context(campaign: Campaign) -> dict[str, object]:
         "campaign": campaign,
         "stage": stage,
         "figures": selectors.stage_published(stage) if stage else None,
+        "amount_cap_pence": figures.AMOUNT_CAP_PENCE,
+        "amount_rounding_pence": figures.AMOUNT_ROUNDING_PENCE,
     }
 
 
