@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -612,24 +612,24 @@ def stage_figures_release(
 
 
 def figures_release_due(*, now: datetime | None = None, noise: Noise = laplace_noise) -> int:
-    """Release the published breakdown of every started stage that is due one (see above);
-    safe to run as often as you like. Returns how many were released."""
+    """Release the published breakdown of every started stage that is due one (see above).
+    Safe to run twice or concurrently: each stage is looked at again under its lock, so two
+    runs never draw two releases (which readers could average). Returns how many were made."""
     now = now or timezone.now()
-    stages = list(
-        Stage.objects.exclude(state=StageState.PENDING)
-        .exclude(campaign__state=CampaignState.DRAFT)
-        .select_related("release")
+    started = Stage.objects.exclude(state=StageState.PENDING).exclude(
+        campaign__state=CampaignState.DRAFT
     )
-    people = dict(
-        StageTally.objects.filter(stage__in=stages)
-        .values("stage_id")
-        .annotate(n=Sum("pledges"))
-        .values_list("stage_id", "n")
+    return sum(
+        _stage_figures_release_if_due(stage_id=stage_id, now=now, noise=noise)
+        for stage_id in list(started.values_list("pk", flat=True))
     )
-    released = 0
-    for stage in stages:
-        release = getattr(stage, "release", None)
-        if _release_due(stage, release, people.get(stage.pk, 0), now):
-            stage_figures_release(stage_id=stage.pk, now=now, noise=noise)
-            released += 1
-    return released
+
+
+@transaction.atomic
+def _stage_figures_release_if_due(*, stage_id: int, now: datetime, noise: Noise) -> bool:
+    stage = Stage.objects.select_for_update().get(pk=stage_id)
+    release = StageRelease.objects.filter(stage=stage).first()
+    if not _release_due(stage, release, selectors.stage_people(stage), now):
+        return False
+    stage_figures_release(stage_id=stage_id, now=now, noise=noise)
+    return True
