@@ -28,6 +28,7 @@ class StageOut(Schema):
     threshold_people: int | None
     threshold_amount_pence: int | None
     pledges: int | None
+    figures_as_of: str | None
     verified_pledges: int | None
     amount_pence: int | None
     options: list[OptionOut]
@@ -60,25 +61,25 @@ class ErrorOut(Schema):
 
 @router.get("/{slug}", response=CampaignOut)
 def campaign_read(request: HttpRequest, slug: str) -> CampaignOut:
-    """A campaign with each stage's totals. Counts under 5 are null (never published)."""
+    """A campaign with each stage's figures: the people count live, the rest as released at
+    ``figures_as_of`` (in batches, with noise). Withheld figures are null."""
     campaign = selectors.campaign_get_public(slug=slug)
     stages = []
     for stage in campaign.stages.order_by("number").prefetch_related("options"):
-        totals = selectors.stage_totals(stage)
-        shown = totals.pledges >= selectors.SMALL_COUNT
+        figures = selectors.stage_published(stage)
         stages.append(
             StageOut(
-                number=totals.number,
-                state=totals.state,
-                deadline=totals.deadline,
-                threshold_people=totals.threshold_people,
-                threshold_amount_pence=totals.threshold_amount_pence,
-                pledges=selectors.public_count(totals.pledges),
-                verified_pledges=selectors.public_count(totals.verified_pledges),
-                amount_pence=totals.amount_pence if shown else None,
+                number=figures.number,
+                state=figures.state,
+                deadline=figures.deadline,
+                threshold_people=figures.threshold_people,
+                threshold_amount_pence=figures.threshold_amount_pence,
+                pledges=figures.people,
+                figures_as_of=figures.as_of.isoformat() if figures.as_of else None,
+                verified_pledges=figures.verified,
+                amount_pence=figures.amount_pence,
                 options=[
-                    OptionOut(key=o.key, label=o.label, pledges=selectors.public_count(o.pledges))
-                    for o in totals.options
+                    OptionOut(key=o.key, label=o.label, pledges=o.pledges) for o in figures.options
                 ],
             )
         )

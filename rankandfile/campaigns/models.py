@@ -268,3 +268,30 @@ class RegionTally(models.Model):
     def __str__(self) -> str:
         area = self.area or "unknown area"
         return f"Tally of {area} at stage {self.stage_id}, shard {self.shard}"
+
+
+class StageRelease(models.Model):
+    """A stage's published breakdown: the one release every page, the counter and the API show.
+
+    Written by the release job (``services.stage_figures_release``), never by a pledge: each
+    value is drawn once, with its noise, and stored, so that reading it again and again shows
+    the same value until the next release (see SECURITY.md, "Published figures"). A None is a
+    figure withheld (under 5, or within 5 of the number of people who had pledged).
+    """
+
+    stage = models.OneToOneField(Stage, on_delete=models.CASCADE, related_name="release")
+    released_at = models.DateTimeField()
+    # The people count when the release was drawn (public then: it is shown live); the job
+    # releases sooner when it has doubled since.
+    pledges_at_release = models.PositiveIntegerField()
+    # Drawn after the stage stopped taking pledges: its pledge figures can no longer change,
+    # so later releases keep them instead of drawing new noise that readers could average out.
+    final = models.BooleanField(default=False)
+    verified = models.PositiveIntegerField(null=True)
+    confirmed = models.PositiveIntegerField(null=True)
+    amount_pence = models.PositiveBigIntegerField(null=True)
+    options = models.JSONField(default=dict)  # option key -> count or None, in stage order
+    areas = models.JSONField(default=list)  # [[area, count or None], ...]; "" for other areas
+
+    def __str__(self) -> str:
+        return f"Published figures of stage {self.stage_id}"

@@ -6,16 +6,24 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from cachetools import TTLCache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, PositiveBigIntegerField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 
 from rankandfile.accounts.models import User
+from rankandfile.campaigns.figures import (
+    AMOUNT_CAP_PENCE,
+    OTHER_AREAS,
+    SMALL_COUNT,
+    ExactFigures,
+    areas_by_postcode_area,
+)
 from rankandfile.campaigns.models import (
     Campaign,
     CampaignState,
@@ -24,14 +32,12 @@ from rankandfile.campaigns.models import (
     PledgeOption,
     RegionTally,
     Stage,
+    StageRelease,
     StageState,
     StageTally,
     Vouch,
 )
 from rankandfile.groups.models import Group, Visibility
-
-# Counts below this are never published, including any that could be worked out by subtraction.
-SMALL_COUNT = 5
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,16 @@ class OptionCount:
 
 
 @dataclass(frozen=True)
-class RegionCount:
-    area: str  # "" stands for the suppressed remainder, published only when safe
-    pledges: int
+class OptionFigure:
+    key: str
+    label: str
+    pledges: int | None  # None: withheld, or not yet released
+
+
+@dataclass(frozen=True)
+class AreaFigure:
+    area: str  # OTHER_AREAS ("") for the areas too small to list, counted together
+    pledges: int | None  # None: withheld
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,26 @@ class StageTotals:
     amount_pence: int
     confirmed: int
     options: list[OptionCount]
+
+
+@dataclass(frozen=True)
+class StagePublished:
+    """A stage's published figures: the people count live, the rest from its last release."""
+
+    number: int
+    state: str
+    deadline: str
+    threshold_people: int | None
+    threshold_amount_pence: int | None
+    people: int | None  # live and exact; None under 5
+    as_of: datetime | None  # when the figures below were released; None: not yet
+    verified: int | None
+    confirmed: int | None
+    amount_pence: int | None
+    options: list[OptionFigure]
+    areas: list[AreaFigure]  # the areas listed on their own whose count is shown
+    areas_withheld: list[str]  # the areas listed on their own with fewer than 5
+    other_areas: AreaFigure | None  # every other area together, if areas are listed at all
 
 
 def campaign_find_public(*, slug: str) -> Campaign | None:
@@ -146,8 +179,9 @@ def in_memory_forget() -> None:
 
 
 def stage_totals(stage: Stage) -> StageTotals:
-    """Constant time: a fixed number of tally shards per stage and per option, however many
-    pledges there are."""
+    """The stage's exact totals, for the platform's own use (the release job, tests): never
+    published as they are; pages read ``stage_published``. Constant time: a fixed number of
+    tally shards per stage and per option, however many pledges there are."""
     tally = StageTally.objects.filter(stage=stage).aggregate(
         pledges=Coalesce(Sum("pledges"), 0),
         verified_pledges=Coalesce(Sum("verified_pledges"), 0),
@@ -178,42 +212,73 @@ def stage_totals(stage: Stage) -> StageTotals:
     )
 
 
-def regional_counts(stage: Stage) -> list[RegionCount]:
-    """Pledges per postcode area with small counts suppressed, safely.
+def stage_people(stage: Stage) -> int:
+    """The exact number of people pledged now: the one figure published live (see
+    SECURITY.md, "Published figures")."""
+    total = StageTally.objects.filter(stage=stage).aggregate(n=Coalesce(Sum("pledges"), 0))
+    return int(total["n"])
 
-    A region under the threshold is not shown. Because the total is public, the hidden
-    remainder (total minus the regions shown) must itself be safe: it is hidden further, smallest
-    region first, until it is zero or at least the threshold and made of two or more regions, so
-    that no single region's count can be worked out by subtraction. The remainder is then shown
-    as one "other areas" figure.
-    """
-    counts = sorted(
-        (RegionCount(area=r.area or "?", pledges=r.pledges) for r in _regions(stage)),
-        key=lambda r: (r.pledges, r.area),
+
+def stage_exact_figures(stage: Stage) -> ExactFigures:
+    """Everything the release job draws a stage's published breakdown from. Exact, so never
+    shown as it is; read by the release job only, at most every few minutes (the amounts, capped
+    per pledge, and the members per district are read from their rows)."""
+    totals = stage_totals(stage)
+    capped = Least("amount_pence", Value(AMOUNT_CAP_PENCE, output_field=PositiveBigIntegerField()))
+    amount = Pledge.objects.filter(stage=stage, amount_pence__isnull=False).aggregate(
+        n=Coalesce(Sum(capped), 0)
     )
-    hidden = [r for r in counts if r.pledges < SMALL_COUNT]
-    shown = [r for r in counts if r.pledges >= SMALL_COUNT]
-    while hidden and (sum(r.pledges for r in hidden) < SMALL_COUNT or len(hidden) < 2):
-        if not shown:
-            return []  # the whole stage is too small to break down at all
-        hidden.append(shown.pop(0))
-    if not shown:
-        return []  # "other areas" alone would only repeat the total
-    result = sorted(shown, key=lambda r: (-r.pledges, r.area))
-    if hidden:
-        result.append(RegionCount(area="", pledges=sum(r.pledges for r in hidden)))
-    return result
-
-
-def _regions(stage: Stage) -> list[RegionCount]:
-    rows = (
+    areas = (
         RegionTally.objects.filter(stage=stage)
         .values("area")
         .annotate(n=Sum("pledges"))
-        .filter(n__gt=0)
         .values_list("area", "n")
     )
-    return [RegionCount(area=area, pledges=n) for area, n in rows]
+    districts = (
+        User.objects.filter(is_active=True)
+        .exclude(postcode_district="")
+        .values("postcode_district")
+        .annotate(n=Count("pk"))
+        .values_list("postcode_district", "n")
+    )
+    return ExactFigures(
+        people=totals.pledges,
+        verified=totals.verified_pledges,
+        confirmed=totals.confirmed,
+        amount_capped_pence=int(amount["n"]),
+        options={o.key: o.pledges for o in totals.options},
+        amount_options=frozenset(o.key for o in stage.options.all() if o.asks_amount),
+        areas=dict(areas),
+        members_by_area=areas_by_postcode_area(districts),
+    )
+
+
+def stage_published(stage: Stage) -> StagePublished:
+    """What every page, the counter and the API publish about a stage: the live people count,
+    and the breakdown of the last release, the same at every reading until the next one."""
+    release = StageRelease.objects.filter(stage=stage).first()
+    released_options = release.options if release else {}
+    options = [
+        OptionFigure(key=o.key, label=o.label, pledges=released_options.get(o.key))
+        for o in stage.options.all()
+    ]
+    areas = [AreaFigure(area=area, pledges=n) for area, n in (release.areas if release else [])]
+    return StagePublished(
+        number=stage.number,
+        state=stage.state,
+        deadline=stage.deadline.isoformat(),
+        threshold_people=stage.threshold_people,
+        threshold_amount_pence=stage.threshold_amount_pence,
+        people=public_count(stage_people(stage)),
+        as_of=release.released_at if release else None,
+        verified=release.verified if release else None,
+        confirmed=release.confirmed if release else None,
+        amount_pence=release.amount_pence if release else None,
+        options=options,
+        areas=[a for a in areas if a.pledges is not None and a.area != OTHER_AREAS],
+        areas_withheld=[a.area for a in areas if a.pledges is None and a.area != OTHER_AREAS],
+        other_areas=next((a for a in areas if a.area == OTHER_AREAS), None),
+    )
 
 
 def public_count(value: int) -> int | None:
@@ -249,16 +314,16 @@ def campaign_counter(*, slug: str) -> dict[str, object] | None:
     if campaign is None:
         return None
     stage = stage_current(campaign)
-    totals = stage_totals(stage) if stage else None
-    shown = totals is not None and totals.pledges >= SMALL_COUNT
+    figures = stage_published(stage) if stage else None
     return {
         "slug": campaign.slug,
         "title": campaign.title,
         "state": campaign.state,
-        "stage": totals.number if totals else None,
-        "deadline": totals.deadline if totals else None,
-        "pledges": totals.pledges if totals and shown else None,
-        "amount_pence": totals.amount_pence if totals and shown else None,
+        "stage": figures.number if figures else None,
+        "deadline": figures.deadline if figures else None,
+        "pledges": figures.people if figures else None,
+        "amount_pence": figures.amount_pence if figures else None,
+        "figures_as_of": figures.as_of if figures else None,
     }
 
 

@@ -38,6 +38,7 @@ from rankandfile.campaigns.errors import (
     CampaignError,
     PledgingClosedError,
 )
+from rankandfile.campaigns.figures import Noise, figures_draw, laplace_noise
 from rankandfile.campaigns.models import (
     TALLY_SHARDS,
     Campaign,
@@ -47,6 +48,7 @@ from rankandfile.campaigns.models import (
     Pledge,
     PledgeOption,
     Stage,
+    StageRelease,
     StageState,
     StageTally,
     Vouch,
@@ -549,3 +551,85 @@ def letter_fill(*, stage: Stage, display_name: str, amount: str) -> str:
     for name, value in fields.items():
         letter = letter.replace("{" + name + "}", value)
     return letter
+
+
+# Published breakdowns (see SECURITY.md, "Published figures"). A release is drawn on a timetable
+# that depends only on public facts (the time, the stage's state and its live people count), so
+# that when one happens says nothing about who pledged: once a day while the stage takes
+# pledges, sooner when the people count has doubled (early figures are not a day stale, and a
+# surge adds at most a release per doubling); once after it stops taking pledges; and, while
+# pledgers of a triggered stage confirm their action, once a day until the act-by date.
+RELEASE_INTERVAL = timedelta(hours=24)
+RELEASE_MIN_GAP = timedelta(hours=1)
+
+
+def _release_due(stage: Stage, release: StageRelease | None, people: int, now: datetime) -> bool:
+    if release is None:
+        return True
+    age = now - release.released_at
+    if stage.state == StageState.OPEN:
+        doubled = people > release.pledges_at_release and people >= 2 * release.pledges_at_release
+        return age >= RELEASE_INTERVAL or (age >= RELEASE_MIN_GAP and doubled)
+    if not release.final:
+        return True
+    if stage.state == StageState.TRIGGERED and release.released_at < act_by(stage):
+        return age >= RELEASE_INTERVAL or now >= act_by(stage)
+    return False
+
+
+@transaction.atomic
+def stage_figures_release(
+    *, stage_id: int, now: datetime | None = None, noise: Noise = laplace_noise
+) -> StageRelease:
+    """Draw a stage's published breakdown from its exact figures, with its noise, and store
+    it: every page shows it until the next release. ``noise`` is OpenDP's Laplace mechanism;
+    tests give their own, to be deterministic.
+
+    A release made after the stage stopped taking pledges keeps the pledge figures of the
+    first such release: they can no longer change, and a fresh draw of the same values would
+    only let readers average the noise away. Only the confirmed count is drawn again.
+    """
+    now = now or timezone.now()
+    stage = Stage.objects.select_for_update().get(pk=stage_id)  # one release at a time
+    previous = StageRelease.objects.filter(stage=stage).first()
+    exact = selectors.stage_exact_figures(stage)
+    drawn = figures_draw(exact, noise)
+    values: dict[str, object] = {
+        "released_at": now,
+        "pledges_at_release": exact.people,
+        "final": stage.state != StageState.OPEN,
+        "confirmed": drawn.confirmed,
+    }
+    if previous is None or not previous.final:
+        values |= {
+            "verified": drawn.verified,
+            "amount_pence": drawn.amount_pence,
+            "options": drawn.options,
+            "areas": [list(row) for row in drawn.areas],
+        }
+    release, _ = StageRelease.objects.update_or_create(stage=stage, defaults=values)
+    return release
+
+
+def figures_release_due(*, now: datetime | None = None, noise: Noise = laplace_noise) -> int:
+    """Release the published breakdown of every started stage that is due one (see above).
+    Safe to run twice or concurrently: each stage is looked at again under its lock, so two
+    runs never draw two releases (which readers could average). Returns how many were made."""
+    now = now or timezone.now()
+    started = Stage.objects.exclude(state=StageState.PENDING).exclude(
+        campaign__state=CampaignState.DRAFT
+    )
+    return sum(
+        _stage_figures_release_if_due(stage_id=stage_id, now=now, noise=noise)
+        for stage_id in list(started.values_list("pk", flat=True))
+    )
+
+
+@transaction.atomic
+def _stage_figures_release_if_due(*, stage_id: int, now: datetime, noise: Noise) -> bool:
+    stage = Stage.objects.select_for_update().get(pk=stage_id)
+    release = StageRelease.objects.filter(stage=stage).first()
+    if not _release_due(stage, release, selectors.stage_people(stage), now):
+        return False
+    stage_figures_release(stage_id=stage_id, now=now, noise=noise)
+    return True

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
-from rankandfile.campaigns import errors, selectors, services
+from rankandfile.campaigns import errors, figures, selectors, services
 from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
 from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
 from rankandfile.groups.selectors import group_get_for_organiser
@@ -36,14 +36,12 @@ def _member(request: HttpRequest) -> User:
 
 def _totals_context(campaign: Campaign) -> dict[str, object]:
     stage = selectors.stage_current(campaign)
-    totals = selectors.stage_totals(stage) if stage else None
     return {
         "campaign": campaign,
         "stage": stage,
-        "totals": totals,
-        "regions": selectors.regional_counts(stage) if stage else [],
-        "people": selectors.public_count(totals.pledges) if totals else None,
-        "verified": selectors.public_count(totals.verified_pledges) if totals else None,
+        "figures": selectors.stage_published(stage) if stage else None,
+        "amount_cap_pence": figures.AMOUNT_CAP_PENCE,
+        "amount_rounding_pence": figures.AMOUNT_ROUNDING_PENCE,
     }
 
 
@@ -238,7 +236,7 @@ def _campaign_for_organiser(request: HttpRequest, slug: str) -> Campaign:
 def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
     """Organisers see what everyone sees, aggregates only, plus the draft's controls."""
     campaign = _campaign_for_organiser(request, slug)
-    stages = [(stage, selectors.stage_totals(stage)) for stage in campaign.stages.all()]
+    stages = [(stage, selectors.stage_published(stage)) for stage in campaign.stages.all()]
     return render(
         request,
         "campaigns/campaign_manage.html",

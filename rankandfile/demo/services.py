@@ -23,6 +23,7 @@ from rankandfile.campaigns.services import (
     StageInput,
     campaign_create,
     campaign_open,
+    stage_figures_release,
 )
 from rankandfile.campaigns.tallies import tallies_rebuild
 from rankandfile.demo.data import (
@@ -319,4 +320,5 @@ def _demo_campaign(
             )
     Pledge.options.through.objects.bulk_create(links, batch_size=2000)
     tallies_rebuild(stage)
+    stage_figures_release(stage_id=stage.pk)  # the first published breakdown, as the clock would
     return len(pledges)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.tasks import Task
 
 from rankandfile.ballots.tasks import ballots_close_due, ballots_open_due, ballots_remind_due
-from rankandfile.campaigns.tasks import campaigns_resolve_due
+from rankandfile.campaigns.tasks import campaigns_release_figures, campaigns_resolve_due
 from rankandfile.notifications.tasks import (
     digests_send,
     outbox_deliver,
@@ -34,6 +34,9 @@ class Job:
 def jobs_due(now: datetime) -> list[Job]:
     """Every minute: ballots to open, remind and close, deadlines to resolve, mail to send.
 
+    Every ten minutes (at 3, 13, ... past): the campaigns' published breakdowns that are due a
+    release (each stage's own timetable decides; see campaigns.services.figures_release_due).
+
     Every hour (at five past): account email and invitations whose links have expired
     undelivered are cleared. At 07:00 London time: the daily digests, and on Mondays the weekly
     ones.
@@ -46,6 +49,8 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(outbox_deliver),
     ]
     local = now.astimezone(LONDON)
+    if local.minute % 10 == 3:
+        jobs.append(Job(campaigns_release_figures))
     if local.minute == 5:
         jobs.append(Job(outbox_expire_addressed))
     if local.hour == DIGEST_HOUR and local.minute == 0:

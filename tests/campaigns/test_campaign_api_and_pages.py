@@ -10,7 +10,11 @@ from django.urls import reverse
 from rankandfile.accounts.services import api_token_create
 from rankandfile.campaigns import selectors
 from rankandfile.campaigns.models import Pledge, Stage
-from rankandfile.campaigns.services import campaign_create, pledge_create
+from rankandfile.campaigns.services import (
+    campaign_create,
+    pledge_create,
+    stage_figures_release,
+)
 from tests.personas import MakeCampaign, MakeGroup, MakeMember, stage_inputs
 
 
@@ -75,6 +79,7 @@ def test_the_api_reads_a_campaign_with_small_counts_withheld(
         "threshold_people",
         "threshold_amount_pence",
         "pledges",
+        "figures_as_of",
         "verified_pledges",
         "amount_pence",
         "options",
@@ -83,11 +88,26 @@ def test_the_api_reads_a_campaign_with_small_counts_withheld(
     for _ in range(3):
         pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
     data = client.get(f"/api/v1/campaigns/{campaign.slug}").json()
-    assert data["stages"][0]["pledges"] == 5
+    assert data["stages"][0]["pledges"] == 5  # the people count is live
+    assert data["stages"][0]["figures_as_of"] is None  # the breakdown waits for a release
     assert {o["key"]: o["pledges"] for o in data["stages"][0]["options"]} == {
-        "stop-dues": 5,
+        "stop-dues": None,
         "claim-back": None,
     }
+    for _ in range(10):
+        pledge_create(
+            stage=stage, member=make_member(), option_keys=["claim-back"], amount_pence=12345
+        )
+    stage_figures_release(stage_id=stage.pk, noise=lambda name, value, scale: value)
+    data = client.get(f"/api/v1/campaigns/{campaign.slug}").json()
+    first = data["stages"][0]
+    assert first["pledges"] == 15 and first["figures_as_of"] is not None
+    assert {o["key"]: o["pledges"] for o in first["options"]} == {
+        "stop-dues": 5,
+        "claim-back": 10,
+    }
+    assert first["verified_pledges"] is None  # none vouched: under 5
+    assert first["amount_pence"] == 1_200_00  # £1,234.50, to the nearest £100
     assert data["stages"][1]["state"] == "pending"
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/campaigns/{slug}/pledges" in schema["paths"]

@@ -1,71 +1,104 @@
+"""Area figures: which areas are listed depends on members, never on pledges; counts under 5
+(or within 5 of the number of people) are withheld. The noise and the attacks are in
+test_published_figures_resist_differencing.py; here the noise is none, to see the rule."""
+
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rankandfile.campaigns import selectors
+from rankandfile.campaigns.figures import (
+    AREA_MIN_MEMBERS,
+    OTHER_AREAS,
+    SMALL_COUNT,
+    ExactFigures,
+    PublishedValues,
+    figures_draw,
+    listed_areas,
+    shown_count,
+)
 from rankandfile.campaigns.models import RegionTally, Stage
-from rankandfile.campaigns.selectors import SMALL_COUNT, RegionCount
-from tests.personas import MakeCampaign
+from tests.personas import MakeCampaign, MakeMember
 
-AREAS = ["LS", "M", "E", "G", "BS", "CF", "NE", "B"]
-
-
-def _published(counts: dict[str, int]) -> list[RegionCount]:
-    class FakeStage:
-        pass
-
-    rows = [RegionCount(area=a, pledges=n) for a, n in counts.items() if n > 0]
-    original = selectors._regions
-    selectors._regions = lambda stage: rows  # type: ignore[assignment]
-    try:
-        return selectors.regional_counts(FakeStage())  # type: ignore[arg-type]
-    finally:
-        selectors._regions = original
+AREAS = ["LS", "M", "E", "G", "BS", "CF", "NE", "B", ""]
 
 
-def test_a_single_small_region_is_hidden_with_the_next_smallest() -> None:
-    published = _published({"LS": 40, "M": 12, "E": 2})
-    # E alone (2) would be total - LS - M; so M is hidden with it: "other areas" = 14.
-    assert published == [RegionCount("LS", 40), RegionCount("", 14)]
+def _exact(pledges: dict[str, int], members: dict[str, int]) -> ExactFigures:
+    return ExactFigures(
+        people=sum(pledges.values()),
+        verified=0,
+        confirmed=0,
+        amount_capped_pence=0,
+        options={"stop-dues": sum(pledges.values())},
+        amount_options=frozenset(),
+        areas=pledges,
+        members_by_area=members,
+    )
 
 
-def test_several_small_regions_are_grouped_when_their_sum_is_safe() -> None:
-    published = _published({"LS": 40, "M": 3, "E": 2, "G": 4})
-    assert published == [RegionCount("LS", 40), RegionCount("", 9)]
+def _none(name: str, value: int, scale: float) -> int:
+    return value
 
 
-def test_a_stage_too_small_to_break_down_shows_no_regions() -> None:
-    assert _published({"LS": 3, "M": 1}) == []
-    assert _published({"LS": 7, "M": 1}) == []
+def _published(pledges: dict[str, int], members: dict[str, int]) -> PublishedValues:
+    return figures_draw(_exact(pledges, members), _none)
+
+
+def test_a_small_area_is_never_listed_however_many_pledge_there() -> None:
+    members = {"LS": 80, "ZE": 6}
+    assert _published({"LS": 40, "ZE": 6, "M": 9}, members).areas == [
+        ("LS", 40),
+        (OTHER_AREAS, 15),
+    ]
+    # ZE's pledges change "other areas" only; ZE itself never appears.
+    assert _published({"LS": 40, "ZE": 1, "M": 9}, members).areas == [
+        ("LS", 40),
+        (OTHER_AREAS, 10),
+    ]
+
+
+def test_a_big_area_is_listed_even_with_no_pledges_its_count_withheld() -> None:
+    members = {"LS": 80, "M": AREA_MIN_MEMBERS}
+    assert _published({"LS": 40, "E": 9}, members).areas == [
+        ("LS", 40),
+        ("M", None),
+        (OTHER_AREAS, 9),
+    ]
+
+
+def test_no_area_is_listed_in_a_network_without_a_big_area() -> None:
+    assert _published({"LS": 40, "M": 30}, {"LS": 49, "M": 10}).areas == []
+
+
+def test_a_count_is_withheld_under_5_and_within_5_of_the_people() -> None:
+    assert shown_count(4, 100) is None
+    assert shown_count(5, 100) == 5
+    assert shown_count(99, 100) == 95  # people minus it is never under 5
+    assert shown_count(7, 9) is None  # too few people for any breakdown
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(AREAS), st.integers(min_value=0, max_value=30)))
-def test_no_suppressed_count_can_be_worked_out(counts: dict[str, int]) -> None:
-    published = _published(counts)
-    total = sum(counts.values())
-    if not published:
-        return
-    assert sum(r.pledges for r in published) == total
-    shown = [r for r in published if r.area]
-    others = [r for r in published if not r.area]
-    for region in shown:
-        assert region.pledges >= SMALL_COUNT and counts[region.area] == region.pledges
-    if others:
-        hidden_areas = [a for a, n in counts.items() if n > 0]
-        hidden_areas = [a for a in hidden_areas if a not in {r.area for r in shown}]
-        # The remainder is safe: at least the threshold, and made of two or more regions.
-        assert others[0].pledges >= SMALL_COUNT
-        assert len(hidden_areas) >= 2
+@given(
+    pledges=st.dictionaries(st.sampled_from(AREAS), st.integers(min_value=0, max_value=60)),
+    members=st.dictionaries(st.sampled_from(AREAS), st.integers(min_value=0, max_value=120)),
+)
+def test_which_areas_are_listed_depends_on_members_alone(
+    pledges: dict[str, int], members: dict[str, int]
+) -> None:
+    published = _published(pledges, members).areas
+    listed = listed_areas(members)
+    assert sorted(a for a, _ in published) == sorted([*listed, OTHER_AREAS] if listed else [])
+    people = sum(pledges.values())
+    for _, shown in published:
+        assert shown is None or SMALL_COUNT <= shown <= people - SMALL_COUNT
 
 
 @pytest.mark.django_db
-def test_regional_counts_add_up_the_tally_shards(make_campaign: MakeCampaign) -> None:
+def test_the_release_job_reads_areas_from_the_tally_shards_and_members_by_area(
+    make_campaign: MakeCampaign, make_member: MakeMember
+) -> None:
     campaign = make_campaign()
     stage: Stage = campaign.stages.get(number=1)
     RegionTally.objects.bulk_create(
@@ -73,8 +106,11 @@ def test_regional_counts_add_up_the_tally_shards(make_campaign: MakeCampaign) ->
             RegionTally(stage=stage, area="LS", shard=0, pledges=5),
             RegionTally(stage=stage, area="LS", shard=7, pledges=4),
             RegionTally(stage=stage, area="M", shard=3, pledges=6),
-            RegionTally(stage=stage, area="E", shard=3, pledges=0),
         ]
     )
-    assert selectors.regional_counts(stage) == [RegionCount("LS", 9), RegionCount("M", 6)]
-    assert stage.deadline > timezone.now() + timedelta(days=1)
+    make_member(district="LS7")
+    make_member(district="M14")
+    exact = selectors.stage_exact_figures(stage)
+    assert exact.areas == {"LS": 9, "M": 6}
+    # The organiser (LS6, the personas' default) and the two members just made.
+    assert exact.members_by_area == {"LS": 2, "M": 1}

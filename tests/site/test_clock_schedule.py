@@ -40,6 +40,15 @@ def test_expired_account_email_and_invitations_are_cleared_hourly() -> None:
     assert ("outbox_expire_addressed", ()) not in _names(datetime(2026, 11, 24, 12, 6, tzinfo=UTC))
 
 
+def test_published_campaign_figures_are_looked_at_every_ten_minutes() -> None:
+    due = [
+        m
+        for m in range(60)
+        if ("campaigns_release_figures", ()) in _names(datetime(2026, 11, 24, 12, m, tzinfo=UTC))
+    ]
+    assert due == [3, 13, 23, 33, 43, 53]
+
+
 @pytest.mark.django_db
 def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.utils import timezone
