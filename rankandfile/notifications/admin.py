@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rankandfile.lib.admin import LockedModelAdmin
 from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.notifications.sending import messages_retry_dead
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin[Message]):
+class MessageAdmin(LockedModelAdmin[Message]):
     # The context (names, links), the recipient and the idempotency key (which names the
     # member) are deliberately not shown: who was sent a "pledge triggered" message is who
     # pledged. Operators need the state of the queue and the reason for a failure, not that.
