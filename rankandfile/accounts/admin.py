@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -33,7 +35,7 @@ class LockedPermissionGroupAdmin(LockedModelAdmin[PermissionGroup], PermissionGr
 
 
 @admin.register(DBTaskResult)
-class LockedTaskResultAdmin(LockedModelAdmin[DBTaskResult], DBTaskResultAdmin):
+class LockedTaskResultAdmin(LockedModelAdmin[DBTaskResult[Any, Any]], DBTaskResultAdmin):
     # Tasks take ids of stages, ballots and batches, never of a member.
     pass
 
