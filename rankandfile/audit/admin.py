@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from rankandfile.audit.models import AuditEntry
+from rankandfile.lib.admin import LockedModelAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+class AuditEntryAdmin(LockedModelAdmin[AuditEntry]):
     """Read-only: the audit log is written by services, never edited by hand."""
 
     list_display = ["created_at", "action", "target_type", "target_id", "actor"]

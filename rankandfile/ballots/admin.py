@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from rankandfile.ballots.models import Ballot, Choice, Question
+from rankandfile.lib.admin import LockedModelAdmin
 
 
 class QuestionInline(admin.TabularInline[Question, Ballot]):
@@ -13,7 +14,7 @@ class QuestionInline(admin.TabularInline[Question, Ballot]):
 
 
 @admin.register(Ballot)
-class BallotAdmin(admin.ModelAdmin[Ballot]):
+class BallotAdmin(LockedModelAdmin[Ballot]):
     """Read-only: ballots are created, opened, closed and counted only through their services.
 
     The roll and the ballot box are deliberately not in the admin at all: who is on which roll is
@@ -46,7 +47,7 @@ class BallotAdmin(admin.ModelAdmin[Ballot]):
 
 
 @admin.register(Choice)
-class ChoiceAdmin(admin.ModelAdmin[Choice]):
+class ChoiceAdmin(LockedModelAdmin[Choice]):
     list_display = ["name", "question", "position"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

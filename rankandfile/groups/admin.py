@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from rankandfile.groups.models import Group, GroupDistrict
+from rankandfile.lib.admin import LockedModelAdmin
 
 
 class GroupDistrictInline(admin.TabularInline[GroupDistrict, Group]):
@@ -10,7 +11,7 @@ class GroupDistrictInline(admin.TabularInline[GroupDistrict, Group]):
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin[Group]):
+class GroupAdmin(LockedModelAdmin[Group]):
     # Memberships are deliberately not editable or listed here: who belongs to which political
     # group is special category data, managed only by the group's own organisers.
     list_display = ["name", "kind", "visibility", "created_at"]

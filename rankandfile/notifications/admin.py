@@ -2,17 +2,20 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rankandfile.lib.admin import LockedModelAdmin
 from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.notifications.sending import messages_retry_dead
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin[Message]):
+class MessageAdmin(LockedModelAdmin[Message]):
     # The context (names, links), the recipient and the idempotency key (which names the
     # member) are deliberately not shown: who was sent a "pledge triggered" message is who
     # pledged. Operators need the state of the queue and the reason for a failure, not that.
+    # Not filtered by template: the messages of one ballot's or one stage's event were its
+    # roll, or its pledgers, and a filter by kind is the first half of rebuilding that list.
     list_display = ["id", "template", "message_class", "status", "attempts", "next_attempt_at"]
-    list_filter = ["status", "message_class", "template"]
+    list_filter = ["status", "message_class"]
     fields = (
         "template",
         "message_class",

@@ -25,6 +25,21 @@ KINDS: dict[str, MessageClass] = {
 }
 
 
+# Kinds whose every recipient is a pledger or on a ballot's roll (a verdict ballot's roll is
+# exactly the stage's pledgers): that a member was sent one is who pledged, or who may vote.
+# Once such a message is sent (or skipped for good) its row forgets the member
+# (``sending._record_sent``); only a message still to be sent or retried needs to know whom.
+FORGOTTEN_ONCE_SENT: frozenset[str] = frozenset(
+    {
+        "pledge_triggered",
+        "pledge_released",
+        "campaign_won",
+        "ballot_opened",
+        "ballot_reminder",
+        "ballot_results",
+    }
+)
+
 # Kinds sent to an email address rather than to a member's own address: django-allauth's account
 # email (verification, password reset, "no account with this address"...) and group
 # invitations, whose address may not (yet) belong to any member. All are service messages.

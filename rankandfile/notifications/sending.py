@@ -14,6 +14,7 @@ Failures are retried with exponential backoff, then kept as dead letters. Queuei
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent
-from rankandfile.notifications.kinds import ADDRESSED_KIND_LIFETIME
+from rankandfile.notifications.kinds import ADDRESSED_KIND_LIFETIME, FORGOTTEN_ONCE_SENT
 from rankandfile.notifications.models import (
     SENDABLE,
     Frequency,
@@ -108,8 +109,35 @@ def _is_permanent(error: BaseException) -> bool:
     return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
 
 
+# Anything with an "@" in it, up to a space, quote or bracket: an address, or the most of one.
+_ADDRESS = re.compile(r"""[^\s<>()\[\]{}'",;]*@[^\s<>()\[\]{}'",;]*""")
+
+
+def _without_addresses(text: str) -> str:
+    return _ADDRESS.sub("<address>", text)
+
+
 def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
+    """The reason for a failure, kept on the row and shown in the admin: the SMTP code and the
+    server's text, never an address. smtplib's own text names the recipient
+    (``{'member@example.org': (550, ...)}``), and the recipient of a pledge message is a
+    pledger, so the text is rebuilt from the code and the server's words, addresses removed."""
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = sorted(error.recipients.values())
+        codes = " ".join(sorted({str(code) for code, _ in answers}))
+        said = "; ".join(sorted({_reply_text(reply) for _, reply in answers}))
+        described = f"{name} {codes}: {said}" if said else f"{name} {codes}"
+    elif isinstance(error, smtplib.SMTPResponseException):
+        described = f"{name} {error.smtp_code}: {_reply_text(error.smtp_error)}"
+    else:
+        described = f"{name}: {error}"
+    return _without_addresses(described)[:2000]
+
+
+def _reply_text(reply: bytes | str) -> str:
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    return _without_addresses(text)
 
 
 def _record_failure(
@@ -135,6 +163,22 @@ def _record_failure(
         report.retry_at.append(next_attempt)
 
 
+def _forgetting(message: Message) -> dict[str, Any]:
+    """What a message of a kind that reveals a pledge or a place on a roll forgets once it is
+    sent or skipped (``kinds.FORGOTTEN_ONCE_SENT``): its member, and the member's id in its key.
+
+    The key (``<event>:member:<id>``) is what keeps one event from queueing a message twice;
+    it is no longer needed once the message is sent, because the event that queued it (a
+    stage's deadline, a ballot opening, closing or reminding) moved its stage or ballot on in
+    the same transaction and cannot queue it again. The row keeps the event, so the outbox
+    still counts what each event sent, and a random suffix keeps the key unique. Messages to
+    be sent or retried (queued, failed, dead letters) keep their member until then."""
+    if message.template not in FORGOTTEN_ONCE_SENT:
+        return {}
+    event = message.key.partition(":member:")[0][:150]
+    return {"recipient_id": None, "key": f"{event}:sent:{uuid.uuid4().hex}"}
+
+
 def _record_skip(*, message: Message, token: str, reason: str, report: DeliveryReport) -> None:
     Message.objects.filter(pk=message.pk, claimed_by=token).update(
         status=MessageStatus.SKIPPED,
@@ -142,6 +186,7 @@ def _record_skip(*, message: Message, token: str, reason: str, report: DeliveryR
         context={},
         claimed_by="",
         lease_expires_at=None,
+        **_forgetting(message),
     )
     report.skipped += 1
 
@@ -149,16 +194,19 @@ def _record_skip(*, message: Message, token: str, reason: str, report: DeliveryR
 def _record_sent(*, message: Message, token: str, report: DeliveryReport) -> None:
     # Committed at once (autocommit): only the message in flight can be sent twice after a
     # crash. Plain SQL because this runs once per message sent, at deadline-day rates.
-    table = connection.ops.quote_name(Message._meta.db_table)
+    quote = connection.ops.quote_name
+    forget = _forgetting(message)
+    forget_sql = f", {quote('key')} = %s, recipient_id = NULL" if forget else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "
-            "last_error = '', context = %s, claimed_by = '', lease_expires_at = NULL "
-            "WHERE id = %s AND claimed_by = %s",
+            f"UPDATE {quote(Message._meta.db_table)} SET status = %s, sent_at = %s, "
+            "attempts = attempts + 1, last_error = '', context = %s, claimed_by = '', "
+            f"lease_expires_at = NULL{forget_sql} WHERE id = %s AND claimed_by = %s",
             [
                 MessageStatus.SENT.value,
                 connection.ops.adapt_datetimefield_value(timezone.now()),
                 "{}",
+                *([forget["key"]] if forget else []),
                 message.pk,
                 token,
             ],

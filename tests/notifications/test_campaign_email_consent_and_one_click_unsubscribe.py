@@ -55,7 +55,7 @@ def test_campaign_email_is_not_queued_without_consent_but_service_email_is(
     assert _campaign(member, 1) is None
     assert _service(member, 1) is not None
     messages_deliver_due()
-    assert _subjects(smtp_sink) == ["Voting is open: Ballot 1"]
+    assert _subjects(smtp_sink) == ["A ballot is open on Rank and File"]
 
 
 def test_consent_withdrawn_after_queueing_is_checked_again_at_send_time(
@@ -100,7 +100,7 @@ def test_the_unsubscribe_link_asks_first_then_stops_campaign_email_without_loggi
     _campaign(member, 2)
     _service(member, 2)
     messages_deliver_due()
-    assert _subjects(smtp_sink) == ["Leeds North: Update 1", "Voting is open: Ballot 2"]
+    assert _subjects(smtp_sink) == ["A ballot is open on Rank and File", "Leeds North: Update 1"]
 
 
 def test_one_click_list_unsubscribe_post_stops_campaign_email_and_leaves_service_email(
@@ -128,7 +128,7 @@ def test_one_click_list_unsubscribe_post_stops_campaign_email_and_leaves_service
     _campaign(member, 3)
     _service(member, 3)
     messages_deliver_due()
-    assert _subjects(smtp_sink) == ["Voting is open: Ballot 3"]
+    assert _subjects(smtp_sink) == ["A ballot is open on Rank and File"]
 
 
 def test_a_forged_or_altered_unsubscribe_token_is_refused(

@@ -87,8 +87,8 @@ def test_weekly_none_and_every_message_and_service_mail_ignores_preferences(
     )
     messages_deliver_due()
     assert sorted(str(m["Subject"]) for m in smtp_sink.messages) == [
+        "A ballot is open on Rank and File",
         f"{loud.name}: Update 3",
-        "Voting is open: Delegates",
     ]
     assert digests_send(frequency=Frequency.DAILY) == 0
     assert digests_send(frequency=Frequency.WEEKLY) == 1

@@ -51,7 +51,7 @@ def test_without_smtp_the_console_shows_each_sent_message(
     )
     assert messages_deliver_due().sent == 1
     printed = capsys.readouterr().out
-    assert "Subject: Voting is open: Delegates" in printed
+    assert "Subject: A ballot is open on Rank and File" in printed
     assert "To: console@example.org" in printed
     assert "Hello Ada" in printed
     assert "Message-ID: <outbox-" in printed
