@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from rankandfile.campaigns.models import Stage
+from rankandfile.campaigns.models import VERDICT_QUORUM_MIN_PEOPLE, Stage
 
 
 class PledgeForm(forms.Form):
@@ -74,12 +74,27 @@ class StageFields(forms.Form):
         label="Letter (optional)",
         help_text="{display_name}, {amount} and {act_by} are filled in for each pledger.",
     )
+    verdict_quorum_percent = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        required=False,
+        # No initial value: an untouched optional second stage must stay unchanged.
+        widget=forms.NumberInput(attrs={"placeholder": "50"}),
+        label="Verdict quorum, as a percentage of the stage's pledgers",
+        help_text="If the threshold is reached, the pledgers decide by secret ballot whether the "
+        "demands were met. The verdict counts only if at least this share of them vote, and "
+        f"never fewer than {VERDICT_QUORUM_MIN_PEOPLE} people. Blank means 50%.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("threshold_people") and not data.get("threshold_pounds"):
             raise forms.ValidationError("Set a threshold of people, of money, or both.")
         return data
+
+    def clean_verdict_quorum_percent(self) -> int:
+        share = self.cleaned_data.get("verdict_quorum_percent")
+        return 50 if share is None else int(share)
 
     def option_inputs(self) -> list[tuple[str, bool]]:
         """(label, asks_amount) for each line."""

@@ -82,7 +82,7 @@ class StageInput:
     threshold_amount_pence: int | None = None
     letter_template: str = ""
     verdict_days: int = 7
-    verdict_quorum: int = 1
+    verdict_quorum_percent: int = 50
     act_within_days: int = 14
 
 
@@ -131,6 +131,8 @@ def campaign_create(
             raise CampaignError(f"Stage {number} needs a threshold of people or of money.")
         if not spec.options:
             raise CampaignError(f"Stage {number} needs at least one pledge option.")
+        if not 1 <= spec.verdict_quorum_percent <= 100:
+            raise CampaignError(f"Stage {number}'s verdict quorum must be from 1% to 100%.")
         stage = Stage.objects.create(
             campaign=campaign,
             number=number,
@@ -141,7 +143,7 @@ def campaign_create(
             action_instructions=spec.action_instructions.strip(),
             letter_template=spec.letter_template,
             verdict_days=spec.verdict_days,
-            verdict_quorum=spec.verdict_quorum,
+            verdict_quorum_percent=spec.verdict_quorum_percent,
             act_within_days=spec.act_within_days,
         )
         StageTally.objects.bulk_create(
@@ -448,14 +450,15 @@ def stage_resolve_deadline(*, stage_id: int, now: datetime | None = None) -> str
         Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.RELEASED)
         _notify_pledgers(stage=stage, event="released", template="pledge_released", extra={})
         return stage.state
+    pledgers = _pledgers(stage)
     ballot = verdict_ballot_open(
         group=campaign.group,
         title=f"{campaign.title}, stage {stage.number}: {VERDICT_QUESTION}",
         question=VERDICT_QUESTION,
-        quorum=stage.verdict_quorum,
+        quorum=stage.verdict_quorum_for(len(pledgers)),
         opens_at=now,
         closes_at=now + timedelta(days=stage.verdict_days),
-        member_ids=_pledgers(stage),
+        member_ids=pledgers,
     )
     stage.state = StageState.VERDICT
     stage.verdict_ballot = ballot

@@ -191,6 +191,7 @@ def _stage_input(form: StageFields) -> services.StageInput:
         ],
         action_instructions=data["action_instructions"],
         letter_template=data.get("letter_template", ""),
+        verdict_quorum_percent=data["verdict_quorum_percent"],
     )
 
 
