@@ -83,6 +83,11 @@ class Demand(models.Model):
         return list(DemandStatus.choices)
 
 
+# Bounds on what organisers and pledgers may type: larger numbers are mistakes or attacks.
+THRESHOLD_PEOPLE_MOST = 10_000_000
+THRESHOLD_PENCE_MOST = 1_000_000_000_00  # £1bn
+PLEDGE_AMOUNT_MOST_PENCE = 100_000_00  # larger than any subscription refund could be
+
 # A verdict is never decided by fewer people than this, however few pledged: with fewer, one
 # organiser who pledged could carry "the demands were met" and release everyone's pledges.
 VERDICT_QUORUM_MIN_PEOPLE = 5

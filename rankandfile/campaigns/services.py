@@ -39,7 +39,10 @@ from rankandfile.campaigns.errors import (
     PledgingClosedError,
 )
 from rankandfile.campaigns.models import (
+    PLEDGE_AMOUNT_MOST_PENCE,
     TALLY_SHARDS,
+    THRESHOLD_PENCE_MOST,
+    THRESHOLD_PEOPLE_MOST,
     Campaign,
     CampaignState,
     Demand,
@@ -129,6 +132,12 @@ def campaign_create(
     for number, spec in enumerate(stages, 1):
         if spec.threshold_people is None and spec.threshold_amount_pence is None:
             raise CampaignError(f"Stage {number} needs a threshold of people or of money.")
+        for threshold, most in (
+            (spec.threshold_people, THRESHOLD_PEOPLE_MOST),
+            (spec.threshold_amount_pence, THRESHOLD_PENCE_MOST),
+        ):
+            if threshold is not None and not 1 <= threshold <= most:
+                raise CampaignError(f"Stage {number}'s threshold is out of range.")
         if not spec.options:
             raise CampaignError(f"Stage {number} needs at least one pledge option.")
         if not 1 <= spec.verdict_quorum_percent <= 100:
@@ -203,7 +212,7 @@ def _amount_for(options: list[PledgeOption], amount_pence: int | None) -> int | 
     if any(o.asks_amount for o in options):
         if amount_pence is None or amount_pence <= 0:
             raise CampaignError("Enter the amount in pounds that you would claim back.")
-        if amount_pence > 100_000_00:
+        if amount_pence > PLEDGE_AMOUNT_MOST_PENCE:
             raise CampaignError("That amount is larger than any subscription refund could be.")
         return amount_pence
     return None
