@@ -26,7 +26,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from rankandfile.accounts.models import User
 from rankandfile.accounts.services import api_token_authenticate, api_token_used
@@ -65,6 +64,7 @@ from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
 from rankandfile.groups.models import Group, Membership, Role
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
+from rankandfile.lib.slugs import slug_new
 from rankandfile.lib.tokens import token_digest
 
 
@@ -114,13 +114,16 @@ def campaign_create(
     deadlines = [s.deadline for s in stages]
     if deadlines != sorted(deadlines) or len(set(deadlines)) != len(deadlines):
         raise CampaignError("Each stage's deadline must come after the one before.")
-    base = slugify(title)[:120] or "campaign"
-    slug, n = base, 2
-    while Campaign.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
     campaign = Campaign.objects.create(
         group=group,
-        slug=slug,
+        # A draft is private, so its slug never is the plain slug of its title (lib.slugs); the
+        # slug stays when it opens, so that no link to it ever changes.
+        slug=slug_new(
+            title,
+            fallback="campaign",
+            taken=lambda slug: Campaign.objects.filter(slug=slug).exists(),
+            private=True,
+        ),
         title=title.strip(),
         target=target.strip(),
         explanation=explanation.strip(),
