@@ -75,7 +75,9 @@ STORED = int(os.environ.get("BENCH_STORED_PLEDGES", "1000000"))
 COUNTER_PROCS = int(os.environ.get("BENCH_COUNTER_PROCS", "2"))
 COUNTER_SECONDS = float(os.environ.get("BENCH_COUNTER_SECONDS", "10"))
 COUNTER_CONNECTIONS = 4
-EXTRA = {"BENCH_CEILING_VIEW": "1"}
+# The whole surge comes from this one machine's address; a real one comes from many, so the
+# per-address pledge limit is lifted (the per-member limit stays: each member pledges once).
+EXTRA = {"BENCH_CEILING_VIEW": "1", "RATE_LIMIT_PLEDGE_IP": "1000000000/s"}
 
 Request = tuple[str, str, bytes, dict[str, str]]
 

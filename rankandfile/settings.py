@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from rankandfile.lib.env import env_bool, env_int, env_list, env_optional, env_str
+from rankandfile.lib.env import env_bool, env_int, env_list, env_optional, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -182,6 +182,22 @@ MFA_TOTP_ISSUER = SITE_NAME
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not SITE_ROOT.startswith("https://")
 # Not on every request: it would write (and keep the IP address) on each page view.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# Pledge changes (pledge, change, withdraw) and votes, on the pages and the API: at most this
+# many per member and per address (IP) in each period, counted in the cache (django-ratelimit;
+# shared between processes only with REDIS_URL). A member rarely changes a pledge more than a
+# few times; many members may share one address (a workplace, a mobile network), so the
+# per-address limits are much higher.
+RATE_LIMITS: dict[str, dict[str, str]] = {
+    "pledge": {
+        "member": env_rate("RATE_LIMIT_PLEDGE_MEMBER", "10/10m"),
+        "ip": env_rate("RATE_LIMIT_PLEDGE_IP", "300/10m"),
+    },
+    "vote": {
+        "member": env_rate("RATE_LIMIT_VOTE_MEMBER", "10/10m"),
+        "ip": env_rate("RATE_LIMIT_VOTE_IP", "300/10m"),
+    },
+}
 
 # Email: a real SMTP connection when SMTP_HOST is set, otherwise printed to the console.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rank and File <noreply@localhost>")

@@ -39,7 +39,6 @@ def stage_inputs(*, people: int = 3, amount_pence: int | None = None) -> list[St
             ],
             action_instructions="Cancel your direct debit with your bank today.",
             letter_template="Dear General Secretary, I, {display_name}, claim back {amount}.",
-            verdict_quorum=1,
         ),
         StageInput(
             title="Leave together",

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from rankandfile.accounts.api_auth import api_member
 from rankandfile.accounts.models import User
+from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.ballots import selectors, services
 from rankandfile.ballots.models import BallotState
 
@@ -129,13 +130,16 @@ def ballot_results(request: HttpRequest, ballot_id: int) -> Status[object]:
 
 
 @router.post(
-    "/{ballot_id}/vote", response={201: VoteOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut}
+    "/{ballot_id}/vote",
+    response={201: VoteOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 429: ErrorOut},
 )
 def ballot_vote(request: HttpRequest, ballot_id: int, payload: VoteIn) -> Status[object]:
     """Cast a ballot. ``receipt_hash`` is the SHA-256 (hex) of a receipt code the client made
     and keeps; ``answers`` maps question positions to candidate numbers or yes/no/abstain."""
     member = api_member(request)
     ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=member)
+    if rate_limited(request, action="vote", member=member):
+        return Status(429, ErrorOut(detail=RATE_LIMITED))
     try:
         paper = services.ballot_cast(
             ballot=ballot, member=member, receipt_hash=payload.receipt_hash, answers=payload.answers

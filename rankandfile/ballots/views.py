@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
+from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.ballots import selectors, services
 from rankandfile.ballots.forms import BallotForm, QuestionForm, ReceiptLookupForm, VoteForm
 from rankandfile.ballots.models import BallotBundle, BallotState
@@ -58,6 +59,11 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
         return redirect(ballot)
     questions = list(ballot.questions.prefetch_related("choices"))
     form = VoteForm(request.POST or None, questions=questions)
+    if request.method == "POST" and rate_limited(request, action="vote", member=_member(request)):
+        form.add_error(None, RATE_LIMITED)  # the page shows the answers as they were sent
+        return render(
+            request, "ballots/ballot_vote.html", {"ballot": ballot, "form": form}, status=429
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.ballot_cast(

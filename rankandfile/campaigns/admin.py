@@ -45,7 +45,7 @@ class StageAdmin(LockedModelAdmin[Stage]):
         "threshold_amount_pence",
         "state",
         "verdict_days",
-        "verdict_quorum",
+        "verdict_quorum_percent",
         "act_within_days",
         "triggered_at",
     ]

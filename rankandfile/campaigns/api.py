@@ -9,6 +9,8 @@ from ninja.security import django_auth
 from pydantic import BaseModel
 
 from rankandfile.accounts.api_auth import PersonalToken, TokenClaim, api_member
+from rankandfile.accounts.models import User
+from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.campaigns import errors, selectors, services
 from rankandfile.campaigns.models import Stage
 
@@ -98,17 +100,21 @@ def _open_stage(slug: str) -> Stage:
 
 @router.post(
     "/{slug}/pledges",
-    response={201: PledgeOut, 400: ErrorOut, 409: ErrorOut},
+    response={201: PledgeOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     auth=[PersonalToken(deferred=True), django_auth],
 )
 def pledge_create(
     request: HttpRequest, slug: str, payload: PledgeIn, response: HttpResponse
 ) -> HttpResponse:
     """Pledge to options of the open stage. 409 if you have already pledged at it, or it is
-    not taking pledges. A bearer token is checked by the statement that writes the pledge;
-    every other answer checks it first, so a bad token is always answered 401."""
+    not taking pledges; 429 after too many pledge changes in a short while. A bearer token is
+    checked by the statement that writes the pledge; every other answer checks it first, so a
+    bad token is always answered 401."""
     stage = _open_stage(slug)
     claim = request.auth  # type: ignore[attr-defined]
+    member = claim if isinstance(claim, TokenClaim) else api_member(request)
+    if rate_limited(request, action="pledge", member=member):
+        raise HttpError(429, RATE_LIMITED)
     try:
         if isinstance(claim, TokenClaim):
             made = services.pledge_create_by_token(
@@ -122,9 +128,10 @@ def pledge_create(
                 raise AuthenticationError()
             amount, verified = made.amount_pence, made.verified
         else:
+            assert isinstance(member, User)
             pledge = services.pledge_create(
                 stage=stage,
-                member=api_member(request),
+                member=member,
                 option_keys=payload.options,
                 amount_pence=payload.amount_pence,
             )
@@ -165,14 +172,19 @@ def pledge_mine(request: HttpRequest, slug: str) -> Status[object]:
     )
 
 
-@router.delete("/{slug}/pledges/mine", response={204: None, 404: ErrorOut, 409: ErrorOut})
+@router.delete(
+    "/{slug}/pledges/mine", response={204: None, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+)
 def pledge_withdraw(request: HttpRequest, slug: str) -> Status[object]:
     campaign = selectors.campaign_get_public(slug=slug)
     stage = selectors.stage_current(campaign)
     if stage is None:
         return Status(404, ErrorOut(detail="This campaign has no stages."))
+    member = api_member(request)
+    if rate_limited(request, action="pledge", member=member):
+        return Status(429, ErrorOut(detail=RATE_LIMITED))
     try:
-        services.pledge_withdraw(stage=stage, member=api_member(request))
+        services.pledge_withdraw(stage=stage, member=member)
     except errors.PledgingClosedError as error:
         return Status(409, ErrorOut(detail=str(error)))
     except errors.CampaignError as error:

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
 
-from rankandfile.campaigns.models import Stage
+from rankandfile.campaigns.models import (
+    PLEDGE_AMOUNT_MOST_PENCE,
+    THRESHOLD_PENCE_MOST,
+    THRESHOLD_PEOPLE_MOST,
+    VERDICT_QUORUM_MIN_PEOPLE,
+    Stage,
+)
+from rankandfile.lib.money import AmountError, pence_from_pounds
 
 
 class PledgeForm(forms.Form):
@@ -29,18 +35,13 @@ class PledgeForm(forms.Form):
             del self.fields["amount"]
 
     def clean_amount(self) -> int | None:
-        raw = (self.cleaned_data.get("amount") or "").strip().lstrip("£").replace(",", "")
+        raw = (self.cleaned_data.get("amount") or "").strip()
         if not raw:
             return None
         try:
-            pounds = Decimal(raw)
-        except InvalidOperation:
-            raise forms.ValidationError(
-                "Enter an amount in pounds, such as 240 or 240.50."
-            ) from None
-        if pounds <= 0 or pounds.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise forms.ValidationError("Enter a positive amount in pounds and pence.")
-        return int(pounds * 100)
+            return pence_from_pounds(raw, most_pence=PLEDGE_AMOUNT_MOST_PENCE)
+        except AmountError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 def _lines(text: str) -> list[str]:
@@ -55,9 +56,14 @@ class StageFields(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="UK time.",
     )
-    threshold_people = forms.IntegerField(min_value=1, required=False, label="People needed")
+    threshold_people = forms.IntegerField(
+        min_value=1, max_value=THRESHOLD_PEOPLE_MOST, required=False, label="People needed"
+    )
     threshold_pounds = forms.IntegerField(
-        min_value=1, required=False, label="Money at stake needed, in pounds"
+        min_value=1,
+        max_value=THRESHOLD_PENCE_MOST // 100,
+        required=False,
+        label="Money at stake needed, in pounds",
     )
     options = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -74,12 +80,27 @@ class StageFields(forms.Form):
         label="Letter (optional)",
         help_text="{display_name}, {amount} and {act_by} are filled in for each pledger.",
     )
+    verdict_quorum_percent = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        required=False,
+        # No initial value: an untouched optional second stage must stay unchanged.
+        widget=forms.NumberInput(attrs={"placeholder": "50"}),
+        label="Verdict quorum, as a percentage of the stage's pledgers",
+        help_text="If the threshold is reached, the pledgers decide by secret ballot whether the "
+        "demands were met. The verdict counts only if at least this share of them vote, and "
+        f"never fewer than {VERDICT_QUORUM_MIN_PEOPLE} people. Blank means 50%.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("threshold_people") and not data.get("threshold_pounds"):
             raise forms.ValidationError("Set a threshold of people, of money, or both.")
         return data
+
+    def clean_verdict_quorum_percent(self) -> int:
+        share = self.cleaned_data.get("verdict_quorum_percent")
+        return 50 if share is None else int(share)
 
     def option_inputs(self) -> list[tuple[str, bool]]:
         """(label, asks_amount) for each line."""

@@ -83,6 +83,16 @@ class Demand(models.Model):
         return list(DemandStatus.choices)
 
 
+# Bounds on what organisers and pledgers may type: larger numbers are mistakes or attacks.
+THRESHOLD_PEOPLE_MOST = 10_000_000
+THRESHOLD_PENCE_MOST = 1_000_000_000_00  # £1bn
+PLEDGE_AMOUNT_MOST_PENCE = 100_000_00  # larger than any subscription refund could be
+
+# A verdict is never decided by fewer people than this, however few pledged: with fewer, one
+# organiser who pledged could carry "the demands were met" and release everyone's pledges.
+VERDICT_QUORUM_MIN_PEOPLE = 5
+
+
 class Stage(models.Model):
     """One rung of the escalation ladder, with its own deadline, threshold and pledge options."""
 
@@ -94,7 +104,11 @@ class Stage(models.Model):
     threshold_amount_pence = models.PositiveBigIntegerField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=StageState.choices, default=StageState.PENDING)
     verdict_days = models.PositiveSmallIntegerField(default=7)
-    verdict_quorum = models.PositiveIntegerField(default=1)
+    verdict_quorum_percent = models.PositiveSmallIntegerField(
+        default=50,
+        help_text="The verdict counts only if at least this share of the stage's pledgers vote "
+        f"(and never fewer than {VERDICT_QUORUM_MIN_PEOPLE} people).",
+    )
     act_within_days = models.PositiveSmallIntegerField(default=14)
     action_instructions = models.TextField(
         help_text="What every pledger does if the stage is triggered."
@@ -117,10 +131,19 @@ class Stage(models.Model):
                 | Q(threshold_amount_pence__isnull=False),
                 name="campaigns_stage_has_a_threshold",
             ),
+            models.CheckConstraint(
+                condition=Q(verdict_quorum_percent__gte=1, verdict_quorum_percent__lte=100),
+                name="campaigns_stage_verdict_quorum_is_a_percentage",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.campaign} stage {self.number}"
+
+    def verdict_quorum_for(self, pledgers: int) -> int:
+        """The verdict's quorum in people for this many pledgers, fixed when its ballot opens."""
+        share = -(-self.verdict_quorum_percent * pledgers // 100)  # rounded up, in integers
+        return max(VERDICT_QUORUM_MIN_PEOPLE, share)
 
 
 class PledgeOption(models.Model):

@@ -26,7 +26,6 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from rankandfile.accounts.models import User
 from rankandfile.accounts.services import api_token_authenticate, api_token_used
@@ -40,7 +39,10 @@ from rankandfile.campaigns.errors import (
 )
 from rankandfile.campaigns.figures import Noise, figures_draw, laplace_noise
 from rankandfile.campaigns.models import (
+    PLEDGE_AMOUNT_MOST_PENCE,
     TALLY_SHARDS,
+    THRESHOLD_PENCE_MOST,
+    THRESHOLD_PEOPLE_MOST,
     Campaign,
     CampaignState,
     Demand,
@@ -64,6 +66,7 @@ from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
 from rankandfile.groups.models import Group, Membership, Role
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
+from rankandfile.lib.slugs import slug_new
 from rankandfile.lib.tokens import token_digest
 
 
@@ -84,7 +87,7 @@ class StageInput:
     threshold_amount_pence: int | None = None
     letter_template: str = ""
     verdict_days: int = 7
-    verdict_quorum: int = 1
+    verdict_quorum_percent: int = 50
     act_within_days: int = 14
 
 
@@ -113,13 +116,16 @@ def campaign_create(
     deadlines = [s.deadline for s in stages]
     if deadlines != sorted(deadlines) or len(set(deadlines)) != len(deadlines):
         raise CampaignError("Each stage's deadline must come after the one before.")
-    base = slugify(title)[:120] or "campaign"
-    slug, n = base, 2
-    while Campaign.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
     campaign = Campaign.objects.create(
         group=group,
-        slug=slug,
+        # A draft is private, so its slug never is the plain slug of its title (lib.slugs); the
+        # slug stays when it opens, so that no link to it ever changes.
+        slug=slug_new(
+            title,
+            fallback="campaign",
+            taken=lambda slug: Campaign.objects.filter(slug=slug).exists(),
+            private=True,
+        ),
         title=title.strip(),
         target=target.strip(),
         explanation=explanation.strip(),
@@ -131,8 +137,16 @@ def campaign_create(
     for number, spec in enumerate(stages, 1):
         if spec.threshold_people is None and spec.threshold_amount_pence is None:
             raise CampaignError(f"Stage {number} needs a threshold of people or of money.")
+        for threshold, most in (
+            (spec.threshold_people, THRESHOLD_PEOPLE_MOST),
+            (spec.threshold_amount_pence, THRESHOLD_PENCE_MOST),
+        ):
+            if threshold is not None and not 1 <= threshold <= most:
+                raise CampaignError(f"Stage {number}'s threshold is out of range.")
         if not spec.options:
             raise CampaignError(f"Stage {number} needs at least one pledge option.")
+        if not 1 <= spec.verdict_quorum_percent <= 100:
+            raise CampaignError(f"Stage {number}'s verdict quorum must be from 1% to 100%.")
         stage = Stage.objects.create(
             campaign=campaign,
             number=number,
@@ -143,7 +157,7 @@ def campaign_create(
             action_instructions=spec.action_instructions.strip(),
             letter_template=spec.letter_template,
             verdict_days=spec.verdict_days,
-            verdict_quorum=spec.verdict_quorum,
+            verdict_quorum_percent=spec.verdict_quorum_percent,
             act_within_days=spec.act_within_days,
         )
         StageTally.objects.bulk_create(
@@ -203,7 +217,7 @@ def _amount_for(options: list[PledgeOption], amount_pence: int | None) -> int | 
     if any(o.asks_amount for o in options):
         if amount_pence is None or amount_pence <= 0:
             raise CampaignError("Enter the amount in pounds that you would claim back.")
-        if amount_pence > 100_000_00:
+        if amount_pence > PLEDGE_AMOUNT_MOST_PENCE:
             raise CampaignError("That amount is larger than any subscription refund could be.")
         return amount_pence
     return None
@@ -450,14 +464,15 @@ def stage_resolve_deadline(*, stage_id: int, now: datetime | None = None) -> str
         Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.RELEASED)
         _notify_pledgers(stage=stage, event="released", template="pledge_released", extra={})
         return stage.state
+    pledgers = _pledgers(stage)
     ballot = verdict_ballot_open(
         group=campaign.group,
         title=f"{campaign.title}, stage {stage.number}: {VERDICT_QUESTION}",
         question=VERDICT_QUESTION,
-        quorum=stage.verdict_quorum,
+        quorum=stage.verdict_quorum_for(len(pledgers)),
         opens_at=now,
         closes_at=now + timedelta(days=stage.verdict_days),
-        member_ids=_pledgers(stage),
+        member_ids=pledgers,
     )
     stage.state = StageState.VERDICT
     stage.verdict_ballot = ballot

@@ -29,12 +29,18 @@ def verdict_ballot_open(
 ) -> Ballot:
     """Create the verdict ballot and open it at once with the pledgers as its frozen roll.
 
-    Opening it tells everyone on the roll that voting is open (the ballots app's own message).
+    ``quorum`` is in people, worked out from the stage's share of its pledgers: it is fixed
+    here, with the roll, and told to the voters in the ballot's own text. Opening the ballot
+    tells everyone on the roll that voting is open (the ballots app's own message).
     """
     ballot = Ballot.objects.create(
         group=group,
         title=title,
-        description="Only the members who pledged at this stage vote. The ballot is secret.",
+        description=(
+            "Only the members who pledged at this stage vote. The ballot is secret.\n\n"
+            f"The verdict counts only if at least {quorum} of the {len(member_ids)} pledgers "
+            "vote; if fewer vote, the demands are taken as not met."
+        ),
         opens_at=opens_at,
         closes_at=closes_at,
         # Nobody may end the verdict before its time, and who was on it is not kept once it is

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
+from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.campaigns import errors, figures, selectors, services
 from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
 from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
@@ -95,6 +96,18 @@ def _open_stage(campaign: Campaign) -> Stage:
     return stage
 
 
+def _pledge_page(
+    request: HttpRequest, campaign: Campaign, stage: Stage, form: PledgeForm, status: int
+) -> HttpResponse:
+    """The campaign page again, with the member's pledge form as they sent it."""
+    context = _totals_context(campaign) | {
+        "form": form,
+        "pledge": selectors.pledge_of(stage=stage, member=_member(request)),
+        "demands": campaign.demands.all(),
+    }
+    return render(request, "campaigns/campaign_detail.html", context, status=status)
+
+
 @login_required
 @require_POST
 def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
@@ -102,13 +115,12 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         stage = _open_stage(campaign)
         form = PledgeForm(request.POST, stage=stage)
-        if not form.is_valid():
-            context = _totals_context(campaign) | {
-                "form": form,
-                "pledge": selectors.pledge_of(stage=stage, member=_member(request)),
-                "demands": campaign.demands.all(),
-            }
-            return render(request, "campaigns/campaign_detail.html", context, status=400)
+        valid = form.is_valid()
+        if rate_limited(request, action="pledge", member=_member(request)):
+            form.add_error(None, RATE_LIMITED)
+            return _pledge_page(request, campaign, stage, form, status=429)
+        if not valid:
+            return _pledge_page(request, campaign, stage, form, status=400)
         existing = selectors.pledge_of(stage=stage, member=_member(request))
         save = services.pledge_update if existing else services.pledge_create
         save(
@@ -128,6 +140,9 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_get_public(slug=slug)
+    if rate_limited(request, action="pledge", member=_member(request)):
+        messages.error(request, f"Your pledge stands. {RATE_LIMITED}")
+        return redirect(campaign)
     try:
         services.pledge_withdraw(stage=_open_stage(campaign), member=_member(request))
     except errors.CampaignError as error:
@@ -189,6 +204,7 @@ def _stage_input(form: StageFields) -> services.StageInput:
         ],
         action_instructions=data["action_instructions"],
         letter_template=data.get("letter_template", ""),
+        verdict_quorum_percent=data["verdict_quorum_percent"],
     )
 
 

@@ -13,7 +13,6 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.models import Consent, IssueTag, Skill, User
@@ -35,6 +34,7 @@ from rankandfile.demo.data import (
 )
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.lib.postcodes import postcode_area
+from rankandfile.lib.slugs import slug_new
 
 DEMO_DOMAIN = "demo.rankandfile.invalid"
 DEMO_PASSWORD = "rank-and-file-demo"
@@ -148,7 +148,10 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         place = next((p for d, p in DISTRICTS if d in districts), "across the UK")
         group = Group.objects.create(
             name=name,
-            slug=slugify(name),
+            # As groups.services names them: a hidden group never holds the plain slug.
+            slug=slug_new(
+                name, fallback="group", taken=lambda _: False, private=visibility == "hidden"
+            ),
             kind=kind,
             visibility=visibility,
             description=(

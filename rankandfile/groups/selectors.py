@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -14,6 +15,7 @@ from rankandfile.accounts.models import Consent, IssueTag, User
 from rankandfile.groups.models import (
     Group,
     GroupDistrict,
+    Invitation,
     JoinRequest,
     JoinRequestStatus,
     Membership,
@@ -21,6 +23,7 @@ from rankandfile.groups.models import (
     Visibility,
 )
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+from rankandfile.lib.tokens import keyed_digest
 
 # Counts below this are shown as "fewer than 5" on public pages: a tiny group's exact size,
 # together with other knowledge, can identify its members.
@@ -158,3 +161,17 @@ def pending_requests_for_organiser(group: Group) -> QuerySet[JoinRequest]:
         .select_related("member")
         .order_by("created_at")
     )
+
+
+def invitation_email_digest(email: str) -> str:
+    """What an invitation keeps of the address it was sent to."""
+    return keyed_digest(email.strip().lower(), purpose="invitation-email")
+
+
+def invitation_is_for(*, invitation: Invitation, member: User) -> bool:
+    """Whether the invitation was sent to one of the member's verified addresses. Only then may
+    they see which group it is for, or accept it: anyone else who has the link learns nothing."""
+    addresses = EmailAddress.objects.filter(user=member, verified=True).values_list(
+        "email", flat=True
+    )
+    return any(invitation_email_digest(a) == invitation.email_digest for a in addresses)

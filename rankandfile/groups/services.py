@@ -10,12 +10,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import IssueTag, User
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import ConsentRequiredError
+from rankandfile.groups import selectors
 from rankandfile.groups.models import (
     Group,
     GroupDistrict,
@@ -27,7 +27,8 @@ from rankandfile.groups.models import (
     Visibility,
 )
 from rankandfile.lib.postcodes import normalise_postcode_district, postcode_area
-from rankandfile.lib.tokens import keyed_digest, token_digest, token_new
+from rankandfile.lib.slugs import slug_new
+from rankandfile.lib.tokens import token_digest, token_new
 from rankandfile.notifications.services import message_enqueue_to_address
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -42,12 +43,15 @@ def _require_membership_consent(member: User) -> None:
         raise ConsentRequiredError(ConsentPurpose.MEMBERSHIP)
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:120] or "group"
-    slug, n = base, 2
-    while Group.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+def _slug_taken(slug: str) -> bool:
+    return Group.objects.filter(slug=slug).exists()
+
+
+def _unique_slug(name: str, *, visibility: str) -> str:
+    """A hidden group never holds the plain slug of its name (see ``lib.slugs``)."""
+    return slug_new(
+        name, fallback="group", taken=_slug_taken, private=visibility == Visibility.HIDDEN
+    )
 
 
 def _set_districts(group: Group, districts: Iterable[str]) -> None:
@@ -76,7 +80,7 @@ def group_create(
     _require_membership_consent(creator)
     group = Group(
         name=name.strip(),
-        slug=_unique_slug(name),
+        slug=_unique_slug(name, visibility=visibility),
         kind=kind,
         description=description.strip(),
         visibility=visibility,
@@ -100,6 +104,9 @@ def group_update(
     districts: Iterable[str],
     issues: Iterable[IssueTag],
 ) -> Group:
+    if visibility == Visibility.HIDDEN and group.visibility != Visibility.HIDDEN:
+        # Its old, plain address would still tell a namesake that a group of that name exists.
+        group.slug = _unique_slug(name, visibility=visibility)
     group.name = name.strip()
     group.kind = kind
     group.description = description.strip()
@@ -165,10 +172,6 @@ def join_request_decide(
     return _membership_add(group=locked.group, member=locked.member)
 
 
-def _normalised_email(email: str) -> str:
-    return email.strip().lower()
-
-
 @transaction.atomic
 def invitation_create(*, group: Group, organiser: User, email: str) -> str:
     """Invite one email address; the link goes by email and its token is returned for tests."""
@@ -176,7 +179,7 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
     invitation = Invitation.objects.create(
         group=group,
         invited_by=organiser,
-        email_digest=keyed_digest(_normalised_email(email), purpose="invitation-email"),
+        email_digest=selectors.invitation_email_digest(email),
         token_digest=token_digest(token),
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
@@ -210,12 +213,10 @@ def invitation_accept(*, token: str, member: User) -> Membership:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise GroupActionError("This invitation has already been used.")
-    if invitation.email_digest != keyed_digest(
-        _normalised_email(member.email), purpose="invitation-email"
-    ):
+    if not selectors.invitation_is_for(invitation=invitation, member=member):
         raise GroupActionError(
             "This invitation was sent to a different email address. Log in with the account "
-            "for that address to accept it."
+            "for that address, once the address is verified, to accept it."
         )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])

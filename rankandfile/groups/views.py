@@ -189,6 +189,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None or invitation.accepted_at is not None:
         return render(request, "groups/invitation_invalid.html", status=404)
+    if not selectors.invitation_is_for(invitation=invitation, member=_member(request)):
+        # A forwarded or leaked link shows nothing of the group, a hidden one above all.
+        return render(request, "groups/invitation_not_for_you.html", status=403)
     group: Group = invitation.group
     if request.method == "POST":
         try:

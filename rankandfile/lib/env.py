@@ -8,6 +8,7 @@ also be given as ``NAME_FILE=/path/to/file`` (Docker and systemd credentials sty
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_RATE = re.compile(r"[1-9][0-9]*/(?:[1-9][0-9]*)?[smhd]")
 
 
 def _raw(name: str, environ: Mapping[str, str]) -> str | None:
@@ -77,3 +79,16 @@ def env_list(
     if value is None:
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str, *, environ: Mapping[str, str] = os.environ) -> str:
+    """A rate limit: a count per period, "10/10m" for 10 in each 10 minutes (s, m, h or d)."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    rate = value.strip()
+    if not _RATE.fullmatch(rate):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: a count per period, such as 10/10m or 300/h."
+        )
+    return rate

@@ -88,7 +88,7 @@ def test_enough_pledges_go_to_a_verdict_and_a_yes_wins_the_campaign(
 ) -> None:
     campaign = make_campaign(people=3)
     stage = campaign.stages.get(number=1)
-    pledgers = [make_member() for _ in range(3)]
+    pledgers = [make_member() for _ in range(5)]  # a verdict needs at least 5 voters
     _pledge(stage, pledgers)
 
     assert stage_resolve_deadline(stage_id=stage.pk, now=stage.deadline) == StageState.VERDICT
@@ -108,7 +108,7 @@ def test_enough_pledges_go_to_a_verdict_and_a_yes_wins_the_campaign(
     assert stage_resolve_verdict(stage_id=stage.pk) == StageState.WON
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.WON
-    assert len(_messages(campaign, "won")) == 3
+    assert len(_messages(campaign, "won")) == 5
     assert not _messages(campaign, "triggered")
     assert Stage.objects.get(campaign=campaign, number=2).state == StageState.PENDING
 
@@ -176,11 +176,11 @@ def test_an_inquorate_verdict_leaves_the_demands_unmet(
 ) -> None:
     campaign = make_campaign(people=2)
     stage = campaign.stages.get(number=1)
-    Stage.objects.filter(pk=stage.pk).update(verdict_quorum=2)
-    pledgers = [make_member() for _ in range(2)]
+    Stage.objects.filter(pk=stage.pk).update(verdict_quorum_percent=100)
+    pledgers = [make_member() for _ in range(6)]
     _pledge(stage, pledgers)
     stage_resolve_deadline(stage_id=stage.pk, now=stage.deadline)
-    _vote(stage, pledgers[:1], "yes")
+    _vote(stage, pledgers[:5], "yes")
     _close_verdict(stage)
     assert stage_resolve_verdict(stage_id=stage.pk) == StageState.TRIGGERED
 

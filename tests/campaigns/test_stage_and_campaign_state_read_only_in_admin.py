@@ -15,7 +15,7 @@ from tests.personas import MakeCampaign, MakeMember
 
 pytestmark = pytest.mark.django_db
 
-GUARDED_STAGE_FIELDS = ["state", "deadline", "verdict_days", "verdict_quorum", "act_within_days"]
+GUARDED_STAGE_FIELDS = ["state", "deadline", "verdict_days", "verdict_quorum_percent", "act_within_days"]
 
 
 def _log_in_as_admin(client: Client, member: User) -> None:
@@ -56,7 +56,7 @@ def test_a_stage_state_deadline_and_verdict_settings_cannot_be_changed_in_the_ad
             "deadline_0": later,
             "deadline_1": "12:00:00",
             "verdict_days": "1",
-            "verdict_quorum": "1000",
+            "verdict_quorum_percent": "1",
             "act_within_days": "1",
         },
     )
@@ -65,7 +65,7 @@ def test_a_stage_state_deadline_and_verdict_settings_cannot_be_changed_in_the_ad
     assert stage.title == "Renamed", "the wording may still be corrected"
     assert stage.state == StageState.OPEN
     assert stage.deadline == deadline
-    assert (stage.verdict_days, stage.verdict_quorum, stage.act_within_days) == (7, 1, 14)
+    assert (stage.verdict_days, stage.verdict_quorum_percent, stage.act_within_days) == (7, 50, 14)
 
 
 def test_a_campaign_state_cannot_be_changed_in_the_admin(

@@ -115,8 +115,8 @@ def test_a_hidden_group_is_invisible_and_joined_only_by_invitation(
     assert match
     link = match.group(1)
 
-    # The link works only for the invited address.
-    assert stranger_client.post(link).status_code == 400
+    # The link works only for the invited address, and shows nobody else the group.
+    assert stranger_client.post(link).status_code == 403
     assert not Membership.objects.filter(group=group, member=stranger).exists()
 
     assert invitee_client.get(link).status_code == 200

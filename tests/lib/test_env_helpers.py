@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from rankandfile.lib.env import env_bool, env_int, env_list, env_optional, env_str
+from rankandfile.lib.env import env_bool, env_int, env_list, env_optional, env_rate, env_str
 
 
 def test_values_are_read_and_defaults_used_when_absent() -> None:
@@ -43,3 +43,12 @@ def test_secrets_can_come_from_a_file(tmp_path: Path) -> None:
         env_str("SECRET_KEY", "", environ={"SECRET_KEY_FILE": str(tmp_path / "missing")})
     with pytest.raises(ImproperlyConfigured, match="not both"):
         env_str("SECRET_KEY", "", environ={"SECRET_KEY": "a", "SECRET_KEY_FILE": str(secret)})
+
+
+def test_rates_are_a_count_per_period_or_fail_loudly() -> None:
+    assert env_rate("R", "10/10m", environ={}) == "10/10m"
+    for good in ("5/s", "300/h", " 10/10m ", "1/2d"):
+        assert env_rate("R", "1/m", environ={"R": good}) == good.strip()
+    for bad in ("10", "0/m", "10/0m", "10/10", "ten/m", "10/m,5/h", "-1/m"):
+        with pytest.raises(ImproperlyConfigured, match="is not a rate"):
+            env_rate("R", "1/m", environ={"R": bad})
