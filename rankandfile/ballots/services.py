@@ -117,6 +117,20 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
 _BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def _refused(char: str) -> bool:
+    return unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_OVERRIDES
+
+
+def ballot_text_printable(text: str, *, max_length: int) -> str:
+    """``text`` with every character a ballot refuses replaced by a space, cut to ``max_length``.
+
+    For ballots that a service opens from text it did not check itself (a campaign's verdict
+    takes the campaign's title), so that no such text can stop the ballot from opening.
+    """
+    cleaned = " ".join("".join(" " if _refused(c) else c for c in text).split())
+    return cleaned[:max_length]
+
+
 def _check_text(*, where: str, what: str, text: str, max_length: int, in_blt: bool) -> None:
     """Refuse text that the counter or the bundle cannot carry as it is, before voting opens.
 
@@ -131,7 +145,7 @@ def _check_text(*, where: str, what: str, text: str, max_length: int, in_blt: bo
     if len(text) > max_length:
         raise BallotContentError(f"{where}: the {what} is longer than {max_length} characters.")
     for char in text:
-        if unicodedata.category(char) in _REFUSED_CATEGORIES or char in _BIDI_OVERRIDES:
+        if _refused(char):
             raise BallotContentError(
                 f"{where}: the {what} contains a control character or line break "
                 f"(U+{ord(char):04X}); remove it."

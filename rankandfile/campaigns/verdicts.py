@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from rankandfile.ballots.models import Ballot, BallotState, Method, Question
-from rankandfile.ballots.services import ballot_open
+from rankandfile.ballots.services import ballot_open, ballot_text_printable
 from rankandfile.groups.models import Group
 
 
@@ -35,7 +35,11 @@ def verdict_ballot_open(
     """
     ballot = Ballot.objects.create(
         group=group,
-        title=title,
+        # The title comes from the campaign's, which no ballot check has seen: what a ballot
+        # refuses is dropped here, so that no title can stop the verdict from opening.
+        title=ballot_text_printable(
+            title, max_length=Ballot._meta.get_field("title").max_length or 0
+        ),
         description=(
             "Only the members who pledged at this stage vote. The ballot is secret.\n\n"
             f"The verdict counts only if at least {quorum} of the {len(member_ids)} pledgers "

@@ -15,7 +15,13 @@ from tests.personas import MakeCampaign, MakeMember
 
 pytestmark = pytest.mark.django_db
 
-GUARDED_STAGE_FIELDS = ["state", "deadline", "verdict_days", "verdict_quorum_percent", "act_within_days"]
+GUARDED_STAGE_FIELDS = [
+    "state",
+    "deadline",
+    "verdict_days",
+    "verdict_quorum_percent",
+    "act_within_days",
+]
 
 
 def _log_in_as_admin(client: Client, member: User) -> None:
