@@ -175,6 +175,11 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Reauthenticating (before adding or removing a second factor, or making an API token) takes a
+# code sent to the member's verified email, or their second factor: never the password alone, so
+# that someone who has only the password cannot enrol a TOTP of their own.
+ACCOUNT_REAUTHENTICATION_METHODS = ["code", "mfa"]
+MFA_REAUTHENTICATION_REQUIRED = True
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False

@@ -7,6 +7,10 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
+from allauth.core import context as allauth_context
+from allauth.mfa.base.internal.flows import post_authentication
+from allauth.mfa.models import Authenticator
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
@@ -21,6 +25,24 @@ MakeMember = Callable[..., User]
 MakeGroup = Callable[..., Group]
 MakeCampaign = Callable[..., Campaign]
 CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
+
+
+def login_with_second_factor(client: Client, member: User) -> None:
+    """Log the member in as if they had typed their password and then a TOTP code.
+
+    After ``force_login``, allauth's own step that follows a checked TOTP code
+    (``post_authentication``) records, in the client's session, that a second factor was used
+    in this session: what organiser and admin pages ask for.
+    """
+    authenticator = Authenticator.objects.get(user=member, type=Authenticator.Type.TOTP)
+    client.force_login(member)
+    session = client.session
+    request = RequestFactory().get("/")
+    request.session = session
+    request.user = member
+    with allauth_context.request_context(request):
+        post_authentication(request, authenticator)
+    session.save()
 
 
 def stage_inputs(*, people: int = 3, amount_pence: int | None = None) -> list[StageInput]:
