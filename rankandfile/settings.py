@@ -154,6 +154,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "rankandfile.accounts.forms.MemberSignupForm"
+ACCOUNT_FORMS = {"signup": "rankandfile.accounts.signup.SignupForm"}
 ACCOUNT_ADAPTER = "rankandfile.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
