@@ -223,6 +223,8 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env_str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", "")
 # this), driven by one thread: one connection waits on the server's replies most of the time.
 NOTIFICATIONS_SENDER_CONNECTIONS = env_int("NOTIFICATIONS_SENDER_CONNECTIONS", 4, minimum=1)
 
+# Days a personal API token works for after it is made.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1)
 # Seconds after a personal API token's first use in a process before the process writes down
 # when its tokens were last used (rankandfile/accounts/token_uses.py).
 API_TOKEN_USE_WRITE_SECONDS = env_int("API_TOKEN_USE_WRITE_SECONDS", 10, minimum=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -11,12 +12,14 @@ from allauth.core import context as allauth_context
 from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.models import Authenticator
 from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import OptionInput, StageInput
 from rankandfile.groups.models import Group
+from rankandfile.notifications.models import Message
 
 TEST_PASSWORD = "correct horse battery staple"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -43,6 +46,19 @@ def login_with_second_factor(client: Client, member: User) -> None:
     with allauth_context.request_context(request):
         post_authentication(request, authenticator)
     session.save()
+
+
+def reauthenticate_with_an_email_code(client: Client, member: User) -> None:
+    """Confirm it is the member, as allauth asks before a sensitive change: a code sent to
+    their email address (read here from the outbox), typed back."""
+    client.post(reverse("account_request_reauthentication_code"), {"recipient": member.email})
+    text = Message.objects.latest("pk").context["text"]
+    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", text, re.M)
+    assert code, text
+    response = client.post(
+        reverse("account_confirm_reauthentication_code"), {"code": code.group(1)}
+    )
+    assert response.status_code == 302, response.content
 
 
 def stage_inputs(*, people: int = 3, amount_pence: int | None = None) -> list[StageInput]:

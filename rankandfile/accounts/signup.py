@@ -23,4 +23,5 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth is untyped
     def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         if self.account_already_exists:
             make_password(self.cleaned_data["password1"])  # as set_password would
-        return super().try_save(request)
+        user, response = super().try_save(request)
+        return user, response

@@ -3,8 +3,6 @@ and a second factor can be enrolled only after reauthenticating with more than t
 
 from __future__ import annotations
 
-import re
-
 import pyotp
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
@@ -14,8 +12,13 @@ from django.urls import reverse
 from rankandfile.accounts.models import User
 from rankandfile.groups.models import Role
 from rankandfile.groups.services import group_join, membership_set_role
-from rankandfile.notifications.models import Message
-from tests.personas import TEST_PASSWORD, TOTP_SECRET, MakeGroup, MakeMember
+from tests.personas import (
+    TEST_PASSWORD,
+    TOTP_SECRET,
+    MakeGroup,
+    MakeMember,
+    reauthenticate_with_an_email_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,14 +79,7 @@ def test_adding_totp_needs_a_code_from_the_mailbox_not_the_password(
     assert response.status_code == 403
     assert client.get(activate).status_code == 302
     # ... the member, who reads their email, can.
-    client.post(reverse("account_request_reauthentication_code"), {"recipient": member.email})
-    text = Message.objects.latest("pk").context["text"]
-    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", text, re.M)
-    assert code, text
-    response = client.post(
-        reverse("account_confirm_reauthentication_code"), {"code": code.group(1)}
-    )
-    assert response.status_code == 302
+    reauthenticate_with_an_email_code(client, member)
     assert client.get(activate).status_code == 200
 
 
