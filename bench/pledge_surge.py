@@ -85,12 +85,14 @@ Request = tuple[str, str, bytes, dict[str, str]]
 def prepare() -> tuple[str, int, list[str]]:
     """An open campaign, PLEDGERS + WARMUP verified members each with an API token, and the
     ceiling's table."""
+    from datetime import timedelta
+
     from allauth.account.models import EmailAddress
     from django.db import connection
     from django.utils import timezone
 
     from rankandfile.accounts.consents import ConsentPurpose
-    from rankandfile.accounts.models import ApiToken, User
+    from rankandfile.accounts.models import ApiToken, TokenScope, User
     from rankandfile.accounts.services import member_signup_complete
     from rankandfile.campaigns.services import (
         OptionInput,
@@ -148,8 +150,15 @@ def prepare() -> tuple[str, int, list[str]]:
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in members
     )
     tokens = [f"rf_{secrets.token_urlsafe(32)}" for _ in members]
+    expires_at = timezone.now() + timedelta(days=1)
     ApiToken.objects.bulk_create(
-        ApiToken(member=m, name="bench", token_digest=token_digest(t))
+        ApiToken(
+            member=m,
+            name="bench",
+            token_digest=token_digest(t),
+            scope=TokenScope.READ_WRITE,
+            expires_at=expires_at,
+        )
         for m, t in zip(members, tokens, strict=True)
     )
     with connection.cursor() as cursor:

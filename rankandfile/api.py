@@ -7,7 +7,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
-from rankandfile.accounts.api_auth import PersonalToken, claim_refuted
+from rankandfile.accounts.api_auth import PersonalToken, claim_refusal
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
@@ -16,9 +16,11 @@ from rankandfile.groups.selectors import groups_directory, member_count_public
 class Api(NinjaAPI):
     def on_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse:  # type: ignore[override]
         """A route that checks its token late (``PersonalToken(deferred=True)``) answers a bad
-        token 401 whatever else is wrong with the request, as a route that checks it first."""
-        if claim_refuted(request) and not isinstance(exc, AuthenticationError):
-            exc = AuthenticationError()
+        token 401 (and a read-only one 403) whatever else is wrong with the request, as a
+        route that checks it first."""
+        refusal = claim_refusal(request)
+        if refusal is not None and not isinstance(exc, AuthenticationError):
+            exc = refusal
         return super().on_exception(request, exc)
 
 

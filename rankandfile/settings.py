@@ -154,6 +154,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "rankandfile.accounts.forms.MemberSignupForm"
+ACCOUNT_FORMS = {"signup": "rankandfile.accounts.signup.SignupForm"}
 ACCOUNT_ADAPTER = "rankandfile.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -175,6 +176,11 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+# Reauthenticating (before adding or removing a second factor, or making an API token) takes a
+# code sent to the member's verified email, or their second factor: never the password alone, so
+# that someone who has only the password cannot enrol a TOTP of their own.
+ACCOUNT_REAUTHENTICATION_METHODS = ["code", "mfa"]
+MFA_REAUTHENTICATION_REQUIRED = True
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
@@ -233,6 +239,8 @@ NOTIFICATIONS_MESSAGE_ID_DOMAIN = env_str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", "")
 # this), driven by one thread: one connection waits on the server's replies most of the time.
 NOTIFICATIONS_SENDER_CONNECTIONS = env_int("NOTIFICATIONS_SENDER_CONNECTIONS", 4, minimum=1)
 
+# Days a personal API token works for after it is made.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1)
 # Seconds after a personal API token's first use in a process before the process writes down
 # when its tokens were last used (rankandfile/accounts/token_uses.py).
 API_TOKEN_USE_WRITE_SECONDS = env_int("API_TOKEN_USE_WRITE_SECONDS", 10, minimum=1)
@@ -277,7 +285,11 @@ CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https)
+# Preloading is a promise to browser vendors that is slow to take back (every subdomain, HTTPS
+# only, for months): an operator opts in with HSTS_PRELOAD=1 once the domain is ready for it.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# `check --deploy` warns when preload is off; off is this project's deliberate default.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

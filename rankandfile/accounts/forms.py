@@ -6,7 +6,7 @@ from django import forms
 from django.http import HttpRequest
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.models import IssueTag, Skill, User
+from rankandfile.accounts.models import IssueTag, Skill, TokenScope, User
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
 
 
@@ -103,3 +103,14 @@ class ProfileForm(forms.Form):
 class ConsentChangeForm(forms.Form):
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
     action = forms.ChoiceField(choices=[("give", "Give"), ("withdraw", "Withdraw")])
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=60, label="Name of the new token")
+    scope = forms.TypedChoiceField(
+        choices=TokenScope.choices,
+        coerce=TokenScope,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+        label="What it may do",
+    )

@@ -138,17 +138,37 @@ class Consent(models.Model):
         return f"{self.get_purpose_display()} ({self.text_version}, {state})"
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write (pledge, withdraw a pledge, vote)"
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only its SHA-256 is kept; the member sees the token once."""
+    """A personal API token. Only its SHA-256 is kept; the member sees the token once.
+
+    It expires (``API_TOKEN_LIFETIME_DAYS`` after it is made), it may only read unless the
+    member chose otherwise, and it dies with a password change or reset.
+    """
 
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=60)
     token_digest = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=10, choices=TokenScope.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope__in=TokenScope.values), name="accounts_apitoken_scope_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="accounts_apitoken_expires_after_created",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,9 +5,10 @@ from __future__ import annotations
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
-from rankandfile.accounts.models import Consent, User
+from rankandfile.accounts.models import ApiToken, Consent, User
 
 
 def member_has_mfa(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -15,6 +16,11 @@ def member_has_mfa(user: AbstractBaseUser | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     return bool(is_mfa_enabled(user, types=["totp", "webauthn"]))
+
+
+def member_api_tokens(member: User) -> QuerySet[ApiToken]:
+    """The member's tokens that still work, newest first."""
+    return member.api_tokens.filter(expires_at__gt=timezone.now())
 
 
 def member_has_consent(member: User, purpose: ConsentPurpose) -> bool:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.models import ApiToken, Consent, IssueTag, Skill, User
+from rankandfile.accounts.models import ApiToken, Consent, IssueTag, Skill, TokenScope, User
 from rankandfile.accounts.token_uses import token_use_note
 from rankandfile.lib.postcodes import normalise_postcode_district
 from rankandfile.lib.tokens import token_digest, token_new
@@ -120,13 +122,24 @@ def consent_withdraw(*, member: User, purpose: ConsentPurpose) -> bool:
 MAX_API_TOKENS = 10
 
 
-def api_token_create(*, member: User, name: str) -> tuple[ApiToken, str]:
-    """A new personal API token; the token itself is returned once and never stored."""
+@transaction.atomic
+def api_token_create(*, member: User, name: str, scope: TokenScope) -> tuple[ApiToken, str]:
+    """A new personal API token; the token itself is returned once and never stored.
+
+    The page that calls this asks for a recent reauthentication first (a code from the
+    member's email, or their second factor): a stolen session alone cannot make a token.
+    """
+    now = timezone.now()
+    member.api_tokens.filter(expires_at__lte=now).delete()  # no use to anyone, and they count
     if member.api_tokens.count() >= MAX_API_TOKENS:
         raise ValueError(f"You can have at most {MAX_API_TOKENS} API tokens; revoke one first.")
     token = f"rf_{token_new()}"
     api_token = ApiToken.objects.create(
-        member=member, name=name.strip() or "API token", token_digest=token_digest(token)
+        member=member,
+        name=name.strip() or "API token",
+        token_digest=token_digest(token),
+        scope=TokenScope(scope),
+        expires_at=now + timedelta(days=settings.API_TOKEN_LIFETIME_DAYS),
     )
     return api_token, token
 
@@ -136,8 +149,24 @@ def api_token_revoke(*, member: User, token_id: int) -> bool:
     return bool(deleted)
 
 
-def api_token_authenticate(token: str) -> User | None:
-    """The active member a token belongs to, noting (to the hour) that the token was used.
+def api_tokens_revoke_all(*, member: User) -> int:
+    """Revoke every token of the member: their password changed or was reset, and a token
+    made by whoever knew the old one must not outlive it, as their sessions do not."""
+    deleted, _ = ApiToken.objects.filter(member=member).delete()
+    return deleted
+
+
+@dataclass(frozen=True)
+class TokenBearer:
+    """The member a valid token belongs to, and whether the token may write."""
+
+    member: User
+    may_write: bool
+
+
+def api_token_authenticate(token: str) -> TokenBearer | None:
+    """The active member an unexpired token belongs to, noting (to the hour) that the token
+    was used; None for an unknown, revoked or expired token, or an inactive member.
 
     It runs before every API call: one plain query, with the note of use written behind the
     request (see ``token_uses``). The pledge route checks its token inside its own statement
@@ -148,9 +177,10 @@ def api_token_authenticate(token: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    *values, token_id, last_used = row
+    *values, token_id, last_used, scope = row
     api_token_used(token_id, last_used)
-    return User.from_db(connection.alias, _member_attnames(), values)
+    member = User.from_db(connection.alias, _member_attnames(), values)
+    return TokenBearer(member=member, may_write=scope == TokenScope.READ_WRITE)
 
 
 def api_token_used(token_id: int, last_used: datetime | str | None) -> None:
@@ -162,13 +192,19 @@ def api_token_used(token_id: int, last_used: datetime | str | None) -> None:
     token_use_note(token_id, last_used)
 
 
-def api_token_member_from(digest: str) -> str:
+def api_token_member_from(digest: str, *, write: bool = False) -> str:
     """The FROM and WHERE of a query for the active member (``u``) that a token (``t``)
     authenticates, given the placeholder of the token's digest: the one rule for every query
-    that takes a token as proof of who is asking."""
+    that takes a token as proof of who is asking. ``write``: only a token that may write.
+
+    The expiry is compared with the database's clock (``CURRENT_TIMESTAMP``), so that the
+    pledge statement takes no extra parameter; on SQLite it is UTC text, like the column.
+    """
+    may_write = f" AND t.scope = '{TokenScope.READ_WRITE.value}'" if write else ""
     return (
         f'FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u '
-        f"ON u.id = t.member_id WHERE t.token_digest = {digest} AND u.is_active"
+        f"ON u.id = t.member_id WHERE t.token_digest = {digest} AND u.is_active "
+        f"AND t.expires_at > CURRENT_TIMESTAMP{may_write}"
     )
 
 
@@ -180,4 +216,4 @@ def _member_attnames() -> list[str]:
 @functools.cache
 def _token_sql() -> str:
     columns = ", ".join(f'u."{f.column}"' for f in User._meta.concrete_fields)
-    return f"SELECT {columns}, t.id, t.last_used_at {api_token_member_from('%s')}"
+    return f"SELECT {columns}, t.id, t.last_used_at, t.scope {api_token_member_from('%s')}"

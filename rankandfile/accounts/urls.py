@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("consents/", views.consents, name="consents"),
     path("consents/change/", views.consent_change, name="consent_change"),
-    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/", views.api_token_create_view, name="api_token_create"),
+    path("api-tokens/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -7,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.forms import ConsentChangeForm, ProfileForm
+from rankandfile.accounts.forms import ApiTokenForm, ConsentChangeForm, ProfileForm
 from rankandfile.accounts.models import User
 from rankandfile.accounts.selectors import (
+    member_api_tokens,
     member_consent_history,
     member_current_consents,
     member_has_mfa,
@@ -49,21 +51,35 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "has_mfa": member_has_mfa(member), "api_tokens": member.api_tokens.all()},
+        {
+            "form": form,
+            "has_mfa": member_has_mfa(member),
+            "api_tokens": member_api_tokens(member),
+            "api_token_form": ApiTokenForm(auto_id="token-%s"),
+        },
     )
 
 
 @login_required
 @require_POST
-def api_tokens(request: HttpRequest) -> HttpResponse:
-    """Create or revoke a personal API token. A new token is shown once, on the next page."""
-    member = _member(request)
-    if "revoke" in request.POST:
-        if api_token_revoke(member=member, token_id=int(request.POST.get("revoke") or 0)):
-            messages.success(request, "The API token has been revoked.")
+def api_token_revoke_view(request: HttpRequest) -> HttpResponse:
+    if api_token_revoke(member=_member(request), token_id=int(request.POST.get("revoke") or 0)):
+        messages.success(request, "The API token has been revoked.")
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+# allauth's: a code from the member's email, or their second factor (allauth is untyped)
+@reauthentication_required  # type: ignore[untyped-decorator]
+def api_token_create_view(request: HttpRequest) -> HttpResponse:
+    """Create a personal API token, shown once, on the next page."""
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the token a name and say what it may do.")
         return redirect("accounts:profile")
     try:
-        api_token, token = api_token_create(member=member, name=request.POST.get("name", ""))
+        api_token, token = api_token_create(member=_member(request), **form.cleaned_data)
     except ValueError as error:
         messages.error(request, str(error))
         return redirect("accounts:profile")

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from ninja.security import django_auth
 
-from rankandfile.accounts.api_auth import api_member
+from rankandfile.accounts.api_auth import PersonalToken, api_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.ballots import selectors, services
@@ -132,6 +133,7 @@ def ballot_results(request: HttpRequest, ballot_id: int) -> Status[object]:
 @router.post(
     "/{ballot_id}/vote",
     response={201: VoteOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    auth=[PersonalToken(write=True), django_auth],
 )
 def ballot_vote(request: HttpRequest, ballot_id: int, payload: VoteIn) -> Status[object]:
     """Cast a ballot. ``receipt_hash`` is the SHA-256 (hex) of a receipt code the client made

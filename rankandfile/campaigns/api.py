@@ -123,9 +123,9 @@ def pledge_create(
                 option_keys=payload.options,
                 amount_pence=payload.amount_pence,
             )
-            claim.valid = made is not None
-            if made is None:
-                raise AuthenticationError()
+            if made is None:  # no valid token (401), or one that may only read (403)
+                raise claim.refusal() or AuthenticationError()
+            claim.valid = claim.may_write = True
             amount, verified = made.amount_pence, made.verified
         else:
             assert isinstance(member, User)
@@ -173,7 +173,9 @@ def pledge_mine(request: HttpRequest, slug: str) -> Status[object]:
 
 
 @router.delete(
-    "/{slug}/pledges/mine", response={204: None, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+    "/{slug}/pledges/mine",
+    response={204: None, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    auth=[PersonalToken(write=True), django_auth],
 )
 def pledge_withdraw(request: HttpRequest, slug: str) -> Status[object]:
     campaign = selectors.campaign_get_public(slug=slug)

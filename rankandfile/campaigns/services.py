@@ -296,7 +296,8 @@ def pledge_create_by_token(
     now: datetime | None = None,
 ) -> PledgeMade | None:
     """``pledge_create`` for the member an API token belongs to, checking the token as it
-    writes: None, with nothing written, if the token belongs to no active member.
+    writes: None, with nothing written, if the token belongs to no active member or may only
+    read (the caller tells which apart, on that path only).
 
     This is the API's pledge route on a deadline day. On PostgreSQL the one pledge statement
     checks the token too (``api_token_member_from``), so a pledge is one round trip in all.
@@ -304,11 +305,15 @@ def pledge_create_by_token(
     ``pledge_create`` before the token is checked: the caller checks it before answering.
     """
     if connection.vendor != "postgresql":  # SQLite has no surge to serve: check it first
-        member = api_token_authenticate(token)
-        if member is None:
+        bearer = api_token_authenticate(token)
+        if bearer is None or not bearer.may_write:
             return None
         pledge = pledge_create(
-            stage=stage, member=member, option_keys=option_keys, amount_pence=amount_pence, now=now
+            stage=stage,
+            member=bearer.member,
+            option_keys=option_keys,
+            amount_pence=amount_pence,
+            now=now,
         )
         return PledgeMade(pledge.pk, pledge.amount_pence, pledge.verified)
     options, amount = _pledge_terms(stage, option_keys, amount_pence, now)

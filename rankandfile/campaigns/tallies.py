@@ -198,7 +198,7 @@ def _pledge_sql_postgresql(by_token: bool) -> str:
         area = f"COALESCE(substring(u.postcode_district FROM '{AREA_PATTERN}'), '')"
         member = (
             f"SELECT u.id, {area} AS area, t.id AS token_id, t.last_used_at "
-            + api_token_member_from("%(token)s")
+            + api_token_member_from("%(token)s", write=True)
         )
     else:
         member = (

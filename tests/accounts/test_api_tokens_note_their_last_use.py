@@ -14,7 +14,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from rankandfile.accounts.models import ApiToken
+from rankandfile.accounts.models import ApiToken, TokenScope
 from rankandfile.accounts.services import api_token_authenticate, api_token_create
 from rankandfile.accounts.token_uses import token_uses_write
 from tests.personas import MakeMember
@@ -29,11 +29,11 @@ def test_a_token_finds_its_member_and_its_use_is_written_at_most_hourly(
     make_member: MakeMember,
 ) -> None:
     member = make_member()
-    api_token, token = api_token_create(member=member, name="phone")
+    api_token, token = api_token_create(member=member, name="phone", scope=TokenScope.READ_WRITE)
     assert _last_used(api_token.pk) is None
 
     found = api_token_authenticate(token)
-    assert found is not None and found.pk == member.pk
+    assert found is not None and found.member.pk == member.pk
     assert _last_used(api_token.pk) is None  # gathered, not yet written
     api_token_authenticate(token)
     assert token_uses_write() == 1
@@ -55,7 +55,9 @@ def test_a_token_finds_its_member_and_its_use_is_written_at_most_hourly(
 def test_a_use_another_process_already_wrote_this_hour_is_not_written_again(
     make_member: MakeMember,
 ) -> None:
-    api_token, token = api_token_create(member=make_member(), name="laptop")
+    api_token, token = api_token_create(
+        member=make_member(), name="laptop", scope=TokenScope.READ_WRITE
+    )
     api_token_authenticate(token)  # this process saw it unused...
     just_now = timezone.now() - timedelta(minutes=1)
     ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=just_now)  # ...another wrote it
@@ -65,7 +67,10 @@ def test_a_use_another_process_already_wrote_this_hour_is_not_written_again(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_timer_writes_the_uses_by_itself(make_member: MakeMember) -> None:
-    tokens = [api_token_create(member=make_member(), name="phone") for _ in range(3)]
+    tokens = [
+        api_token_create(member=make_member(), name="phone", scope=TokenScope.READ_WRITE)
+        for _ in range(3)
+    ]
     with override_settings(API_TOKEN_USE_WRITE_SECONDS=0.2):
         for _, token in tokens:
             assert api_token_authenticate(token) is not None
@@ -80,7 +85,7 @@ def test_the_timer_writes_the_uses_by_itself(make_member: MakeMember) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_unknown_and_inactive_tokens_find_nobody(make_member: MakeMember) -> None:
     member = make_member()
-    _, token = api_token_create(member=member, name="laptop")
+    _, token = api_token_create(member=member, name="laptop", scope=TokenScope.READ_WRITE)
     assert api_token_authenticate("rf_not-a-token") is None
     member.is_active = False
     member.save(update_fields=["is_active"])

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from rankandfile.groups.models import Role
 from rankandfile.groups.services import group_join, membership_set_role
-from tests.personas import MakeGroup, MakeMember
+from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 
 
 def _organiser_urls(slug: str) -> list[str]:
@@ -43,7 +43,7 @@ def test_an_organiser_with_mfa_reaches_organiser_pages(
 ) -> None:
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     for url in _organiser_urls(group.slug):
         assert client.get(url).status_code == 200, url
 
@@ -55,7 +55,7 @@ def test_a_member_with_mfa_who_is_not_an_organiser_gets_not_found(
     group = make_group()
     member = make_member(mfa=True)
     group_join(group=group, member=member)
-    client.force_login(member)
+    login_with_second_factor(client, member)
     assert client.get(reverse("groups:manage", kwargs={"slug": group.slug})).status_code == 404
 
 
@@ -71,5 +71,5 @@ def test_staff_without_mfa_cannot_use_the_admin_site(
     staff_with_mfa = make_member(mfa=True)
     staff_with_mfa.is_staff = staff_with_mfa.is_superuser = True
     staff_with_mfa.save()
-    client.force_login(staff_with_mfa)
+    login_with_second_factor(client, staff_with_mfa)
     assert client.get("/admin/").status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from rankandfile.accounts.models import TokenScope
 from rankandfile.accounts.services import api_token_create
 from rankandfile.ballots.models import BallotPaper
 from rankandfile.ballots.services import ballot_close, ballot_open
@@ -20,7 +21,7 @@ def test_the_api_reads_ballots_votes_once_by_token_and_shows_results_after_close
     voter = make_member()
     group_join(group=group, member=voter)
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
-    _, token = api_token_create(member=voter, name="phone")
+    _, token = api_token_create(member=voter, name="phone", scope=TokenScope.READ_WRITE)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     base = f"/api/v1/ballots/{ballot.pk}"
 
@@ -52,7 +53,9 @@ def test_the_api_reads_ballots_votes_once_by_token_and_shows_results_after_close
     assert twice.status_code == 409
     assert BallotPaper.objects.count() == 1
 
-    outsider_token = api_token_create(member=make_member(), name="x")[1]
+    _, outsider_token = api_token_create(
+        member=make_member(), name="x", scope=TokenScope.READ_WRITE
+    )
     outsider = {"HTTP_AUTHORIZATION": f"Bearer {outsider_token}"}
     not_on_roll = client.post(
         f"{base}/vote",

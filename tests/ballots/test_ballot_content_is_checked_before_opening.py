@@ -23,7 +23,7 @@ from rankandfile.ballots.services import (
 )
 from rankandfile.groups.models import Group
 from tests.ballots.ballot_helpers import ballot_make, receipt_hash, voters_make
-from tests.personas import MakeGroup
+from tests.personas import MakeGroup, login_with_second_factor
 
 RANKED = "scottish-stv"
 
@@ -88,7 +88,7 @@ def test_the_form_shows_why_a_quote_in_a_ranked_question_is_refused(
     client: Client, make_group: MakeGroup
 ) -> None:
     group = make_group()
-    client.force_login(_organiser(group))
+    login_with_second_factor(client, _organiser(group))
     response = client.post(
         reverse("ballots:create") + f"?group={group.slug}",
         {

@@ -14,7 +14,7 @@ from rankandfile.ballots.services import QuestionInput, ballot_cast, ballot_open
 from rankandfile.counting.recount import recount_bundle
 from rankandfile.groups.services import group_join
 from tests.ballots.ballot_helpers import ballot_make, receipt_new, voters_make
-from tests.personas import MakeGroup, MakeMember
+from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 
 QUESTIONS = [
     QuestionInput(text="Strike on 1 May?", method="yesno", quorum=1),
@@ -101,7 +101,7 @@ def test_results_and_bundle_appear_only_after_the_close(
     assert client.post(close_url).status_code in (302, 404)
     assert client.get(results_url).status_code == 404  # a member cannot close early
 
-    client.force_login(organiser)  # type: ignore[arg-type]
+    login_with_second_factor(client, organiser)  # type: ignore[arg-type]
     assert client.post(close_url)["Location"] == results_url
     client.logout()
     page = client.get(results_url)
@@ -127,7 +127,7 @@ def test_a_hidden_groups_ballot_does_not_exist_for_outsiders(
     client.force_login(make_member())
     for name in ("detail", "vote", "receipt", "results", "bundle"):
         assert client.get(reverse(f"ballots:{name}", args=[ballot.pk])).status_code == 404
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     assert client.get(reverse("ballots:detail", args=[ballot.pk])).status_code == 200
 
 
@@ -141,7 +141,7 @@ def test_a_draft_is_seen_only_by_its_organisers(
     voters_make(group, 1)
     client.force_login(member)
     assert client.get(reverse("ballots:detail", args=[ballot.pk])).status_code == 404
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     assert client.get(reverse("ballots:detail", args=[ballot.pk])).status_code == 200
     assert client.get(reverse("ballots:list")).status_code == 200
 
@@ -155,7 +155,7 @@ def test_an_organiser_creates_a_ballot_on_the_page_and_opens_it(
     group = make_group(name="Leeds Left")
     organiser = group.memberships.get().member
     voters_make(group, 3)
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     listing = client.get(reverse("ballots:list")).content.decode()
     assert "New ballot for Leeds Left" in listing
     url = reverse("ballots:create") + f"?group={group.slug}"

@@ -16,12 +16,7 @@ from rankandfile.ballots.services import BallotError, ballot_cast, ballot_close,
 from rankandfile.campaigns.models import Stage
 from rankandfile.campaigns.services import pledge_create, stage_resolve_deadline
 from rankandfile.notifications.models import Message
-from tests.personas import MakeCampaign, MakeMember
-
-
-def _login_as_organiser(client: Client, member: User) -> None:
-    """Organiser pages may soon need a second factor used in the session: one place to change."""
-    client.force_login(member)
+from tests.personas import MakeCampaign, MakeMember, login_with_second_factor
 
 
 def _verdict(make_campaign: MakeCampaign, make_member: MakeMember) -> tuple[Ballot, User]:
@@ -57,7 +52,7 @@ def test_nobody_closes_a_verdict_early_by_the_service_the_page_or_the_api(
         ballot_close(ballot=ballot, actor=organiser, now=ballot.opens_at + timedelta(hours=2))
     assert Ballot.objects.get(pk=ballot.pk).state == BallotState.OPEN
 
-    _login_as_organiser(client, organiser)
+    login_with_second_factor(client, organiser)
     page = client.get(reverse("ballots:detail", args=[ballot.pk])).content.decode()
     assert reverse("ballots:close", args=[ballot.pk]) not in page
     client.post(reverse("ballots:close", args=[ballot.pk]))

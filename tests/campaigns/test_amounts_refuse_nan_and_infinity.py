@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rankandfile.accounts.models import User
+from rankandfile.accounts.models import TokenScope
 from rankandfile.accounts.services import api_token_create
 from rankandfile.campaigns.models import Campaign, Pledge
 from rankandfile.lib.money import AmountError, pence_from_pounds
-from tests.personas import MakeCampaign, MakeGroup, MakeMember
+from tests.personas import MakeCampaign, MakeGroup, MakeMember, login_with_second_factor
 
 NOT_AMOUNTS = [
     "NaN",
@@ -29,11 +29,6 @@ NOT_AMOUNTS = [
     "100000001",
     "twelve",
 ]
-
-
-def _log_in_organiser(client: Client, organiser: User) -> None:
-    """Organiser pages may soon need a second factor used in the session: one place to change."""
-    client.force_login(organiser)
 
 
 @pytest.mark.parametrize("text", NOT_AMOUNTS)
@@ -93,7 +88,7 @@ def test_the_pledge_api_refuses_the_amount_with_a_clear_client_error(
     client = Client()
     headers = {}
     if by_token:
-        _, token = api_token_create(member=member, name="script")
+        _, token = api_token_create(member=member, name="script", scope=TokenScope.READ_WRITE)
         headers = {"Authorization": f"Bearer {token}"}
     else:
         client.force_login(member)
@@ -142,7 +137,7 @@ def test_the_draft_form_refuses_a_threshold_that_is_not_a_sensible_number(
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     client = Client()
-    _log_in_organiser(client, organiser)
+    login_with_second_factor(client, organiser)
     response = client.post(
         reverse("campaigns:new", kwargs={"group_slug": group.slug}),
         FORM | {f"stage1-{field}": value},

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from rankandfile.accounts.models import TokenScope
 from rankandfile.accounts.services import api_token_create
 from rankandfile.campaigns import selectors
 from rankandfile.campaigns.models import Pledge, Stage
@@ -28,7 +29,7 @@ def test_the_api_pledges_with_a_personal_token_and_answers_409_when_it_should(
 ) -> None:
     campaign = make_campaign(people=3)
     member = make_member()
-    _, token = api_token_create(member=member, name="my script")
+    _, token = api_token_create(member=member, name="my script", scope=TokenScope.READ_WRITE)
     client = Client()
     url = f"/api/v1/campaigns/{campaign.slug}/pledges"
     body = json.dumps({"options": ["claim-back"], "amount_pence": 12000})
@@ -202,7 +203,7 @@ def test_pledging_and_reading_totals_take_a_fixed_number_of_queries(
     body = json.dumps({"options": ["stop-dues"]})
     counts = []
     for n in range(12):
-        _, token = api_token_create(member=make_member(), name="t")
+        _, token = api_token_create(member=make_member(), name="t", scope=TokenScope.READ_WRITE)
         selectors.in_memory_forget()  # each request reads the open stage afresh
         with CaptureQueriesContext(connection) as queries:
             response = client.post(

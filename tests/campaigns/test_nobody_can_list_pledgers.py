@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from rankandfile.accounts.models import User
 from rankandfile.campaigns.services import pledge_create, stage_resolve_deadline
 from rankandfile.groups.services import group_join
-from tests.personas import MakeCampaign, MakeMember
+from tests.personas import MakeCampaign, MakeMember, login_with_second_factor
 
 
 def _admin_changelists() -> list[str]:
@@ -105,7 +105,7 @@ def test_no_page_api_or_admin_page_singles_out_pledgers(
         *_admin_changelists(),
     ]
     client = Client()
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     pages += _api_get_routes(client, slug=campaign.slug, ballot_id=stage.verdict_ballot.pk)
     pages.append(reverse("campaigns:manage", kwargs={"slug": campaign.slug}))
     for url in pages:

@@ -8,7 +8,7 @@ from rankandfile.campaigns import selectors
 from rankandfile.campaigns.models import Campaign, CampaignState, Demand, Pledge, Stage
 from rankandfile.campaigns.services import pledge_create
 from rankandfile.groups.services import group_join
-from tests.personas import MakeCampaign, MakeGroup, MakeMember
+from tests.personas import MakeCampaign, MakeGroup, MakeMember, login_with_second_factor
 
 FORM = {
     "title": "Publish the report",
@@ -32,7 +32,7 @@ def test_an_organiser_drafts_opens_and_records_demand_decisions(
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     client = Client()
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     url = reverse("campaigns:new", kwargs={"group_slug": group.slug})
     assert client.get(url).status_code == 200
 
@@ -78,7 +78,7 @@ def test_a_vouched_members_pledge_counts_as_verified(
     member = make_member()
     group_join(group=campaign.group, member=member)
     client = Client()
-    client.force_login(organiser)
+    login_with_second_factor(client, organiser)
     client.post(
         reverse(
             "campaigns:vouch", kwargs={"group_slug": campaign.group.slug, "member_id": member.pk}
@@ -98,7 +98,7 @@ def test_campaign_organiser_pages_are_for_the_groups_organisers_with_mfa(
     manage = reverse("campaigns:manage", kwargs={"slug": campaign.slug})
     new = reverse("campaigns:new", kwargs={"group_slug": campaign.group.slug})
     stranger, client = make_member(mfa=True), Client()
-    client.force_login(stranger)
+    login_with_second_factor(client, stranger)
     assert client.get(manage).status_code == 404
     assert client.get(new).status_code == 404
     no_mfa = make_member()

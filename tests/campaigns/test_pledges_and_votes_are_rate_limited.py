@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from rankandfile.accounts.models import User
+from rankandfile.accounts.models import TokenScope, User
 from rankandfile.accounts.services import api_token_create
 from rankandfile.ballots.models import Ballot, RollEntry
 from rankandfile.ballots.services import ballot_open
@@ -133,7 +133,7 @@ def test_thirty_pledge_and_withdraw_cycles_through_the_api_are_refused_after_the
     _limits(settings, "pledge", member="10/d", ip="1000/d")
     campaign = make_campaign(people=3)
     member = make_member()
-    _, token = api_token_create(member=member, name="script")
+    _, token = api_token_create(member=member, name="script", scope=TokenScope.READ_WRITE)
     client = Client()
 
     answers = [_api_cycle(client, campaign, token, n) for n in range(30)]
@@ -166,7 +166,9 @@ def test_api_pledges_from_one_address_are_refused_after_its_limit(
     client = Client(REMOTE_ADDR="192.0.2.8")
     answers = []
     for _ in range(5):
-        _, token = api_token_create(member=make_member(), name="script")
+        _, token = api_token_create(
+            member=make_member(), name="script", scope=TokenScope.READ_WRITE
+        )
         answers.append(
             client.post(
                 f"/api/v1/campaigns/{campaign.slug}/pledges",

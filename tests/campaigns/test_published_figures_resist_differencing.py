@@ -38,7 +38,7 @@ from rankandfile.campaigns.figures import Noise
 from rankandfile.campaigns.models import Campaign, Stage
 from rankandfile.campaigns.services import pledge_create, stage_figures_release, vouch_create
 from rankandfile.groups.services import group_join
-from tests.personas import MakeCampaign
+from tests.personas import MakeCampaign, login_with_second_factor
 
 _numbers = count(1)
 
@@ -66,9 +66,9 @@ def _pledge(stage: Stage, members: list[User], *options: str, amount: int | None
 
 
 def _organiser_client(member: User) -> Client:
-    """Log in to organiser pages (one place, so that the second-factor rule can be added)."""
+    """Log in to organiser pages, with the second factor they ask for."""
     client = Client()
-    client.force_login(member)
+    login_with_second_factor(client, member)
     return client
 
 

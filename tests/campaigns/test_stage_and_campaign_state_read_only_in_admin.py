@@ -9,9 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rankandfile.accounts.models import User
 from rankandfile.campaigns.models import CampaignState, StageState
-from tests.personas import MakeCampaign, MakeMember
+from tests.personas import MakeCampaign, MakeMember, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +23,13 @@ GUARDED_STAGE_FIELDS = [
 ]
 
 
-def _log_in_as_admin(client: Client, member: User) -> None:
-    """The one place the test logs its admin in (the second factor is switched in here)."""
-    client.force_login(member)
-
-
 @pytest.fixture
 def admin_client(make_member: MakeMember) -> Client:
     member = make_member(mfa=True)
     member.is_staff = member.is_superuser = True
     member.save(update_fields=["is_staff", "is_superuser"])
     client = Client()
-    _log_in_as_admin(client, member)
+    login_with_second_factor(client, member)
     return client
 
 

@@ -18,7 +18,7 @@ from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test import Client
 
-from rankandfile.accounts.models import ApiToken, User
+from rankandfile.accounts.models import ApiToken, TokenScope, User
 from rankandfile.accounts.services import api_token_create, api_token_revoke
 from rankandfile.accounts.token_uses import token_uses_write
 from rankandfile.campaigns import selectors
@@ -75,10 +75,14 @@ def test_a_bad_token_is_answered_401_whatever_else_is_wrong(
     if spoil:
         spoil(campaign)
     inactive = make_member()
-    _, inactive_token = api_token_create(member=inactive, name="old phone")
+    _, inactive_token = api_token_create(
+        member=inactive, name="old phone", scope=TokenScope.READ_WRITE
+    )
     User.objects.filter(pk=inactive.pk).update(is_active=False)
     revoked_member = make_member()
-    revoked, revoked_token = api_token_create(member=revoked_member, name="lost laptop")
+    revoked, revoked_token = api_token_create(
+        member=revoked_member, name="lost laptop", scope=TokenScope.READ_WRITE
+    )
     api_token_revoke(member=revoked_member, token_id=revoked.pk)
     for bad in ("rf_not-a-token", inactive_token, revoked_token):
         status, content = _post(bad, slug, body)
@@ -87,7 +91,7 @@ def test_a_bad_token_is_answered_401_whatever_else_is_wrong(
     assert not Pledge.objects.exists()
     assert not StageTally.objects.filter(pledges__gt=0).exists()
 
-    _, token = api_token_create(member=make_member(), name="my script")
+    _, token = api_token_create(member=make_member(), name="my script", scope=TokenScope.READ_WRITE)
     status, content = _post(token, slug, body)
     assert status == good_token_status, content
     assert Pledge.objects.count() == (1 if good_token_status == 201 else 0)
@@ -102,7 +106,9 @@ def test_a_pledge_is_written_for_the_tokens_member_with_their_area_and_vouch(
     member = make_member(district="EC1A")
     group_join(group=campaign.group, member=member)
     vouch_create(group=campaign.group, organiser=organiser, member=member)
-    api_token, token = api_token_create(member=member, name="my script")
+    api_token, token = api_token_create(
+        member=member, name="my script", scope=TokenScope.READ_WRITE
+    )
 
     status, content = _post(token, campaign.slug, json.dumps({"options": ["stop-dues"]}))
 
@@ -133,7 +139,7 @@ def test_a_member_whose_email_is_not_verified_is_told_so_and_nothing_is_written(
     campaign = make_campaign()
     member = make_member()
     EmailAddress.objects.filter(user=member).update(verified=False)
-    _, token = api_token_create(member=member, name="my script")
+    _, token = api_token_create(member=member, name="my script", scope=TokenScope.READ_WRITE)
 
     status, content = _post(token, campaign.slug)
 

@@ -19,12 +19,7 @@ from rankandfile.campaigns.services import (
     stage_resolve_deadline,
     stage_resolve_verdict,
 )
-from tests.personas import MakeCampaign, MakeGroup, MakeMember
-
-
-def _log_in_organiser(client: Client, organiser: User) -> None:
-    """Organiser pages may soon need a second factor used in the session: one place to change."""
-    client.force_login(organiser)
+from tests.personas import MakeCampaign, MakeGroup, MakeMember, login_with_second_factor
 
 
 def _to_verdict(stage: Stage, pledgers: list[User]) -> Stage:
@@ -143,7 +138,7 @@ def test_the_draft_form_refuses_a_share_that_is_not_a_percentage(
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     client = Client()
-    _log_in_organiser(client, organiser)
+    login_with_second_factor(client, organiser)
     url = reverse("campaigns:new", kwargs={"group_slug": group.slug})
 
     refused = client.post(url, FORM | {"stage1-verdict_quorum_percent": share})
@@ -157,7 +152,7 @@ def test_the_draft_form_sets_the_share(make_member: MakeMember, make_group: Make
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     client = Client()
-    _log_in_organiser(client, organiser)
+    login_with_second_factor(client, organiser)
     url = reverse("campaigns:new", kwargs={"group_slug": group.slug})
     assert "verdict_quorum_percent" in client.get(url).content.decode()
 

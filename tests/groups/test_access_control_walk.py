@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
-from tests.personas import MakeGroup, MakeMember
+from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 
 ANON, OUTSIDER, MEMBER, ORGANISER = "anonymous", "outsider", "member", "organiser"
 
@@ -50,9 +50,9 @@ def test_every_page_answers_each_persona_as_expected(
     outsider = make_member(mfa=True)
     Membership.objects.create(group=group, member=member)
     clients = {ANON: Client(), OUTSIDER: Client(), MEMBER: Client(), ORGANISER: Client()}
-    clients[OUTSIDER].force_login(outsider)
-    clients[MEMBER].force_login(member)
-    clients[ORGANISER].force_login(organiser)
+    login_with_second_factor(clients[OUTSIDER], outsider)
+    login_with_second_factor(clients[MEMBER], member)
+    login_with_second_factor(clients[ORGANISER], organiser)
     pages = _pages(group)
     for page, by_persona in EXPECTED[visibility].items():
         for persona, status in by_persona.items():
@@ -72,7 +72,7 @@ def test_organiser_actions_on_another_group_are_refused(
     theirs = make_group(visibility="listed")
     intruder_client = Client()
     intruder = mine.memberships.get().member
-    intruder_client.force_login(intruder)
+    login_with_second_factor(intruder_client, intruder)
     target = make_member()
     group_join(group=theirs, member=target)
     request = theirs.join_requests.get()

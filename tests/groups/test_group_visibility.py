@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from rankandfile.groups.models import JoinRequest, Membership, Role
 from rankandfile.notifications.sending import messages_deliver_due
-from tests.personas import CaptureCallbacks, MakeGroup, MakeMember
+from tests.personas import CaptureCallbacks, MakeGroup, MakeMember, login_with_second_factor
 
 
 def _detail(slug: str) -> str:
@@ -38,7 +38,7 @@ def test_a_listed_group_takes_a_request_that_an_organiser_approves(
     member = make_member(display_name="Hopeful")
     member_client, organiser_client = Client(), Client()
     member_client.force_login(member)
-    organiser_client.force_login(organiser)
+    login_with_second_factor(organiser_client, organiser)
 
     assert "Listed Caucus" in member_client.get(reverse("groups:list")).content.decode()
     member_client.post(reverse("groups:join", kwargs={"slug": group.slug}))
@@ -70,7 +70,7 @@ def test_a_declined_request_adds_no_membership(
     member = make_member()
     member_client, organiser_client = Client(), Client()
     member_client.force_login(member)
-    organiser_client.force_login(organiser)
+    login_with_second_factor(organiser_client, organiser)
     member_client.post(reverse("groups:join", kwargs={"slug": group.slug}))
     join_request = JoinRequest.objects.get(group=group, member=member)
     organiser_client.post(
@@ -103,7 +103,7 @@ def test_a_hidden_group_is_invisible_and_joined_only_by_invitation(
     assert not Membership.objects.filter(group=group, member=stranger).exists()
 
     organiser_client = Client()
-    organiser_client.force_login(organiser)
+    login_with_second_factor(organiser_client, organiser)
     with django_capture_on_commit_callbacks(execute=True):
         organiser_client.post(
             reverse("groups:invite", kwargs={"slug": group.slug}),

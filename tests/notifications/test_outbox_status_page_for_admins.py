@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.services import message_enqueue
-from tests.personas import MakeMember
+from tests.personas import MakeMember, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_staff_with_mfa_see_counts_and_nobody_else_does(
     admin = make_member(mfa=True)
     admin.is_staff = True
     admin.save(update_fields=["is_staff"])
-    client.force_login(admin)
+    login_with_second_factor(client, admin)
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()

@@ -21,17 +21,12 @@ from rankandfile.accounts.models import User
 from rankandfile.campaigns.services import pledge_create, stage_resolve_deadline
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.sending import messages_deliver_due
-from tests.personas import MakeCampaign, MakeMember
+from tests.personas import MakeCampaign, MakeMember, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
 LOOKUPS = {"": "1", "__in": "1,2", "__regex": ".", "__exact": "1", "__isnull": "False"}
 LOOKUPS_MORE = {"__startswith": "a"}
-
-
-def _log_in_as_admin(client: Client, member: User) -> None:
-    """The one place the test logs its admin in (the second factor is switched in here)."""
-    client.force_login(member)
 
 
 def _staff_superuser(make_member: MakeMember) -> User:
@@ -80,7 +75,7 @@ def admin_client(make_member: MakeMember, make_campaign: MakeCampaign) -> Client
     stage_resolve_deadline(stage_id=stage.pk, now=stage.deadline)
     messages_deliver_due()
     client = Client()
-    _log_in_as_admin(client, _staff_superuser(make_member))
+    login_with_second_factor(client, _staff_superuser(make_member))
     return client
 
 

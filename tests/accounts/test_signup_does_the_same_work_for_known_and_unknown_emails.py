@@ -1,0 +1,44 @@
+"""Sign-up takes as long for a registered email as for a new one, because it does the same
+costly work: one password hash and one queued email each (timed by bench/signup_timing.py)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.test import Client
+from django.urls import reverse
+
+from rankandfile.notifications.models import Message
+from tests.personas import MakeMember
+
+pytestmark = pytest.mark.django_db
+
+
+def _signup_work(email: str) -> tuple[int, int]:
+    """Password hashes computed and outbox messages queued by one sign-up with ``email``."""
+    queued_before = Message.objects.count()
+    with mock.patch.object(
+        Argon2PasswordHasher, "encode", autospec=True, side_effect=Argon2PasswordHasher.encode
+    ) as encode:
+        response = Client().post(
+            reverse("account_signup"),
+            {
+                "email": email,
+                "password1": "a long enough passphrase",
+                "password2": "a long enough passphrase",
+                "display_name": "Someone",
+                "consent_membership": "on",
+            },
+        )
+    assert response.status_code == 302
+    return encode.call_count, Message.objects.count() - queued_before
+
+
+def test_a_known_and_an_unknown_email_each_cost_one_hash_and_one_email(
+    make_member: MakeMember,
+) -> None:
+    make_member(email="known@example.org")
+    assert _signup_work("known@example.org") == (1, 1)
+    assert _signup_work("unknown@example.org") == (1, 1)
