@@ -2,8 +2,8 @@
 
 Senders claim rows (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; one conditional
 ``UPDATE`` under SQLite's single writer), send them over a few SMTP connections kept open for
-the batch (``smtp_lanes``; other mail backends a message at a time), and commit each row as
-sent straight after the server accepts it. A sender killed between the server's acceptance and
+the batch (``smtp_lanes``, aiosmtplib's; other mail backends a message at a time), and commit
+each row as sent straight after the server accepts it. A sender killed between the server's acceptance and
 that commit sends its one in-flight message again after the lease runs out (the connections
 take turns, so there is only ever one); the stable Message-ID lets receiving servers drop that
 duplicate. Consent and the member's choice for the group are checked again at send time.
@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import logging
 import re
-import smtplib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiosmtplib
 from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
@@ -103,10 +103,7 @@ def _backoff(attempts: int) -> timedelta:
 
 def _is_permanent(error: BaseException) -> bool:
     """A 5xx answer will not change on retry: the message goes straight to dead-letter."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return bool(codes) and all(code >= 500 for code in codes)
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+    return isinstance(error, aiosmtplib.SMTPResponseException) and error.code >= 500
 
 
 # Anything with an "@" in it, up to a space, quote or bracket: an address, or the most of one.
@@ -119,19 +116,16 @@ def _without_addresses(text: str) -> str:
 
 def _describe(error: BaseException) -> str:
     """The reason for a failure, kept on the row and shown in the admin: the SMTP code and the
-    server's text, never an address. smtplib's own text names the recipient
-    (``{'member@example.org': (550, ...)}``), and the recipient of a pledge message is a
-    pledger, so the text is rebuilt from the code and the server's words, addresses removed."""
+    server's text, never an address. aiosmtplib keeps the refused recipient on the error, and
+    the recipient of a pledge message is a pledger, so the text is rebuilt from the code and
+    the server's words, addresses removed; for a connection that failed, what caused it."""
     name = type(error).__name__
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        answers = sorted(error.recipients.values())
-        codes = " ".join(sorted({str(code) for code, _ in answers}))
-        said = "; ".join(sorted({_reply_text(reply) for _, reply in answers}))
-        described = f"{name} {codes}: {said}" if said else f"{name} {codes}"
-    elif isinstance(error, smtplib.SMTPResponseException):
-        described = f"{name} {error.smtp_code}: {_reply_text(error.smtp_error)}"
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        described = f"{name} {error.code}: {_reply_text(error.message)}"
     else:
         described = f"{name}: {error}"
+        if error.__cause__ is not None:
+            described += f" ({type(error.__cause__).__name__})"
     return _without_addresses(described)[:2000]
 
 
@@ -192,26 +186,18 @@ def _record_skip(*, message: Message, token: str, reason: str, report: DeliveryR
 
 
 def _record_sent(*, message: Message, token: str, report: DeliveryReport) -> None:
-    # Committed at once (autocommit): only the message in flight can be sent twice after a
-    # crash. Plain SQL because this runs once per message sent, at deadline-day rates.
-    quote = connection.ops.quote_name
-    forget = _forgetting(message)
-    forget_sql = f", {quote('key')} = %s, recipient_id = NULL" if forget else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Message._meta.db_table)} SET status = %s, sent_at = %s, "
-            "attempts = attempts + 1, last_error = '', context = %s, claimed_by = '', "
-            f"lease_expires_at = NULL{forget_sql} WHERE id = %s AND claimed_by = %s",
-            [
-                MessageStatus.SENT.value,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                "{}",
-                *([forget["key"]] if forget else []),
-                message.pk,
-                token,
-            ],
-        )
-        updated = cursor.rowcount
+    # Committed at once (autocommit), as each message is accepted: only the message in flight
+    # can be sent twice after a crash.
+    updated = Message.objects.filter(pk=message.pk, claimed_by=token).update(
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+        context={},
+        claimed_by="",
+        lease_expires_at=None,
+        **_forgetting(message),
+    )
     if not updated:
         logger.error("Outbox message %s was sent after its lease had been lost", message.pk)
     report.sent += 1
@@ -379,7 +365,7 @@ def messages_deliver_batch(
     )
     try:
         lanes.open(max(1, min(connections, len(sendable) // MESSAGES_PER_CONNECTION)))
-    except (smtplib.SMTPException, OSError) as error:
+    except (aiosmtplib.SMTPException, OSError) as error:
         lanes.close()
         for message in sendable:
             _record_failure(message=message, token=token, error=error, report=report)

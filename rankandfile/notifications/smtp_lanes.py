@@ -1,26 +1,27 @@
-"""Several SMTP connections driven by one thread, for the outbox sender (``sending``).
+"""Several SMTP connections side by side, for the outbox sender (``sending``), over aiosmtplib.
 
-Each connection is a Django MAILERS SMTP backend's own; the commands are those of
-``smtplib.SMTP.sendmail`` (MAIL, RCPT, DATA), the message text is dot-stuffed as RFC 5321
-section 4.5.2 asks. What becomes of each message (sent, failed, handed back) is the caller's
-to record, through the callbacks it passes.
+The SMTP itself (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, the dot-stuffing and line endings of
+RFC 5321 sections 4.5.2 and 2.3.8) is aiosmtplib's; the connections are configured from the
+Django MAILERS SMTP backend's settings. What becomes of each message (sent, failed, handed
+back) is the caller's to record, through the callbacks it passes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-import selectors
-import smtplib
-import socket
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+import aiosmtplib
 from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.utils import DNS_NAME
 from django.utils import timezone
 
 from rankandfile.notifications.models import Message
@@ -29,39 +30,39 @@ from rankandfile.notifications.rendering import smtp_envelope_for
 logger = logging.getLogger(__name__)
 
 # A plain ASCII address that needs no parsing to be a safe SMTP envelope address; anything else
-# goes through the backend's own check (IDNA, injection).
+# goes through the Django backend's own check (IDNA, injection).
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 @dataclass
 class Lane:
-    """One open SMTP connection (a Django SMTP backend's) and the message it is sending."""
+    """One open SMTP connection, the message it is sending and the step it is at."""
 
-    mailer: SmtpBackend
-    smtp: smtplib.SMTP
-    sock: socket.socket
+    smtp: aiosmtplib.SMTP
     message: Message | None = None
     address: str = ""
     data: bytes = b""
-    # The reply awaited: to "mail", "rcpt", "data", or "body" (the message itself); "ready"
-    # when the server waits for the message but another lane holds the turn to be accepted.
+    # "envelope" (MAIL and RCPT on their way), "ready" (waiting for the turn to send the
+    # message), "data" (DATA and the message on their way), or "" (idle).
     step: str = ""
 
 
 class SmtpLanes:
-    """Send a batch over several SMTP connections, driven by one thread.
+    """Send a batch over several SMTP connections, from one thread.
 
-    One connection spends most of its time waiting for the server's replies (MAIL, RCPT,
-    DATA and the message each take a round trip): meanwhile this thread renders the next
-    message and sends commands on the other connections. The connections are Django MAILERS
-    SMTP backends' own, and the commands those of ``smtplib.SMTP.sendmail``; only the
-    finished bytes are written here (``rendering.smtp_envelope_for``) rather than by the
-    backend, which parses every address with the email package's header parser.
+    Each connection spends most of its time waiting for the server's replies; meanwhile the
+    others send theirs. The event loop is run from this (synchronous) code a step at a time,
+    until one connection's command is answered, and every database write (the callbacks) is
+    made between those steps, never inside a coroutine. That is simpler and more correct than
+    ``sync_to_async``: the writes stay on this thread's database connection, the one that
+    claimed the batch (in its transaction in tests, with its ``synchronous_commit`` setting on
+    PostgreSQL), and a write is finished before the next step can send anything more.
 
-    Exactly once: only one lane at a time may have its message's final "." sent and the
-    server's answer not yet committed, so a sender killed at any moment leaves at most one
-    message that the server took and the outbox does not know was sent. Its stable Message-ID
-    lets the receiving server drop the copy sent again once the lease runs out.
+    Exactly once: only one connection at a time may be sending a message's DATA and awaiting
+    the server's answer, and its acceptance is recorded before any other may start, so a
+    sender killed at any moment leaves at most one message that the server took and the outbox
+    does not know was sent. Its stable Message-ID lets the receiving server drop the copy sent
+    again once the lease runs out.
     """
 
     def __init__(
@@ -79,62 +80,77 @@ class SmtpLanes:
         self.release = release
         self.stop_at = stop_at
         self.lanes: list[Lane] = []
-        self.selector = selectors.DefaultSelector()
+        self.tasks: dict[asyncio.Task[Any], Lane] = {}
         self.accepting: Lane | None = None
         self.ready: deque[Lane] = deque()
+        self.runner = asyncio.Runner()
+        self.mailer = mailers.default
+        assert isinstance(self.mailer, SmtpBackend)
         self.sender = ""
-        self.timeout = 300.0
 
     def open(self, connections: int) -> None:
         """Open up to ``connections``; raises only if not even one opens."""
+        mailer = self.mailer
+        self.sender = mailer.prep_address(settings.DEFAULT_FROM_EMAIL)
+        secure = bool(mailer.use_tls or mailer.use_ssl)
+        # Django logs in only with both a user and a password; so does this.
+        login = bool(mailer.username and mailer.password)
         for _ in range(connections):
-            mailer = mailers.default
-            assert isinstance(mailer, SmtpBackend)
+            smtp = aiosmtplib.SMTP(
+                hostname=mailer.host,
+                port=mailer.port,
+                username=mailer.username if login else None,
+                password=mailer.password if login else None,
+                use_tls=bool(mailer.use_ssl),  # TLS from the start (SMTPS)
+                start_tls=bool(mailer.use_tls),  # STARTTLS, required when SMTP_USE_TLS
+                tls_context=mailer.ssl_context if secure else None,
+                timeout=mailer.timeout,
+                local_hostname=str(DNS_NAME),
+            )
             try:
-                mailer.open()
-                smtp = mailer.connection
-                if smtp is None or smtp.sock is None:  # a mailer set to fail silently
-                    raise smtplib.SMTPConnectError(421, "The SMTP connection did not open.")
-                smtp.ehlo_or_helo_if_needed()
-            except (smtplib.SMTPException, OSError):
+                self.runner.run(smtp.connect())
+            except (aiosmtplib.SMTPException, OSError):
                 if not self.lanes:
                     raise
                 logger.info("Opening another SMTP connection failed", exc_info=True)
-                mailer.close()
                 break
-            lane = Lane(mailer=mailer, smtp=smtp, sock=smtp.sock)
-            self.lanes.append(lane)
-            self.selector.register(lane.sock, selectors.EVENT_READ, lane)
-            self.timeout = float(mailer.timeout or 300)
-        self.sender = self.lanes[0].mailer.prep_address(settings.DEFAULT_FROM_EMAIL)
+            self.lanes.append(Lane(smtp=smtp))
 
     def run(self) -> None:
         for lane in list(self.lanes):
             self._start(lane)
-        while waiting := [lane for lane in self.lanes if lane.step not in ("", "ready")]:
-            events = self.selector.select(self.timeout)
-            if not events:  # the server stopped answering: as smtplib's own read timeout
-                for lane in waiting:
-                    assert lane.message is not None
-                    error = TimeoutError(f"No answer to {lane.step} in {self.timeout:g} s")
-                    self._fail(lane, lane.message, error)
-                self._take_turns()
-            for key, _ in events:
-                self._on_reply(key.data)
+        while self.tasks:
+            done, _ = self.runner.run(
+                asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
+            )
+            for task in done:
+                self._on_reply(self.tasks.pop(task), task)
+            self._take_turns()
         if self.pending:  # every connection was lost: the rest go back to the queue
             self.release(list(self.pending))
             self.pending.clear()
 
     def close(self) -> None:
-        self.selector.close()
-        for lane in self.lanes:
-            try:
-                lane.mailer.close()
-            except (smtplib.SMTPException, OSError):
-                logger.info("Closing an SMTP connection failed", exc_info=True)
+        async def quit_all() -> None:
+            quits = [lane.smtp.quit() for lane in self.lanes if lane.smtp.is_connected]
+            for result in await asyncio.gather(*quits, return_exceptions=True):
+                if isinstance(result, Exception):
+                    logger.info("Closing an SMTP connection failed", exc_info=result)
+
+        try:
+            self.runner.run(quit_all())
+        finally:
+            for lane in self.lanes:
+                lane.smtp.close()
+            self.runner.close()
+
+    def _begin(self, lane: Lane, step: str, command: Coroutine[Any, Any, Any]) -> None:
+        lane.step = step
+        self.tasks[self.runner.get_loop().create_task(command)] = lane
 
     def _start(self, lane: Lane) -> None:
-        """Give the lane its next message (rendered here) and send MAIL; or leave it idle."""
+        """Give the lane its next message (rendered here) and send MAIL and RCPT; or leave it
+        idle."""
         lane.step, lane.message = "", None
         while self.pending:
             if timezone.now() >= self.stop_at:
@@ -145,134 +161,67 @@ class SmtpLanes:
             try:
                 address, data = smtp_envelope_for(message)
                 if not _PLAIN_ADDRESS.fullmatch(address):
-                    address = lane.mailer.prep_address(address)
-                smtp = lane.smtp
-                size = f" SIZE={len(data)}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-                lane.message, lane.address, lane.data = message, address, data
-                # Both addresses are addr-specs already: no smtplib.quoteaddr, which parses
-                # each address again as RFC 2822.
-                smtp.putcmd("mail", f"FROM:<{self.sender}>{size}")
+                    address = self.mailer.prep_address(address)
             except Exception as error:  # a template error fails this message, not the batch
-                if not self._fail(lane, message, error):
-                    return
+                self.record_failure(message, error)
                 continue
-            lane.step = "mail"
+            lane.message, lane.address, lane.data = message, address, data
+            self._begin(lane, "envelope", self._envelope(lane))
             return
 
-    def _on_reply(self, lane: Lane) -> None:
-        if lane not in self.lanes:  # dropped earlier in this round of events
-            return
+    async def _envelope(self, lane: Lane) -> None:
+        smtp = lane.smtp
+        size = [f"SIZE={len(lane.data)}"] if smtp.supports_extension("size") else []
+        await smtp.mail(self.sender, options=size)
+        await smtp.rcpt(lane.address)
+
+    def _on_reply(self, lane: Lane, task: asyncio.Task[Any]) -> None:
         message = lane.message
-        if message is None or lane.step == "ready":
-            # Spoken to unasked: a server closing an idle connection (421, or end of file).
-            if message is not None:
-                self.ready.remove(lane)
-            self._drop(lane, message, smtplib.SMTPServerDisconnected("closed by the server"))
-            return
-        accepted = False
-        try:
-            code, reply = lane.smtp.getreply()
-            if lane.step == "mail":
-                if code != 250:
-                    raise smtplib.SMTPSenderRefused(code, reply, self.sender)
-                lane.smtp.putcmd("rcpt", f"TO:<{lane.address}>")
-                lane.step = "rcpt"
-            elif lane.step == "rcpt":
-                if code not in (250, 251):
-                    raise smtplib.SMTPRecipientsRefused({lane.address: (code, reply)})
-                lane.smtp.putcmd("data")
-                lane.step = "data"
-            elif lane.step == "data":
-                if code != 354:
-                    raise smtplib.SMTPDataError(code, reply)
-                lane.step = "ready"
-                self.ready.append(lane)
-            else:
-                self.accepting = None
-                if code != 250:
-                    raise smtplib.SMTPDataError(code, reply)
-                accepted = True
-        except Exception as error:
-            if self.accepting is lane:
-                self.accepting = None
+        assert message is not None
+        if lane is self.accepting:
+            self.accepting = None
+        error = task.exception()
+        if error is not None:
             if self._fail(lane, message, error):
                 self._start(lane)
-        if accepted:
-            # Committed before any other lane may send its message's end: the turn is ours
-            # until then. A database error here stops the batch (the lease then runs out).
+        elif lane.step == "envelope":
+            lane.step = "ready"
+            self.ready.append(lane)
+        else:
+            # Committed before any other lane may send its message: the turn is ours until
+            # then. A database error here stops the batch (the lease then runs out).
             self.record_sent(message)
             self._start(lane)
-        self._take_turns()
 
     def _take_turns(self) -> None:
-        """Send the next waiting message's text, once no other is awaiting its answer."""
-        while self.accepting is None and self.ready:
+        """Send the next waiting message, once no other is awaiting its answer."""
+        if self.accepting is None and self.ready:
             lane = self.ready.popleft()
-            assert lane.message is not None
-            try:
-                lane.smtp.send(_smtp_data(lane.data))
-            except Exception as error:
-                if self._fail(lane, lane.message, error):
-                    self._start(lane)
-                continue
-            lane.step = "body"
             self.accepting = lane
+            self._begin(lane, "data", lane.smtp.data(lane.data))
 
     def _fail(self, lane: Lane, message: Message, error: BaseException) -> bool:
         """Record a failed message; True if the lane's connection can go on."""
-        code = getattr(error, "smtp_code", None)
-        if isinstance(error, smtplib.SMTPRecipientsRefused):
-            code = min(c for c, _ in error.recipients.values())
-        if _connection_lost(error) or code == 421:
+        code = getattr(error, "code", None)
+        # aiosmtplib's lost connections and timeouts are OSErrors (ConnectionError,
+        # TimeoutError); after a 421 the server closes the connection.
+        if isinstance(error, OSError) or code == 421 or not lane.smtp.is_connected:
             self._drop(lane, message, error)
             return False
         self.record_failure(message, error)
         lane.step, lane.message = "", None
-        if code is not None:  # the server refused: end its mail transaction
-            try:
-                lane.smtp.rset()
-            except (smtplib.SMTPException, OSError) as lost:
-                self._drop(lane, None, lost)
-                return False
+        try:  # end the refused mail transaction
+            self.runner.run(lane.smtp.rset())
+        except (aiosmtplib.SMTPException, OSError) as reset_failed:
+            self._drop(lane, None, reset_failed)
+            return False
         return True
 
     def _drop(self, lane: Lane, message: Message | None, error: BaseException) -> None:
         """The connection is gone: its message (if any) fails, the others go on."""
         if message is not None:
             self.record_failure(message, error)
-        if self.accepting is lane:
-            self.accepting = None
+        logger.info("An SMTP connection was lost: %s", type(error).__name__)
         lane.step, lane.message = "", None
-        self.selector.unregister(lane.sock)
         self.lanes.remove(lane)
-        try:
-            lane.mailer.close()
-        except (smtplib.SMTPException, OSError):
-            logger.info("Closing a lost SMTP connection failed", exc_info=True)
-
-
-_LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
-def _smtp_data(data: bytes) -> bytes:
-    """The message text as sent after DATA: every line ending CRLF, leading dots doubled
-    (RFC 5321 section 4.5.2), ending in CRLF "." CRLF.
-
-    A bare CR or LF (from text a member wrote; quoted-printable keeps a bare CR as it is) is
-    made a CRLF first: RFC 5321 section 2.3.8 forbids them, and a receiving server that takes
-    "<CR>.<CR>" as the end of the data would read what follows as another message.
-    """
-    crlf = data.count(b"\r\n")
-    if data.count(b"\r") != crlf or data.count(b"\n") != crlf:  # a bare one: cheaper than sub
-        data = _LINE_END.sub(b"\r\n", data)
-    quoted = re.sub(rb"(?m)^\.", b"..", data)
-    if not quoted.endswith(b"\r\n"):
-        quoted += b"\r\n"
-    return quoted + b".\r\n"
-
-
-def _connection_lost(error: BaseException) -> bool:
-    """The connection is unusable (as opposed to the server refusing one message)."""
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return True
-    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
+        lane.smtp.close()

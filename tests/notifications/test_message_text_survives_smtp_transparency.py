@@ -4,9 +4,8 @@ lines starting with "." are dot-stuffed (RFC 5321 section 4.5.2) and every line 
 from __future__ import annotations
 
 import re
-import smtplib
-
 import pytest
+from aiosmtplib.protocol import SMTPProtocol
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import User
@@ -35,14 +34,14 @@ def _update(member: User, body: str) -> None:
 def _sent_data(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """Every message text as written to the SMTP connection after DATA."""
     sent: list[bytes] = []
-    send = smtplib.SMTP.send
+    write = SMTPProtocol.write
 
-    def recording(self: smtplib.SMTP, s: bytes | str) -> None:
-        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
-            sent.append(s)
-        send(self, s)
+    def recording(self: SMTPProtocol, data: bytes) -> None:
+        if data.endswith(b"\r\n.\r\n"):
+            sent.append(data)
+        write(self, data)
 
-    monkeypatch.setattr(smtplib.SMTP, "send", recording)
+    monkeypatch.setattr(SMTPProtocol, "write", recording)
     return sent
 
 

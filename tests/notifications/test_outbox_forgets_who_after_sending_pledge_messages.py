@@ -3,7 +3,7 @@
 A verdict ballot's roll is exactly the stage's pledgers, and a "released" message goes to each
 pledger: the outbox row of such a message, once sent, keeps neither its member nor the member's
 id in its key. A message still to be retried (a dead letter included) keeps its member until it
-is sent. And no failure reason keeps an address: smtplib's own text names the recipient.
+is sent. And no failure reason keeps an address: the SMTP client's error names the recipient.
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ def test_sent_verdict_ballot_messages_forget_their_pledgers_and_dead_letters_kee
     dead = Message.objects.get(status=MessageStatus.DEAD)
     assert dead.recipient_id == refused.pk
     assert _remembers([pledgers[0], pledgers[2]]) == []
-    # Its reason has the SMTP code, not the address smtplib put in its text.
-    assert "550" in dead.last_error and "SMTPRecipientsRefused" in dead.last_error
+    # Its reason has the SMTP code, not the address the SMTP client keeps on its error.
+    assert "550" in dead.last_error and "SMTPRecipientRefused" in dead.last_error
     assert "@" not in dead.last_error and refused.email not in dead.last_error
 
     smtp_sink.recorder.refuse = set()
