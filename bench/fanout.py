@@ -10,8 +10,8 @@ sinks in processes of their own. In one run it measures:
     of ``outbox_send``, default 1, started after the fan-out has committed) claims batches of
     500, renders, sends and marks each one sent as soon as the sink accepts it; timed from the
     start of the fan-out until the sink has accepted the last message. Each sender process
-    drives NOTIFICATIONS_SENDER_CONNECTIONS SMTP connections (default 4, one per 25 messages
-    of a batch) from one thread, taking turns so that only one message at a time is accepted
+    drives NOTIFICATIONS_SENDER_CONNECTIONS aiosmtplib connections (default 4, one per 25
+    messages of a batch) from one thread, taking turns so that only one message at a time is accepted
     and not yet committed as sent. The sink counts Message-IDs, so the run also checks that
     each message arrived exactly once;
 (b) the ceiling: a bare ``smtplib`` loop sending the same messages, rendered beforehand (not
@@ -256,18 +256,27 @@ def main() -> int:
         sending = 0.0
         client = smtplib.SMTP("127.0.0.1", ceiling_sink.port)
         sender = settings.DEFAULT_FROM_EMAIL
-        rows = Message.objects.select_related("recipient").order_by("pk")
+        # The same messages as the outbox sent, built again from the members: a sent "pledge
+        # triggered" row has forgotten its member.
+        members = User.objects.order_by("pk")
         last = 0
         while True:
-            chunk = list(rows.filter(pk__gt=last)[:CHUNK])
+            chunk = list(members.filter(pk__gt=last)[:CHUNK])
             if not chunk:
                 break
             last = chunk[-1].pk
             prepared = []
-            for message in chunk:
-                message.context = {**context, **personalise(message.recipient_id)}
-                mime = email_for(message, message.recipient).message(policy=email.policy.SMTP)
-                prepared.append((message.recipient.email, mime.as_bytes()))
+            for member in chunk:
+                message = Message(
+                    pk=member.pk,
+                    key=f"campaign:1:trigger:member:{member.pk}",
+                    message_class=MessageClass.SERVICE,
+                    template="pledge_triggered",
+                    context={**context, **personalise(member.pk)},
+                    recipient=member,
+                )
+                mime = email_for(message, member).message(policy=email.policy.SMTP)
+                prepared.append((member.email, mime.as_bytes()))
             begin = time.perf_counter()
             for address, data in prepared:
                 client.sendmail(sender, [address], data)
