@@ -11,8 +11,8 @@ sinks in processes of their own. In one run it measures:
     500, renders, sends and marks each one sent as soon as the sink accepts it; timed from the
     start of the fan-out until the sink has accepted the last message. Each sender process
     drives NOTIFICATIONS_SENDER_CONNECTIONS aiosmtplib connections (default 4, one per 25
-    messages of a batch) from one thread, taking turns so that only one message at a time is accepted
-    and not yet committed as sent. The sink counts Message-IDs, so the run also checks that
+    messages of a batch) from one thread, taking turns so that only one message at a time is
+    accepted and not yet committed as sent. The sink counts Message-IDs, so the run also checks that
     each message arrived exactly once;
 (b) the ceiling: a bare ``smtplib`` loop sending the same messages, rendered beforehand (not
     timed), over one connection to an identical sink.

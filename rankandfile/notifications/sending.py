@@ -3,12 +3,12 @@
 Senders claim rows (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL; one conditional
 ``UPDATE`` under SQLite's single writer), send them over a few SMTP connections kept open for
 the batch (``smtp_lanes``, aiosmtplib's; other mail backends a message at a time), and commit
-each row as sent straight after the server accepts it. A sender killed between the server's acceptance and
-that commit sends its one in-flight message again after the lease runs out (the connections
-take turns, so there is only ever one); the stable Message-ID lets receiving servers drop that
-duplicate. Consent and the member's choice for the group are checked again at send time.
-Failures are retried with exponential backoff, then kept as dead letters. Queueing is
-``services``.
+each row as sent straight after the server accepts it. A sender killed between the server's
+acceptance and that commit sends its one in-flight message again after the lease runs out (the
+connections take turns, so there is only ever one); the stable Message-ID lets receiving
+servers drop that duplicate. Consent and the member's choice for the group are checked again
+at send time. Failures are retried with exponential backoff, then kept as dead letters.
+Queueing is ``services``.
 """
 
 from __future__ import annotations

@@ -84,8 +84,9 @@ class SmtpLanes:
         self.accepting: Lane | None = None
         self.ready: deque[Lane] = deque()
         self.runner = asyncio.Runner()
-        self.mailer = mailers.default
-        assert isinstance(self.mailer, SmtpBackend)
+        mailer = mailers.default
+        assert isinstance(mailer, SmtpBackend)
+        self.mailer: SmtpBackend = mailer
         self.sender = ""
 
     def open(self, connections: int) -> None:
@@ -120,9 +121,7 @@ class SmtpLanes:
         for lane in list(self.lanes):
             self._start(lane)
         while self.tasks:
-            done, _ = self.runner.run(
-                asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED)
-            )
+            done, _ = self.runner.run(asyncio.wait(self.tasks, return_when=asyncio.FIRST_COMPLETED))
             for task in done:
                 self._on_reply(self.tasks.pop(task), task)
             self._take_turns()

@@ -4,6 +4,7 @@ lines starting with "." are dot-stuffed (RFC 5321 section 4.5.2) and every line 
 from __future__ import annotations
 
 import re
+
 import pytest
 from aiosmtplib.protocol import SMTPProtocol
 
