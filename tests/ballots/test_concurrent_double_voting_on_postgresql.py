@@ -16,11 +16,16 @@ from tests.ballots.ballot_helpers import ballot_make, receipt_hash, voters_make
 from tests.concurrency import a_query_waits_for_a_lock, wait_until
 from tests.personas import MakeGroup
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite runs one write transaction at a time, so it cannot race; CI runs this on "
-    "PostgreSQL (DATABASE_URL=postgres://...)",
-)
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests of this group run one after
+# another on a single worker: they race threads or processes against each other and time out.
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite runs one write transaction at a time, so it cannot race; CI runs this on "
+        "PostgreSQL (DATABASE_URL=postgres://...)",
+    ),
+    pytest.mark.xdist_group("one_at_a_time"),
+]
 
 
 @pytest.mark.django_db(transaction=True)

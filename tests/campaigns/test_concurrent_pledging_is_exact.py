@@ -22,6 +22,10 @@ from tests.personas import MakeCampaign
 
 PLEDGERS = 200
 
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests of this group run one after
+# another on a single worker: they race threads or processes against each other and time out.
+pytestmark = pytest.mark.xdist_group("one_at_a_time")
+
 
 def _members(n: int) -> list[User]:
     users = User.objects.bulk_create(

@@ -23,6 +23,10 @@ import pytest
 
 from tests.notifications.smtp_sink import SmtpSinkProcess
 
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests of this group run one after
+# another on a single worker: they race threads or processes against each other and time out.
+pytestmark = pytest.mark.xdist_group("one_at_a_time")
+
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 5000
 
