@@ -39,6 +39,10 @@ typecheck: $(STAMP)
 migrations-check: $(STAMP)
 	$(BIN)/rankandfile manage makemigrations --check --dry-run
 
+# One pytest-xdist worker per CPU; each has its own test database (test_<name>_gw0, ...). Tests
+# marked xdist_group (the browser tests; the thread and process races) stay on one worker each.
+PYTEST_ARGS ?= -n auto --dist loadgroup
+
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -36,6 +36,15 @@ if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests hash passwords with MD5: Argon2 (production, rankandfile/settings.py) takes about
+    0.17 s a hash on purpose, and every persona has a password. What is hashed, and how often,
+    does not change; tests/site/test_production_settings.py checks production keeps Argon2."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_member(db: None) -> MakeMember:
     def make(

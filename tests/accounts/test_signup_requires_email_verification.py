@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -69,7 +70,10 @@ def test_sign_up_records_profile_and_each_consent_with_its_text_version(client: 
     member = User.objects.get(email="newcomer@example.org")
     assert member.display_name == "Red Robin"
     assert member.postcode_district == "LS6"
-    assert member.password.startswith("argon2$argon2id$")
+    # Hashed with the hasher in use (Argon2 in production: tests/site/
+    # test_production_hashes_passwords_with_argon2_and_tests_with_md5.py), never kept as typed.
+    assert identify_hasher(member.password).algorithm == get_hasher().algorithm
+    assert member.check_password(SIGNUP["password1"])
     purposes = set(Consent.objects.filter(member=member).values_list("purpose", flat=True))
     assert purposes == {ConsentPurpose.MEMBERSHIP, ConsentPurpose.INTRODUCTIONS}
     consent = Consent.objects.get(member=member, purpose=ConsentPurpose.MEMBERSHIP)

@@ -15,26 +15,25 @@ from rankandfile.accounts.models import Consent, User
 from rankandfile.ballots.models import Ballot
 from rankandfile.ballots.services import QuestionInput, ballot_create
 from rankandfile.groups.models import Group, Membership
+from tests.personas import TEST_PASSWORD
 
 _batch = count(1)
-_password_hash: list[str] = []
 
 
 def voters_make(group: Group, n: int) -> list[User]:
     """``n`` members of ``group`` with consent to membership, created in a few queries.
 
-    Members are normally made through the sign-up services (tests/conftest.py); that hashes a
-    password with Argon2 each time, far too slow for thousands of voters. These members share one
-    pre-hashed password and get exactly the rows a signed-up member has that a ballot looks at.
+    Members are normally made through the sign-up services (tests/conftest.py), a dozen queries
+    each, too many for thousands of voters. These get, in a few bulk inserts, exactly the rows a
+    signed-up member has that a ballot looks at, and the personas' password.
     """
-    if not _password_hash:
-        _password_hash.append(make_password("voter password not used"))
+    password = make_password(TEST_PASSWORD)
     batch = next(_batch)
     users = User.objects.bulk_create(
         User(
             email=f"voter{batch}-{i}@example.org",
             display_name=f"Voter {batch}-{i}",
-            password=_password_hash[0],
+            password=password,
         )
         for i in range(n)
     )

@@ -4,7 +4,6 @@ box, and closing waits for votes in flight."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime
 
 import pytest
@@ -14,13 +13,19 @@ from rankandfile.ballots import services
 from rankandfile.ballots.models import BallotPaper, RollEntry
 from rankandfile.ballots.services import AlreadyVotedError, ballot_cast, ballot_close, ballot_open
 from tests.ballots.ballot_helpers import ballot_make, receipt_hash, voters_make
+from tests.concurrency import a_query_waits_for_a_lock, wait_until
 from tests.personas import MakeGroup
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite runs one write transaction at a time, so it cannot race; CI runs this on "
-    "PostgreSQL (DATABASE_URL=postgres://...)",
-)
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests of this group run one after
+# another on a single worker: they race threads or processes against each other and time out.
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="SQLite runs one write transaction at a time, so it cannot race; CI runs this on "
+        "PostgreSQL (DATABASE_URL=postgres://...)",
+    ),
+    pytest.mark.xdist_group("one_at_a_time"),
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -72,16 +77,16 @@ def test_a_close_waits_for_a_vote_in_flight_so_no_paper_lands_after_the_count(
     organiser = group.memberships.get().member
     (voter,) = voters_make(group, 1)
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
-    inside_cast = threading.Event()
+    inside_cast, close_is_waiting = threading.Event(), threading.Event()
     original = services._ballot_for_cast
 
-    def slow_ballot_for_cast(ballot_id: int) -> tuple[str, datetime, datetime]:
+    def paused_ballot_for_cast(ballot_id: int) -> tuple[str, datetime, datetime]:
         found = original(ballot_id)  # holds FOR SHARE on the ballot row from here to commit
         inside_cast.set()
-        time.sleep(0.5)
+        close_is_waiting.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(services, "_ballot_for_cast", slow_ballot_for_cast)
+    monkeypatch.setattr(services, "_ballot_for_cast", paused_ballot_for_cast)
 
     def vote() -> None:
         try:
@@ -94,11 +99,25 @@ def test_a_close_waits_for_a_vote_in_flight_so_no_paper_lands_after_the_count(
         finally:
             connections.close_all()
 
+    def close() -> None:
+        try:
+            ballot_close(ballot=ballot, actor=organiser)
+        finally:
+            connections.close_all()
+
     caster = threading.Thread(target=vote)
+    closer = threading.Thread(target=close)
     caster.start()
-    assert inside_cast.wait(timeout=10)
-    ballot_close(ballot=ballot, actor=organiser)  # must wait for the cast to commit
-    caster.join()
+    try:
+        assert inside_cast.wait(timeout=10)
+        closer.start()
+        # The close must block on the cast's lock; only then does the cast go on and commit.
+        wait_until(a_query_waits_for_a_lock, what="the close waits for the vote in flight")
+    finally:
+        close_is_waiting.set()
+        caster.join()
+        if closer.ident is not None:
+            closer.join()
 
     ballot.refresh_from_db()
     assert ballot.voted_count == 1

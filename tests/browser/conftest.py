@@ -35,10 +35,12 @@ def _is_browser_test(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark browser tests and run them last: Playwright keeps an event loop in this process."""
+    """Mark browser tests and run them last: Playwright keeps an event loop in this process.
+    Under pytest-xdist (--dist loadgroup) they all go to one worker, which starts one Chromium."""
     for item in items:
         if _is_browser_test(item):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
     items.sort(key=_is_browser_test)
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from threading import Event
@@ -18,9 +17,14 @@ from rankandfile.campaigns.services import (
     pledge_create,
     stage_resolve_deadline,
 )
+from tests.concurrency import a_query_waits_for_a_lock, wait_until
 from tests.personas import MakeCampaign
 
 PLEDGERS = 200
+
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests of this group run one after
+# another on a single worker: they race threads or processes against each other and time out.
+pytestmark = pytest.mark.xdist_group("one_at_a_time")
 
 
 def _members(n: int) -> list[User]:
@@ -118,7 +122,10 @@ def test_a_pledge_racing_the_deadline_job_is_counted_or_refused_never_lost(
         )
         assert reached.wait(10)
         job = pool.submit(_deadline_job, stage)
-        time.sleep(0.5)  # the job has run (or is waiting for the pledge's lock)
+        wait_until(
+            lambda: job.done() or a_query_waits_for_a_lock(),
+            what="the job has run or waits for the pledge's lock",
+        )
         go_on.set()
         outcome, state = pledge.result(10), job.result(10)
     rows = Pledge.objects.filter(stage=stage).count()

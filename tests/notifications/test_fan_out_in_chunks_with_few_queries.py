@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _bulk_members(n: int, *, campaign_consent: bool) -> list[int]:
-    """Many members at once (the personas' password hashing would take minutes)."""
+    """Many members at once, in a few bulk inserts (the personas are a dozen queries each)."""
     first = User.objects.count()
     users = User.objects.bulk_create(
         User(email=f"bulk{first + i}@example.org", display_name=f"Bulk {first + i}", password="!")

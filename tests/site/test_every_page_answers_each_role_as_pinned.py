@@ -1,0 +1,212 @@
+"""Every URL of the project answers a GET from each role with the status pinned here.
+
+The table names every URL pattern of the project (the admin's and allauth's are theirs, walked
+elsewhere), so a new page fails ``test_every_url_pattern_is_pinned`` until someone writes down
+who may see it. A page that starts to fail (500) or to answer another role than before fails
+the walk. POST-only routes are pinned too: a GET must not act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from rankandfile.ballots.services import ballot_open
+from rankandfile.campaigns.models import Campaign
+from rankandfile.campaigns.services import campaign_create, campaign_open
+from rankandfile.groups.models import Membership
+from rankandfile.groups.services import group_join, invitation_create
+from rankandfile.notifications.rendering import unsubscribe_token
+from tests.ballots.ballot_helpers import ballot_make
+from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
+
+ANON, OUTSIDER, MEMBER, ORGANISER, STAFF = "anonymous", "outsider", "member", "organiser", "staff"
+ROLES = (ANON, OUTSIDER, MEMBER, ORGANISER, STAFF)
+
+# Libraries' URLs, not this project's: the admin (its own walk: tests/campaigns/
+# test_nobody_can_list_pledgers.py) and allauth's account pages.
+NOT_OURS = ("admin", "allauth")
+
+
+def _url_patterns(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
+    """``namespace:name`` of every URL pattern of the project, libraries' left out."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            module = getattr(pattern.urlconf_module, "__name__", "")
+            if pattern.namespace in NOT_OURS or module.split(".")[0] in NOT_OURS:
+                continue
+            inner = pattern.namespace or namespace
+            yield from _url_patterns(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+
+
+@dataclass
+class World:
+    group_slug: str
+    campaign_slug: str
+    ballot_id: int
+    request_id: int
+    member_id: int
+    invitation: str
+    unsubscribe: str
+
+    def url(self, name: str) -> str:
+        return reverse(name, kwargs=self._kwargs(name))
+
+    def _kwargs(self, name: str) -> dict[str, object]:
+        if name.startswith("api-v1:"):
+            route = name.removeprefix("api-v1:")
+            if route.startswith(("campaign", "pledge")):
+                return {"slug": self.campaign_slug}
+            if route in {"ballot_read", "ballot_results", "ballot_vote"}:
+                return {"ballot_id": self.ballot_id}
+            return {}
+        return {
+            "groups:invitation_accept": {"token": self.invitation},
+            "groups:decide_request": {"slug": self.group_slug, "request_id": self.request_id},
+            "groups:member_role": {"slug": self.group_slug, "member_id": self.member_id},
+            "campaigns:new": {"group_slug": self.group_slug},
+            "campaigns:vouch": {"group_slug": self.group_slug, "member_id": self.member_id},
+            "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
+            "campaigns:demand_status": {"slug": self.campaign_slug, "position": 1},
+            "notifications:unsubscribe": {"token": self.unsubscribe},
+        }.get(name) or self._by_app(name)
+
+    def _by_app(self, name: str) -> dict[str, object]:
+        app, _, route = name.partition(":")
+        if app == "groups" and route not in {"list", "create"}:
+            return {"slug": self.group_slug}
+        if app == "campaigns":
+            return {"slug": self.campaign_slug}
+        if app == "ballots" and route not in {"list", "create"}:
+            return {"ballot_id": self.ballot_id}
+        return {}
+
+
+# Expected GET status of every URL pattern for each role: anonymous, a member of another group
+# (outsider), a member of the group, its organiser (second factor used), staff (second factor
+# used, in no group). 302 for anonymous is "log in first"; 405 a POST-only route.
+EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
+    #                              anonymous, outsider, member, organiser, staff
+    "accounts:api_token_create": (302, 405, 405, 405, 405),
+    "accounts:api_token_revoke": (302, 405, 405, 405, 405),
+    "accounts:consent_change": (302, 405, 405, 405, 405),
+    "accounts:consents": (302, 200, 200, 200, 200),
+    "accounts:profile": (302, 200, 200, 200, 200),
+    "api-v1:api-root": (404, 404, 404, 404, 404),
+    "api-v1:ballot_list": (401, 200, 200, 200, 200),
+    "api-v1:ballot_read": (401, 200, 200, 200, 200),
+    "api-v1:ballot_results": (401, 404, 404, 404, 404),
+    "api-v1:ballot_vote": (405, 405, 405, 405, 405),
+    "api-v1:campaign_read": (401, 200, 200, 200, 200),
+    "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:openapi-json": (200, 200, 200, 200, 200),
+    "api-v1:pledge_create": (405, 405, 405, 405, 405),
+    "api-v1:pledge_mine": (401, 404, 404, 404, 404),
+    "api-v1:pledge_withdraw": (401, 404, 404, 404, 404),
+    "ballots:bundle": (404, 404, 404, 404, 404),
+    "ballots:close": (302, 405, 405, 405, 405),
+    "ballots:create": (302, 404, 404, 404, 200),
+    "ballots:detail": (200, 200, 200, 200, 200),
+    "ballots:list": (302, 200, 200, 200, 200),
+    "ballots:open": (302, 405, 405, 405, 405),
+    "ballots:receipt": (200, 200, 200, 200, 200),
+    "ballots:results": (404, 404, 404, 404, 404),
+    "ballots:vote": (302, 302, 200, 200, 302),
+    "ballots:voted": (302, 302, 302, 302, 302),
+    "campaigns:action_pack": (302, 404, 404, 404, 404),
+    "campaigns:counter": (200, 200, 200, 200, 200),
+    "campaigns:demand_status": (302, 405, 405, 405, 405),
+    "campaigns:detail": (200, 200, 200, 200, 200),
+    "campaigns:embed": (200, 200, 200, 200, 200),
+    "campaigns:manage": (302, 404, 404, 200, 404),
+    "campaigns:new": (302, 404, 404, 200, 404),
+    "campaigns:open": (302, 405, 405, 405, 405),
+    "campaigns:pledge": (302, 405, 405, 405, 405),
+    "campaigns:totals": (200, 200, 200, 200, 200),
+    "campaigns:vouch": (302, 405, 405, 405, 405),
+    "campaigns:withdraw": (302, 405, 405, 405, 405),
+    "groups:create": (302, 200, 200, 200, 200),
+    "groups:decide_request": (302, 405, 405, 405, 405),
+    "groups:detail": (200, 200, 200, 200, 200),
+    "groups:edit": (302, 404, 404, 200, 404),
+    "groups:invitation_accept": (302, 403, 403, 403, 403),
+    "groups:invite": (302, 405, 405, 405, 405),
+    "groups:join": (302, 405, 405, 405, 405),
+    "groups:leave": (302, 405, 405, 405, 405),
+    "groups:list": (200, 200, 200, 200, 200),
+    "groups:manage": (302, 404, 404, 200, 404),
+    "groups:member_role": (302, 405, 405, 405, 405),
+    "healthz": (200, 200, 200, 200, 200),
+    "home": (200, 200, 200, 200, 200),
+    "notifications:outbox_status": (302, 302, 302, 302, 200),
+    "notifications:preferences": (302, 200, 200, 200, 200),
+    "notifications:unsubscribe": (200, 200, 200, 200, 200),
+}
+
+
+def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[str, Client]]:
+    organiser = make_member(mfa=True)
+    group = make_group(visibility="listed", organiser=organiser)
+    campaign = campaign_create(
+        organiser=organiser,
+        group=group,
+        title="Publish the report",
+        target="the party's national executive",
+        explanation="We ask the executive to publish the report and act on it.",
+        demands=["Publish the report in full", "Act on its findings"],
+        stages=stage_inputs(),
+    )
+    campaign = campaign_open(campaign=campaign, organiser=organiser)
+    assert isinstance(campaign, Campaign)
+    member = make_member(mfa=True)
+    Membership.objects.create(group=group, member=member)
+    outsider = make_member(mfa=True)
+    group_join(group=make_group(), member=outsider)
+    staff = make_member(mfa=True)
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    request = group_join(group=group, member=make_member()).join_request
+    assert request is not None
+    ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
+    world = World(
+        group_slug=group.slug,
+        campaign_slug=campaign.slug,
+        ballot_id=ballot.pk,
+        request_id=request.pk,
+        member_id=member.pk,
+        invitation=invitation_create(group=group, organiser=organiser, email="new@example.org"),
+        unsubscribe=unsubscribe_token(member.pk),
+    )
+    clients = {role: Client() for role in ROLES}
+    for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
+        login_with_second_factor(clients[role], person)
+    login_with_second_factor(clients[STAFF], staff)
+    return world, clients
+
+
+def test_every_url_pattern_is_pinned() -> None:
+    patterns = set(_url_patterns(get_resolver().url_patterns))
+    assert "campaigns:detail" in patterns and "api-v1:campaign_read" in patterns
+    assert patterns - EXPECTED.keys() == set(), "pin who may see these new pages"
+    assert EXPECTED.keys() - patterns == set(), "these pages are gone: unpin them"
+
+
+@pytest.mark.django_db
+def test_every_page_answers_each_role_as_pinned(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    world, clients = _world(make_member, make_group)
+    got = {
+        name: tuple(clients[role].get(world.url(name)).status_code for role in ROLES)
+        for name in EXPECTED
+    }
+    changed = {
+        name: (got[name], EXPECTED[name]) for name in EXPECTED if got[name] != EXPECTED[name]
+    }
+    assert changed == {}, f"(got, pinned) per page, in the order {ROLES}"

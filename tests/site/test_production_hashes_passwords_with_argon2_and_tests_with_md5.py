@@ -1,0 +1,18 @@
+"""Production hashes passwords with Argon2; the tests swap in MD5 (tests/conftest.py), which is
+some thousand times faster, so that the personas' passwords do not dominate the suite."""
+
+from __future__ import annotations
+
+from django.contrib.auth.hashers import get_hasher
+
+from rankandfile import settings as production_settings
+
+
+def test_production_settings_hash_passwords_with_argon2() -> None:
+    assert production_settings.PASSWORD_HASHERS[0] == (
+        "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )
+
+
+def test_the_tests_hash_passwords_with_a_fast_hasher() -> None:
+    assert get_hasher().algorithm == "md5"
