@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -255,13 +255,21 @@ def pledge_create(
     which rolls back the tallies moved with it.
     """
     options, amount = _pledge_terms(stage, option_keys, amount_pence, now)
-    if not member_is_verified_account(member):
+    email_verified, vouched = (
+        User.objects.filter(pk=member.pk)
+        .values_list(
+            Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            Exists(Vouch.objects.filter(member=OuterRef("pk"), group__campaigns=stage.campaign_id)),
+        )
+        .get()
+    )
+    if not email_verified:
         raise CampaignError("Verify your email address before you pledge.")
     pledge = Pledge(
         stage=stage,
         member=member,
         amount_pence=amount,
-        verified=Vouch.objects.filter(member=member, group__campaigns=stage.campaign_id).exists(),
+        verified=vouched,
         area=postcode_area(member.postcode_district),
     )
     try:

@@ -189,7 +189,7 @@ def test_a_draft_campaign_is_not_public(
     assert client.get(f"/api/v1/campaigns/{draft.slug}").status_code in (401, 404)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # as a request runs: no savepoints around the pledge
 def test_pledging_and_reading_totals_take_a_fixed_number_of_queries(
     make_member: MakeMember, make_campaign: MakeCampaign
 ) -> None:
@@ -210,11 +210,13 @@ def test_pledging_and_reading_totals_take_a_fixed_number_of_queries(
                 url, body, content_type="application/json", headers=_bearer(token)
             )
         assert response.status_code == 201
-        counts.append(len(queries))
+        # Transaction control aside (SQLite logs its BEGIN and COMMIT, PostgreSQL does not):
+        # the statements that do the work.
+        counts.append(sum(q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT") for q in queries))
         if n == 5:
             for _ in range(20):
                 pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
-    assert len(set(counts)) == 1 and counts[-1] <= 12, counts
+    assert len(set(counts)) == 1 and counts[-1] <= 11, counts
     with CaptureQueriesContext(connection) as totals:
         Client().get(reverse("campaigns:totals", kwargs={"slug": campaign.slug}))
     assert len(totals) <= 8
