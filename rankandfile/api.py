@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError
 from ninja.security import django_auth
 
-from rankandfile.accounts.api_auth import PersonalToken, claim_refusal
+from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
 
-
-class Api(NinjaAPI):
-    def on_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse:  # type: ignore[override]
-        """A route that checks its token late (``PersonalToken(deferred=True)``) answers a bad
-        token 401 (and a read-only one 403) whatever else is wrong with the request, as a
-        route that checks it first."""
-        refusal = claim_refusal(request)
-        if refusal is not None and not isinstance(exc, AuthenticationError):
-            exc = refusal
-        return super().on_exception(request, exc)
-
-
-api = Api(
+api = NinjaAPI(
     title="Rank and File API",
     version="1",
     urls_namespace="api-v1",

@@ -94,14 +94,6 @@ if _database_url:
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from error
     _database["CONN_HEALTH_CHECKS"] = True
-    # Bind parameters on the server, so that psycopg prepares a statement it has run a few
-    # times on a connection: PostgreSQL then skips parsing and planning the pledge statement
-    # (bench/pledge_surge.py), which otherwise costs more than running it.
-    _database["OPTIONS"] = {
-        **_database.get("OPTIONS", {}),
-        "server_side_binding": True,
-        "prepare_threshold": 5,  # Django's default, None, would never prepare
-    }
 else:
     _database = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -241,13 +233,6 @@ NOTIFICATIONS_SENDER_CONNECTIONS = env_int("NOTIFICATIONS_SENDER_CONNECTIONS", 4
 
 # Days a personal API token works for after it is made.
 API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1)
-# Seconds after a personal API token's first use in a process before the process writes down
-# when its tokens were last used (rankandfile/accounts/token_uses.py).
-API_TOKEN_USE_WRITE_SECONDS = env_int("API_TOKEN_USE_WRITE_SECONDS", 10, minimum=1)
-
-# Only bench/pledge_surge.py's own server sets this: it mounts /bench/ceiling (see
-# rankandfile/operations/views.py).
-BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

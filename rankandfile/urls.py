@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,8 +16,3 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
-
-if settings.BENCH_CEILING_VIEW:
-    from rankandfile.operations.views import ceiling_insert
-
-    urlpatterns.append(path("bench/ceiling", ceiling_insert))

@@ -97,17 +97,11 @@ def make_group(make_member: MakeMember) -> MakeGroup:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Rate limits live in the cache: each test starts with none used. In-memory copies of
-    database rows go too, and API token uses not yet written: each test starts from an empty
-    database, whose ids may repeat."""
+    """Rate limits and copies of database rows live in the cache: each test starts with none
+    (and from an empty database, whose ids may repeat)."""
     from django.core.cache import cache
 
-    from rankandfile.accounts.token_uses import token_uses_forget
-    from rankandfile.campaigns.selectors import in_memory_forget
-
     cache.clear()
-    in_memory_forget()
-    token_uses_forget()
 
 
 @pytest.fixture

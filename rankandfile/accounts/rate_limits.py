@@ -12,22 +12,16 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
-from rankandfile.accounts.api_auth import TokenClaim
 from rankandfile.accounts.models import User
 
 RATE_LIMITED = "Too many tries in a short while. Wait a few minutes, then try again."
 
 
-def rate_limited(request: HttpRequest, *, action: str, member: User | TokenClaim) -> bool:
+def rate_limited(request: HttpRequest, *, action: str, member: User) -> bool:
     """Count one attempt at ``action`` ("pledge" or "vote") by ``member`` and from the request's
-    address; True if either is over its limit, and the attempt must be refused.
-
-    ``member`` may be a ``TokenClaim``: the API's pledge route checks its token only as it
-    writes the pledge, so its attempts are counted against the token, which stands for the
-    member.
-    """
+    address; True if either is over its limit, and the attempt must be refused."""
     limits = settings.RATE_LIMITS[action]
-    who = f"token:{member.token}" if isinstance(member, TokenClaim) else f"member:{member.pk}"
+    who = f"member:{member.pk}"
     by_member = is_ratelimited(
         request,
         group=f"{action}:member",

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.models import ApiToken, Consent, IssueTag, Skill, TokenScope, User
-from rankandfile.accounts.token_uses import token_use_note
 from rankandfile.lib.postcodes import normalise_postcode_district
 from rankandfile.lib.tokens import token_digest, token_new
 
@@ -164,56 +163,28 @@ class TokenBearer:
     may_write: bool
 
 
+# A token's use is noted again once its last note is this old: the note is there for the member
+# (to spot a token they do not use), and an hour is enough for that.
+TOKEN_USE_NOTE_EVERY = timedelta(hours=1)
+
+
 def api_token_authenticate(token: str) -> TokenBearer | None:
     """The active member an unexpired token belongs to, noting (to the hour) that the token
     was used; None for an unknown, revoked or expired token, or an inactive member.
 
-    It runs before every API call: one plain query, with the note of use written behind the
-    request (see ``token_uses``). The pledge route checks its token inside its own statement
-    instead (``campaigns.services.pledge_create_by_token``), with ``api_token_member_from``.
+    It runs before every API call: one query, and a write at most once an hour per token.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [token_digest(token)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    *values, token_id, last_used, scope = row
-    api_token_used(token_id, last_used)
-    member = User.from_db(connection.alias, _member_attnames(), values)
-    return TokenBearer(member=member, may_write=scope == TokenScope.READ_WRITE)
-
-
-def api_token_used(token_id: int, last_used: datetime | str | None) -> None:
-    """Note a use of a token found with ``api_token_member_from``, given its ``last_used_at``."""
-    if isinstance(last_used, str):  # SQLite gives an extra column as stored: UTC, as text
-        last_used = datetime.fromisoformat(last_used)
-    if last_used is not None and last_used.tzinfo is None:
-        last_used = last_used.replace(tzinfo=UTC)
-    token_use_note(token_id, last_used)
-
-
-def api_token_member_from(digest: str, *, write: bool = False) -> str:
-    """The FROM and WHERE of a query for the active member (``u``) that a token (``t``)
-    authenticates, given the placeholder of the token's digest: the one rule for every query
-    that takes a token as proof of who is asking. ``write``: only a token that may write.
-
-    The expiry is compared with the database's clock (``CURRENT_TIMESTAMP``), so that the
-    pledge statement takes no extra parameter; on SQLite it is UTC text, like the column.
-    """
-    may_write = f" AND t.scope = '{TokenScope.READ_WRITE.value}'" if write else ""
-    return (
-        f'FROM "{ApiToken._meta.db_table}" t JOIN "{User._meta.db_table}" u '
-        f"ON u.id = t.member_id WHERE t.token_digest = {digest} AND u.is_active "
-        f"AND t.expires_at > CURRENT_TIMESTAMP{may_write}"
+    now = timezone.now()
+    api_token = (
+        ApiToken.objects.select_related("member")
+        .filter(token_digest=token_digest(token), member__is_active=True, expires_at__gt=now)
+        .first()
     )
-
-
-@functools.cache
-def _member_attnames() -> list[str]:
-    return [f.attname for f in User._meta.concrete_fields]
-
-
-@functools.cache
-def _token_sql() -> str:
-    columns = ", ".join(f'u."{f.column}"' for f in User._meta.concrete_fields)
-    return f"SELECT {columns}, t.id, t.last_used_at, t.scope {api_token_member_from('%s')}"
+    if api_token is None:
+        return None
+    last_used = api_token.last_used_at
+    if last_used is None or now - last_used >= TOKEN_USE_NOTE_EVERY:
+        # Conditional, so that of many requests noting the same use at once only one writes.
+        due = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOKEN_USE_NOTE_EVERY)
+        ApiToken.objects.filter(due, pk=api_token.pk).update(last_used_at=now)
+    return TokenBearer(member=api_token.member, may_write=api_token.scope == TokenScope.READ_WRITE)

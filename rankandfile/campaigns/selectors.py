@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
 
-from cachetools import TTLCache
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Count, PositiveBigIntegerField, QuerySet, Sum, Value
@@ -122,60 +119,42 @@ def stage_taking_pledges(campaign: Campaign) -> Stage | None:
     return stage if stage is not None and stage.state == StageState.OPEN else None
 
 
-# Kept in memory, per process, because a surge asks for them on every pledge:
+# Copies in Django's cache, because a surge asks for them on every pledge:
 # - a stage's options never change once the stage exists;
 # - which stage of a campaign is taking pledges changes only at a deadline; a copy at most a
 #   few seconds old is safe, because what decides is the ``accepting`` flag of the tally shard
 #   that a pledge locks (see tallies.tally_move), never this copy.
-_lock = threading.Lock()
-_MISSING = object()  # an entry can expire between "in" and "[]": always ask with .get()
-_options: TTLCache[int, dict[str, PledgeOption]] = TTLCache(maxsize=1024, ttl=60)
-_open_stages: TTLCache[str, Stage | None] = TTLCache(maxsize=1024, ttl=2)
-_counters: TTLCache[str, bytes | None] = TTLCache(maxsize=1024, ttl=1)
-
-
-def _remembered[K, V](copies: TTLCache[K, V], key: K, build: Callable[[], V]) -> V:
-    """The copy kept under ``key``, or a new one from ``build()`` (None is kept too)."""
-    with _lock:
-        kept = copies.get(key, _MISSING)
-    if kept is not _MISSING:
-        return cast(V, kept)
-    value = build()
-    with _lock:
-        copies[key] = value
-    return value
+# Each reader gets its own copy of what is kept (the cache stores values, not objects).
+OPTIONS_SECONDS = 60
+OPEN_STAGE_SECONDS = 2
+COUNTER_SECONDS = 1
 
 
 def stage_options(stage_id: int) -> dict[str, PledgeOption]:
     """The stage's pledge options by key."""
-    return _remembered(
-        _options,
-        stage_id,
+    options = cache.get_or_set(
+        f"campaigns:stage:{stage_id}:options",
         lambda: {o.key: o for o in PledgeOption.objects.filter(stage_id=stage_id)},
+        OPTIONS_SECONDS,
     )
+    assert isinstance(options, dict)  # never None: a dict, empty or not, is what is kept
+    return options
 
 
 def stage_taking_pledges_by_slug(slug: str) -> Stage | None:
     """The stage of the public campaign ``slug`` that takes pledges now (a copy up to two
     seconds old)."""
-    return _remembered(
-        _open_stages,
-        slug,
+    stage: Stage | None = cache.get_or_set(
+        f"campaigns:campaign:{slug}:open-stage",
         lambda: (
             Stage.objects.select_related("campaign")
             .filter(campaign__slug=slug, state=StageState.OPEN)
             .exclude(campaign__state=CampaignState.DRAFT)
             .first()
         ),
+        OPEN_STAGE_SECONDS,
     )
-
-
-def in_memory_forget() -> None:
-    """Drop the in-memory copies (each test starts from an empty database, whose ids repeat)."""
-    with _lock:
-        _options.clear()
-        _open_stages.clear()
-        _counters.clear()
+    return stage
 
 
 def stage_totals(stage: Stage) -> StageTotals:
@@ -328,11 +307,14 @@ def campaign_counter(*, slug: str) -> dict[str, object] | None:
 
 
 def campaign_counter_json(*, slug: str) -> bytes | None:
-    """The public counter as JSON, built at most once a second per process: however hard it
+    """The public counter as JSON, built at most once a second per cache: however hard it
     is asked, the database answers at most once a second, in constant time."""
 
     def build() -> bytes | None:
         payload = campaign_counter(slug=slug)
         return None if payload is None else json.dumps(payload, cls=DjangoJSONEncoder).encode()
 
-    return _remembered(_counters, slug, build)
+    counter: bytes | None = cache.get_or_set(
+        f"campaigns:campaign:{slug}:counter", build, COUNTER_SECONDS
+    )
+    return counter

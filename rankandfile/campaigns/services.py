@@ -22,13 +22,12 @@ from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
-from rankandfile.accounts.services import api_token_authenticate, api_token_used
 from rankandfile.campaigns import selectors
 from rankandfile.campaigns.errors import (
     ALREADY,
@@ -56,18 +55,12 @@ from rankandfile.campaigns.models import (
     Vouch,
     tally_shard,
 )
-from rankandfile.campaigns.tallies import (
-    pledge_write,
-    pledge_write_by_token,
-    stage_tallies_locked,
-    tally_move,
-)
+from rankandfile.campaigns.tallies import option_shards_create, stage_tallies_locked, tally_move
 from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
 from rankandfile.groups.models import Group, Membership, Role
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
-from rankandfile.lib.tokens import token_digest
 
 
 @dataclass(frozen=True)
@@ -163,14 +156,18 @@ def campaign_create(
         StageTally.objects.bulk_create(
             StageTally(stage=stage, shard=n) for n in range(TALLY_SHARDS)
         )
-        for position, option in enumerate(spec.options):
-            PledgeOption.objects.create(
-                stage=stage,
-                key=option.key,
-                label=option.label.strip(),
-                asks_amount=option.asks_amount,
-                position=position,
-            )
+        option_shards_create(
+            [
+                PledgeOption.objects.create(
+                    stage=stage,
+                    key=option.key,
+                    label=option.label.strip(),
+                    asks_amount=option.asks_amount,
+                    position=position,
+                )
+                for position, option in enumerate(spec.options)
+            ]
+        )
     return campaign
 
 
@@ -223,15 +220,6 @@ def _amount_for(options: list[PledgeOption], amount_pence: int | None) -> int | 
     return None
 
 
-def _why_not_pledged(stage: Stage, member: User) -> CampaignError:
-    shard = StageTally.objects.filter(stage=stage, shard=tally_shard(member.pk), accepting=True)
-    if not shard.exists():
-        return PledgingClosedError(CLOSED)
-    if not member_is_verified_account(member):
-        return CampaignError("Verify your email address before you pledge.")
-    return AlreadyPledgedError(ALREADY)
-
-
 def option_ids_of(pledge: Pledge) -> list[int]:
     return list(
         Pledge.options.through.objects.filter(pledge_id=pledge.pk).values_list(
@@ -261,75 +249,42 @@ def pledge_create(
 ) -> Pledge:
     """Pledge to one or more options of an open stage. One pledge per member per stage.
 
-    Built for the deadline-day surge: on PostgreSQL one statement writes the pledge, its
-    options and the tallies (see ``_pledge_write_postgresql``); on SQLite a short transaction
-    does the same. The only contended lock, the member's tally shard, is held for that
-    statement and the commit.
+    The pledge, its options and the tallies are written in one transaction. The only
+    contended lock, the member's tally shard (``tallies.tally_move``), is taken first and held
+    to the commit. A second pledge by the same member breaks the one-pledge-each constraint,
+    which rolls back the tallies moved with it.
     """
     options, amount = _pledge_terms(stage, option_keys, amount_pence, now)
+    email_verified, vouched = (
+        User.objects.filter(pk=member.pk)
+        .values_list(
+            Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            Exists(Vouch.objects.filter(member=OuterRef("pk"), group__campaigns=stage.campaign_id)),
+        )
+        .get()
+    )
+    if not email_verified:
+        raise CampaignError("Verify your email address before you pledge.")
     pledge = Pledge(
         stage=stage,
         member=member,
         amount_pence=amount,
+        verified=vouched,
         area=postcode_area(member.postcode_district),
     )
-    if not pledge_write(pledge, campaign_id=stage.campaign_id, option_ids=[o.pk for o in options]):
-        raise _why_not_pledged(stage, member)
+    try:
+        with transaction.atomic():
+            tally_move(pledge, [o.pk for o in options], +1)  # raises if the stage has closed
+            pledge.save(force_insert=True)
+            Pledge.options.through.objects.bulk_create(
+                Pledge.options.through(pledge_id=pledge.pk, pledgeoption_id=o.pk) for o in options
+            )
+    except IntegrityError:
+        # Rolled back to before the pledge: ask the one-pledge-each constraint's question.
+        if Pledge.objects.filter(stage=stage, member=member).exists():
+            raise AlreadyPledgedError(ALREADY) from None
+        raise
     return pledge
-
-
-@dataclass(frozen=True, slots=True)
-class PledgeMade:
-    """What ``pledge_create_by_token`` made: lighter than a Pledge, which a surge pays for."""
-
-    pledge_id: int
-    amount_pence: int | None
-    verified: bool
-
-
-def pledge_create_by_token(
-    *,
-    stage: Stage,
-    token: str,
-    option_keys: Iterable[str],
-    amount_pence: int | None = None,
-    now: datetime | None = None,
-) -> PledgeMade | None:
-    """``pledge_create`` for the member an API token belongs to, checking the token as it
-    writes: None, with nothing written, if the token belongs to no active member or may only
-    read (the caller tells which apart, on that path only).
-
-    This is the API's pledge route on a deadline day. On PostgreSQL the one pledge statement
-    checks the token too (``api_token_member_from``), so a pledge is one round trip in all.
-    The checks made before it (the stage, the options, the amount) raise as in
-    ``pledge_create`` before the token is checked: the caller checks it before answering.
-    """
-    if connection.vendor != "postgresql":  # SQLite has no surge to serve: check it first
-        bearer = api_token_authenticate(token)
-        if bearer is None or not bearer.may_write:
-            return None
-        pledge = pledge_create(
-            stage=stage,
-            member=bearer.member,
-            option_keys=option_keys,
-            amount_pence=amount_pence,
-            now=now,
-        )
-        return PledgeMade(pledge.pk, pledge.amount_pence, pledge.verified)
-    options, amount = _pledge_terms(stage, option_keys, amount_pence, now)
-    written = pledge_write_by_token(
-        stage=stage,
-        token_digest=token_digest(token),
-        amount_pence=amount,
-        option_ids=[o.pk for o in options],
-    )
-    if written is None:
-        return None
-    assert written.token_id is not None
-    api_token_used(written.token_id, written.token_last_used)
-    if written.pledge_id is None:
-        raise _why_not_pledged(stage, User.objects.get(pk=written.member_id))
-    return PledgeMade(pledge_id=written.pledge_id, amount_pence=amount, verified=written.verified)
 
 
 def _own_pledge_locked(*, stage: Stage, member: User) -> Pledge:

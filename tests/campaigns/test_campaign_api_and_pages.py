@@ -4,12 +4,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from rankandfile.accounts.models import TokenScope
 from rankandfile.accounts.services import api_token_create
-from rankandfile.campaigns import selectors
 from rankandfile.campaigns.models import Pledge, Stage
 from rankandfile.campaigns.services import (
     campaign_create,
@@ -189,7 +189,7 @@ def test_a_draft_campaign_is_not_public(
     assert client.get(f"/api/v1/campaigns/{draft.slug}").status_code in (401, 404)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # as a request runs: no savepoints around the pledge
 def test_pledging_and_reading_totals_take_a_fixed_number_of_queries(
     make_member: MakeMember, make_campaign: MakeCampaign
 ) -> None:
@@ -204,17 +204,19 @@ def test_pledging_and_reading_totals_take_a_fixed_number_of_queries(
     counts = []
     for n in range(12):
         _, token = api_token_create(member=make_member(), name="t", scope=TokenScope.READ_WRITE)
-        selectors.in_memory_forget()  # each request reads the open stage afresh
+        cache.clear()  # each request reads the open stage afresh
         with CaptureQueriesContext(connection) as queries:
             response = client.post(
                 url, body, content_type="application/json", headers=_bearer(token)
             )
         assert response.status_code == 201
-        counts.append(len(queries))
+        # Transaction control aside (SQLite logs its BEGIN and COMMIT, PostgreSQL does not):
+        # the statements that do the work.
+        counts.append(sum(q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT") for q in queries))
         if n == 5:
             for _ in range(20):
                 pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
-    assert len(set(counts)) == 1 and counts[-1] <= 12, counts
+    assert len(set(counts)) == 1 and counts[-1] <= 11, counts
     with CaptureQueriesContext(connection) as totals:
         Client().get(reverse("campaigns:totals", kwargs={"slug": campaign.slug}))
     assert len(totals) <= 8
@@ -239,29 +241,5 @@ def test_the_counter_asks_the_database_at_most_once_a_second(
             assert client.get(url).json()["pledges"] == 6
     assert len(first) > 0 and len(again) == 0
     pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
-    selectors.in_memory_forget()  # as a second passing does
+    cache.clear()  # as a second passing does
     assert client.get(url).json()["pledges"] == 7
-
-
-@pytest.mark.django_db
-def test_a_copy_expiring_while_it_is_read_is_a_miss_not_an_error(
-    make_campaign: MakeCampaign, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Under load, an in-memory copy can expire between two looks at it; it must then be
-    rebuilt, not raise (a KeyError once answered a pledge with 500 in the surge benchmark)."""
-    from itertools import count
-
-    from cachetools import TTLCache
-
-    campaign = make_campaign()
-    stage = campaign.stages.get(number=1)
-    kept = {"_counters": b'{"kept": true}', "_open_stages": stage}
-    for name, value in kept.items():
-        # Every look at the cache moves its clock on by 0.6 s: the entry, stored at 0 for one
-        # second, is still fresh at the first look and stale at the second.
-        clock = count(step=0.6)
-        cache: TTLCache[str, object] = TTLCache(maxsize=8, ttl=1, timer=lambda c=clock: next(c))
-        cache[campaign.slug] = value
-        monkeypatch.setattr(selectors, name, cache)
-    assert selectors.campaign_counter_json(slug=campaign.slug) == kept["_counters"]
-    assert selectors.stage_taking_pledges_by_slug(campaign.slug) == stage
