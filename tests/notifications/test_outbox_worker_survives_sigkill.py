@@ -187,6 +187,13 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_message(
             _wait_for(
                 lambda: sink.distinct_message_ids() >= MESSAGES, 90, "every message to arrive"
             )
+            # The sink has every message, but the worker records the last ones as sent just
+            # after the server accepts them: wait for those records before stopping it.
+            _wait_for(
+                lambda: _expected(worker_env, "crash")[0] == {"sent": MESSAGES},
+                60,
+                "every message to be recorded as sent",
+            )
         finally:
             # Once the worker has exited, anything it sent has arrived: the sink counts a
             # message before it answers the worker's DATA command.
@@ -222,6 +229,13 @@ def test_two_workers_side_by_side_send_each_message_exactly_once(
         try:
             _wait_for(
                 lambda: sink.distinct_message_ids() >= MESSAGES, 90, "every message to arrive"
+            )
+            # The sink has every message, but the worker records the last ones as sent just
+            # after the server accepts them: wait for those records before stopping them.
+            _wait_for(
+                lambda: _expected(worker_env, "pair")[0] == {"sent": MESSAGES},
+                60,
+                "every message to be recorded as sent",
             )
         finally:
             # Once both have exited, everything they sent has been counted (before each 250).
