@@ -10,8 +10,9 @@ Implemented paragraph by paragraph:
   equals or exceeds the quota or (rarely lower) the total active vote / (places unfilled + 1),
   up to the number of places. 6.20: the total active vote is "the sum of the votes credited to
   all continuing candidates, plus any votes awaiting transfer": untransferred surpluses and,
-  between the batches of an exclusion, the excluded candidates' papers not yet moved. 5.6.2: candidates level at the last place are separated by the
-  earliest point at which they were unequal, and none is elected if they were always equal.
+  between the batches of an exclusion, the excluded candidates' papers not yet moved. 5.6.2:
+  candidates level at the last place are separated by the earliest point at which they were
+  unequal, and none is elected if they were always equal.
 - 5.2.2 deferral: surpluses are deferred while their total does not exceed the margin by which
   the lowest candidate(s) who could be excluded under 5.2.5 trail the candidate next above.
 - 5.2.3 largest surplus first; ties by the greatest vote at the earliest point at which the
@@ -131,6 +132,8 @@ class _Count:
         while self._vacancies() > 0:
             if not self.elected and not newly:
                 self.quota = self._quota()  # 5.4.8
+            # (b): "the total active vote, divided by one more than the number of places not
+            # yet filled"; at least 0.01, so that a candidate with no votes is never elected.
             threshold = max(_ceil_div(self._total_active_vote(), self._vacancies() + 1), 1)
             bar = min(self.quota, threshold)
             reaching = [c for c in self._standing() if self.votes[c] >= bar]
@@ -254,6 +257,8 @@ class _Count:
                 else:
                     self.votes[g.holder] += g.papers * g.value
             self._snapshot()
+            # 5.4.9 after each batch; the batches still held by the excluded candidates are
+            # awaiting transfer and stay in the total active vote (6.20).
             newly += self._deem_elected()
         return newly
 
