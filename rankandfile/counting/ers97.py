@@ -8,8 +8,11 @@ Implemented paragraph by paragraph:
   ignoring the non-transferable vote.
 - 5.1.7, 5.3.13, 5.4.9: in descending order of votes, deem elected every candidate whose vote
   equals or exceeds the quota or (rarely lower) the total active vote / (places unfilled + 1),
-  up to the number of places; 5.6.2: candidates level at the last place are separated by the
-  earliest point at which they were unequal, and none is elected if they were always equal.
+  up to the number of places. 6.20: the total active vote is "the sum of the votes credited to
+  all continuing candidates, plus any votes awaiting transfer": untransferred surpluses and,
+  between the batches of an exclusion, the excluded candidates' papers not yet moved. 5.6.2:
+  candidates level at the last place are separated by the earliest point at which they were
+  unequal, and none is elected if they were always equal.
 - 5.2.2 deferral: surpluses are deferred while their total does not exceed the margin by which
   the lowest candidate(s) who could be excluded under 5.2.5 trail the candidate next above.
 - 5.2.3 largest surplus first; ties by the greatest vote at the earliest point at which the
@@ -106,15 +109,32 @@ class _Count:
             key=lambda c: (sign * self.votes[c], *(sign * p[c] for p in self.points), c),
         )
 
+    def _total_active_vote(self) -> int:
+        """6.20: "the sum of the votes credited to all continuing candidates, plus any votes
+        awaiting transfer".
+
+        Votes awaiting transfer are the surpluses not yet transferred (deferred, or of candidates
+        deemed elected at this stage) and, in the middle of an exclusion, the batches of the
+        excluded candidates' papers that have not moved yet (5.4.11): those papers are still
+        live, so leaving them out would lower the 5.1.7(b) / 5.3.13(b) / 5.4.9(b) threshold and
+        deem candidates elected before the papers reach them. Candidates excluded at earlier
+        stages hold no votes, so summing over every excluded candidate adds only the batches
+        still waiting.
+        """
+        continuing = sum(self.votes[c] for c in self._standing())
+        surpluses = sum(self._surplus(c) for c in self.awaiting)
+        unmoved = sum(self.votes[c] for c in self.excluded)
+        return continuing + surpluses + unmoved
+
     def _deem_elected(self) -> list[int]:
         """5.1.7 / 5.3.13 / 5.4.9, with the 5.6.2 tie rule."""
         newly: list[int] = []
         while self._vacancies() > 0:
             if not self.elected and not newly:
                 self.quota = self._quota()  # 5.4.8
-            active = sum(self.votes[c] for c in self._standing())
-            active += sum(self._surplus(c) for c in self.awaiting)
-            threshold = max(_ceil_div(active, self._vacancies() + 1), 1)
+            # (b): "the total active vote, divided by one more than the number of places not
+            # yet filled"; at least 0.01, so that a candidate with no votes is never elected.
+            threshold = max(_ceil_div(self._total_active_vote(), self._vacancies() + 1), 1)
             bar = min(self.quota, threshold)
             reaching = [c for c in self._standing() if self.votes[c] >= bar]
             if not reaching:
@@ -237,6 +257,8 @@ class _Count:
                 else:
                     self.votes[g.holder] += g.papers * g.value
             self._snapshot()
+            # 5.4.9 after each batch; the batches still held by the excluded candidates are
+            # awaiting transfer and stay in the total active vote (6.20).
             newly += self._deem_elected()
         return newly
 
