@@ -4,9 +4,12 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
-from rankandfile.campaigns.selectors import campaigns_public
-from rankandfile.groups.models import Group, Visibility
+from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids
+from rankandfile.groups import selectors as group_selectors
+from rankandfile.groups.forms import InvitationForm
+from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
 
 
@@ -22,6 +25,54 @@ def home(request: HttpRequest) -> HttpResponse:
             "featured": featured,
             "my_memberships": my_memberships,
             "campaigns": campaigns_public()[:3],
+        },
+    )
+
+
+def _member(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# A group's page (groups:detail) and its organisers' page (groups:manage) show the group's
+# campaigns and vouches, so they are put together here, above both apps, like the home page.
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = group_selectors.group_get_for_viewer(slug=slug, viewer=request.user)
+    membership = pending = None
+    is_organiser = False
+    if isinstance(request.user, User):
+        membership = group_selectors.membership_of(group=group, member=request.user)
+        pending = group_selectors.pending_request_of(group=group, member=request.user)
+        is_organiser = group_selectors.member_is_organiser(request.user, group)
+    count = Membership.objects.filter(group=group).count()
+    return render(
+        request,
+        "groups/group_detail.html",
+        {
+            "group": group,
+            "membership": membership,
+            "pending": pending,
+            "is_organiser": is_organiser,
+            "member_count": group_selectors.member_count_public(count),
+            "campaigns": campaigns_public(group=group),
+        },
+    )
+
+
+@mfa_required
+def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    member = _member(request)
+    group = group_selectors.group_get_for_organiser(slug=slug, organiser=member)
+    return render(
+        request,
+        "groups/group_manage.html",
+        {
+            "group": group,
+            "members": group_selectors.group_members_for_organiser(group),
+            "requests": group_selectors.pending_requests_for_organiser(group),
+            "invitation_form": InvitationForm(),
+            "campaigns": group.campaigns.all(),
+            "vouched": vouched_member_ids(group),
         },
     )
 

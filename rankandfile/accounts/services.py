@@ -97,24 +97,20 @@ def consent_give(*, member: User, purpose: ConsentPurpose) -> Consent:
 
 @transaction.atomic
 def consent_withdraw(*, member: User, purpose: ConsentPurpose) -> bool:
-    """Withdraw a consent and stop the processing it covered. Returns False if none was current.
+    """Record that a consent is withdrawn. Returns False if none was current.
 
-    - membership: every group membership, pending request and invitation of the member ends;
-      joining again needs consent again.
+    What the consent covered stops because everything reads the current consent:
+
     - campaign email: the member drops out of every campaign-email recipient list, which is
       computed from current consents at send time.
     - introductions: organisers stop seeing the member's email address at once, because the
       organiser views read the current consent.
+    - membership: joining needs it again; ending the member's groups is the groups app's part
+      of the act (``groups.services.member_consent_withdraw``), which calls this.
     """
-    now = timezone.now()
     withdrawn = Consent.objects.filter(
         member=member, purpose=purpose, withdrawn_at__isnull=True
-    ).update(withdrawn_at=now)
-    if withdrawn and purpose == ConsentPurpose.MEMBERSHIP:
-        # Imported here because groups depend on accounts, not the other way round.
-        from rankandfile.groups.services import memberships_end_for_member
-
-        memberships_end_for_member(member=member)
+    ).update(withdrawn_at=timezone.now())
     return bool(withdrawn)
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.forms import ApiTokenForm, ConsentChangeForm, ProfileForm
+from rankandfile.accounts.forms import ApiTokenForm, ProfileForm
 from rankandfile.accounts.models import User
 from rankandfile.accounts.selectors import (
     member_api_tokens,
@@ -19,8 +19,6 @@ from rankandfile.accounts.selectors import (
 from rankandfile.accounts.services import (
     api_token_create,
     api_token_revoke,
-    consent_give,
-    consent_withdraw,
     member_profile_update,
 )
 
@@ -101,25 +99,3 @@ def consents(request: HttpRequest) -> HttpResponse:
         "accounts/consents.html",
         {"rows": rows, "history": member_consent_history(member)},
     )
-
-
-@login_required
-@require_POST
-def consent_change(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
-    form = ConsentChangeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "That consent change was not understood; nothing was changed.")
-        return redirect("accounts:consents")
-    purpose = ConsentPurpose(form.cleaned_data["purpose"])
-    summary = CONSENT_TEXTS[purpose].summary
-    if form.cleaned_data["action"] == "give":
-        consent_give(member=member, purpose=purpose)
-        messages.success(request, f"Consent given: {summary}")
-    else:
-        consent_withdraw(member=member, purpose=purpose)
-        message = f"Consent withdrawn: {summary}"
-        if purpose == ConsentPurpose.MEMBERSHIP:
-            message += " Your group memberships have ended."
-        messages.success(request, message)
-    return redirect("accounts:consents")

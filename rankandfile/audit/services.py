@@ -1,11 +1,15 @@
 """Writing the audit log. Entries are written in their own transaction when called outside one,
-so that a refused action (whose own transaction rolls back) still leaves its record."""
+so that a refused action (whose own transaction rolls back) still leaves its record.
+
+``audit`` sits right above ``lib`` in the layers so that every app may write to it; it knows the
+member only as Django's user model, never by importing ``accounts``."""
 
 from __future__ import annotations
 
 import re
 
-from rankandfile.accounts.models import User
+from django.contrib.auth.base_user import AbstractBaseUser
+
 from rankandfile.audit.models import AuditEntry
 
 # Details are identifiers and reasons only. Keys that would carry personal data or secret choices
@@ -32,7 +36,7 @@ def _check_details(details: dict[str, DetailValue]) -> None:
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     target_type: str,
     target_id: int | str,
@@ -41,7 +45,7 @@ def audit_record(
     details = dict(details or {})
     _check_details(details)
     return AuditEntry.objects.create(
-        actor=actor,
+        actor_id=None if actor is None else actor.pk,
         action=action,
         target_type=target_type,
         target_id=str(target_id),

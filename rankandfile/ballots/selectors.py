@@ -22,7 +22,8 @@ from rankandfile.ballots.models import (
     Question,
     RollEntry,
 )
-from rankandfile.groups.models import Group, Membership, Role, Visibility
+from rankandfile.groups.models import Group, Membership, Visibility
+from rankandfile.groups.selectors import member_is_organiser
 
 Viewer = User | AnonymousUser
 _NOT_HEX = re.compile(r"[^0-9a-f]")
@@ -32,9 +33,7 @@ def member_may_organise(*, member: User, ballot_group: Group | None) -> bool:
     """Organisers of the group run its ballots; network ballots are run by staff."""
     if ballot_group is None:
         return bool(member.is_staff)
-    return Membership.objects.filter(
-        group=ballot_group, member=member, role=Role.ORGANISER
-    ).exists()
+    return member_is_organiser(member, ballot_group)
 
 
 def _group_visible(ballot: Ballot, viewer: Viewer) -> bool:

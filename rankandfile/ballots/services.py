@@ -52,7 +52,7 @@ from rankandfile.ballots.models import (
 )
 from rankandfile.ballots.selectors import member_may_organise
 from rankandfile.counting.recount import Answer, QuestionPapers, QuestionSpec, bundle_write
-from rankandfile.groups.models import Group
+from rankandfile.groups.models import Group, Membership
 from rankandfile.notifications.models import MessageClass
 from rankandfile.notifications.services import messages_fan_out
 
@@ -211,7 +211,7 @@ def _check_question(position: int, question: QuestionInput) -> None:
 @transaction.atomic
 def ballot_create(
     *,
-    creator: User,
+    creator: User | None,
     group: Group | None,
     title: str,
     opens_at: datetime,
@@ -219,8 +219,17 @@ def ballot_create(
     questions: Sequence[QuestionInput],
     description: str = "",
     electorate: str = Electorate.MEMBERS,
+    closes_early_allowed: bool = True,
+    roll_kept_after_close: bool = True,
 ) -> Ballot:
-    if not member_may_organise(member=creator, ballot_group=group):
+    """A draft ballot with its questions, every text checked.
+
+    ``creator`` is None only for a ballot the platform itself calls (a campaign's verdict at a
+    stage's deadline, ``campaigns.verdicts``); a member's ballot needs an organiser of its
+    group (or staff, for a network ballot). ``closes_early_allowed`` and
+    ``roll_kept_after_close`` are the ballot's rules of the same names (see the model).
+    """
+    if creator is not None and not member_may_organise(member=creator, ballot_group=group):
         raise BallotError("Only the group's organisers can create its ballots.")
     if closes_at <= opens_at:
         raise BallotError("The ballot must close after it opens.")
@@ -239,6 +248,8 @@ def ballot_create(
         closes_at=closes_at,
         electorate=electorate,
         created_by=creator,
+        closes_early_allowed=closes_early_allowed,
+        roll_kept_after_close=roll_kept_after_close,
     )
     for position, spec in enumerate(questions, 1):
         question = Question.objects.create(
@@ -271,7 +282,8 @@ def electorate_members(ballot: Ballot) -> QuerySet[User]:
 
 
 def _check_stored_content(ballot: Ballot) -> None:
-    """The checks of :func:`ballot_create` again, for ballots made another way (a verdict)."""
+    """The checks of :func:`ballot_create` again, for a ballot whose rows were made another way
+    (by hand in a shell, or by an older version): nothing opens that the count could not carry."""
     _check_title(ballot.title)
     for question in ballot.questions.prefetch_related("choices"):
         _check_question(
@@ -328,9 +340,10 @@ def roll_entry_change(*, ballot: Ballot, actor: User | None, member_id: int, cha
     """The one door for requests to add someone to, or take someone off, a ballot's roll.
 
     The roll exists only from the moment voting opens, made from the electorate, and is frozen
-    from then on: every request is refused and written to the audit log. Deliberately not run
-    inside a transaction of its own, so that the audit entry stays when the caller's work is
-    rolled back by the exception.
+    from then on: every request is refused and written to the audit log. The request the
+    product sees is a vote from a member who joined the group after voting opened
+    (:func:`ballot_cast`). Deliberately not run inside a transaction of its own, so that the
+    audit entry stays when the caller's work is rolled back by the exception.
     """
     audit_record(
         actor=actor,
@@ -461,6 +474,17 @@ def ballot_cast(
             return BallotPaper.objects.create(
                 receipt_hash=receipt_hash, ballot_id=ballot.pk, contents=contents
             )
+    except NotOnRollError:
+        # Someone who joined the group after voting opened asks, by voting, to be put on the
+        # frozen roll: refused and audited, after the vote's own transaction has rolled back.
+        if (
+            ballot.group_id is not None
+            and Membership.objects.filter(
+                group_id=ballot.group_id, member=member, joined_at__gt=ballot.opens_at
+            ).exists()
+        ):
+            roll_entry_change(ballot=ballot, actor=member, member_id=member.pk, change="add")
+        raise
     except IntegrityError:
         # The receipt hash is the box's primary key: the whole vote, roll mark included, is
         # rolled back and the voter asked for a fresh code.

@@ -13,6 +13,7 @@ from rankandfile.ballots import selectors, services
 from rankandfile.ballots.forms import BallotForm, QuestionForm, ReceiptLookupForm, VoteForm
 from rankandfile.ballots.models import BallotBundle, BallotState
 from rankandfile.groups.models import Group
+from rankandfile.groups.selectors import groups_organised_by
 
 
 def _member(request: HttpRequest) -> User:
@@ -23,9 +24,7 @@ def _member(request: HttpRequest) -> User:
 @login_required
 def ballot_list(request: HttpRequest) -> HttpResponse:
     member = _member(request)
-    organised = Group.objects.filter(
-        memberships__member=member, memberships__role="organiser"
-    ).order_by("name")
+    organised = groups_organised_by(member).order_by("name")
     return render(
         request,
         "ballots/ballot_list.html",

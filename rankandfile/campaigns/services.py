@@ -57,7 +57,8 @@ from rankandfile.campaigns.models import (
 )
 from rankandfile.campaigns.tallies import option_shards_create, stage_tallies_locked, tally_move
 from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
-from rankandfile.groups.models import Group, Membership, Role
+from rankandfile.groups.models import Group, Membership
+from rankandfile.groups.selectors import member_is_organiser
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
@@ -85,7 +86,7 @@ class StageInput:
 
 
 def _require_organiser(*, group: Group, member: User) -> None:
-    if not Membership.objects.filter(group=group, member=member, role=Role.ORGANISER).exists():
+    if not member_is_organiser(member, group):
         raise CampaignError("Only the group's organisers can run its campaigns.")
 
 

@@ -12,7 +12,12 @@ from datetime import datetime
 from django.db import transaction
 
 from rankandfile.ballots.models import Ballot, BallotState, Method, Question
-from rankandfile.ballots.services import ballot_open, ballot_text_printable
+from rankandfile.ballots.services import (
+    QuestionInput,
+    ballot_create,
+    ballot_open,
+    ballot_text_printable,
+)
 from rankandfile.groups.models import Group
 
 
@@ -33,7 +38,8 @@ def verdict_ballot_open(
     here, with the roll, and told to the voters in the ballot's own text. Opening the ballot
     tells everyone on the roll that voting is open (the ballots app's own message).
     """
-    ballot = Ballot.objects.create(
+    ballot = ballot_create(
+        creator=None,  # the platform calls it, at the stage's deadline
         group=group,
         # The title comes from the campaign's, which no ballot check has seen: what a ballot
         # refuses is dropped here, so that no title can stop the verdict from opening.
@@ -51,9 +57,7 @@ def verdict_ballot_open(
         # counted: the campaign needs only the outcome and the counts.
         closes_early_allowed=False,
         roll_kept_after_close=False,
-    )
-    Question.objects.create(
-        ballot=ballot, position=1, text=question, method=Method.YESNO, seats=1, quorum=quorum
+        questions=[QuestionInput(text=question, method=Method.YESNO, quorum=quorum)],
     )
     return ballot_open(ballot=ballot, now=opens_at, member_ids=member_ids)
 

@@ -89,11 +89,19 @@ def group_get_for_viewer(*, slug: str, viewer: Viewer) -> Group:
     return group
 
 
+def member_is_organiser(member: User, group: Group) -> bool:
+    """Whether the member is an organiser of the group: the one place this is asked."""
+    return Membership.objects.filter(group=group, member=member, role=Role.ORGANISER).exists()
+
+
+def groups_organised_by(member: User) -> QuerySet[Group]:
+    """The groups of which the member is an organiser."""
+    return Group.objects.filter(memberships__member=member, memberships__role=Role.ORGANISER)
+
+
 def group_get_for_organiser(*, slug: str, organiser: User) -> Group:
     """A group the member organises, or 404 (deny by default: no hint that it exists)."""
-    group = Group.objects.filter(
-        slug=slug, memberships__member=organiser, memberships__role=Role.ORGANISER
-    ).first()
+    group = groups_organised_by(organiser).filter(slug=slug).first()
     if group is None:
         raise Http404("No such group")
     return group

@@ -6,15 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import IssueTag, User
 from rankandfile.accounts.selectors import member_has_consent
-from rankandfile.accounts.services import ConsentRequiredError
+from rankandfile.accounts.services import ConsentRequiredError, consent_withdraw
 from rankandfile.groups import selectors
 from rankandfile.groups.models import (
     Group,
@@ -29,7 +27,6 @@ from rankandfile.groups.models import (
 from rankandfile.lib.postcodes import normalise_postcode_district, postcode_area
 from rankandfile.lib.slugs import slug_new
 from rankandfile.lib.tokens import token_digest, token_new
-from rankandfile.notifications.services import message_enqueue_to_address
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -172,9 +169,11 @@ def join_request_decide(
     return _membership_add(group=locked.group, member=locked.member)
 
 
-@transaction.atomic
-def invitation_create(*, group: Group, organiser: User, email: str) -> str:
-    """Invite one email address; the link goes by email and its token is returned for tests."""
+def invitation_record(*, group: Group, organiser: User, email: str) -> tuple[Invitation, str]:
+    """Record an invitation for one email address; its token is returned once, never stored.
+
+    Sending it is ``notifications.services.invitation_create``, the workflow that calls this.
+    """
     token = token_new()
     invitation = Invitation.objects.create(
         group=group,
@@ -183,15 +182,7 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
         token_digest=token_digest(token),
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
-    link = settings.SITE_ROOT + reverse("groups:invitation_accept", kwargs={"token": token})
-    # Through the outbox, which forgets the address and the link once the email is sent.
-    message_enqueue_to_address(
-        key=f"group:{group.pk}:invitation:{invitation.pk}",
-        template="group_invitation",
-        address=email.strip(),
-        context={"group_name": group.name, "link": link, "days": INVITATION_LIFETIME.days},
-    )
-    return token
+    return invitation, token
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -250,7 +241,15 @@ def membership_set_role(*, group: Group, member: User, role: Role) -> Membership
 
 
 @transaction.atomic
-def memberships_end_for_member(*, member: User) -> None:
-    """End every membership and pending request of a member (consent to membership withdrawn)."""
-    Membership.objects.filter(member=member).delete()
-    JoinRequest.objects.filter(member=member, status=JoinRequestStatus.PENDING).delete()
+def member_consent_withdraw(*, member: User, purpose: ConsentPurpose) -> bool:
+    """Withdraw one of the member's consents and stop what it covered; False if none was current.
+
+    Withdrawing consent to membership also ends every membership and pending join request of
+    the member, so it is a groups workflow that calls down to ``accounts``; joining again needs
+    consent again.
+    """
+    withdrawn = consent_withdraw(member=member, purpose=purpose)
+    if withdrawn and purpose == ConsentPurpose.MEMBERSHIP:
+        Membership.objects.filter(member=member).delete()
+        JoinRequest.objects.filter(member=member, status=JoinRequestStatus.PENDING).delete()
+    return withdrawn

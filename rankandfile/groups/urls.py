@@ -4,16 +4,16 @@ from rankandfile.groups import views
 
 app_name = "groups"
 
+# Three pages of this namespace act across apps and live above groups (see rankandfile/urls.py):
+# "detail" and "manage" (rankandfile.views) and "invite" (notifications.views).
+
 urlpatterns = [
     path("", views.group_list, name="list"),
     path("new/", views.group_create, name="create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("<slug:slug>/", views.group_detail, name="detail"),
     path("<slug:slug>/join/", views.group_join, name="join"),
     path("<slug:slug>/leave/", views.group_leave, name="leave"),
-    path("<slug:slug>/manage/", views.group_manage, name="manage"),
     path("<slug:slug>/manage/edit/", views.group_edit, name="edit"),
-    path("<slug:slug>/manage/invite/", views.invitation_create, name="invite"),
     path(
         "<slug:slug>/manage/requests/<int:request_id>/",
         views.join_request_decide,

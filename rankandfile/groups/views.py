@@ -6,12 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.forms import ConsentChangeForm
 from rankandfile.accounts.models import User
-from rankandfile.accounts.services import ConsentRequiredError
-from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids
+from rankandfile.accounts.services import ConsentRequiredError, consent_give
 from rankandfile.groups import selectors, services
-from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, InvitationForm, RoleForm
+from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, RoleForm
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
 
 
@@ -28,27 +29,6 @@ def group_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "groups/group_list.html#results", context)
     return render(request, "groups/group_list.html", context)
-
-
-def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
-    membership = pending = None
-    if request.user.is_authenticated:
-        membership = selectors.membership_of(group=group, member=_member(request))
-        pending = selectors.pending_request_of(group=group, member=_member(request))
-    count = Membership.objects.filter(group=group).count()
-    return render(
-        request,
-        "groups/group_detail.html",
-        {
-            "group": group,
-            "membership": membership,
-            "pending": pending,
-            "is_organiser": membership is not None and membership.role == Role.ORGANISER,
-            "member_count": selectors.member_count_public(count),
-            "campaigns": campaigns_public(group=group),
-        },
-    )
 
 
 @login_required
@@ -116,23 +96,6 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @mfa_required
-def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
-    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
-    return render(
-        request,
-        "groups/group_manage.html",
-        {
-            "group": group,
-            "members": selectors.group_members_for_organiser(group),
-            "requests": selectors.pending_requests_for_organiser(group),
-            "invitation_form": InvitationForm(),
-            "campaigns": group.campaigns.all(),
-            "vouched": vouched_member_ids(group),
-        },
-    )
-
-
-@mfa_required
 @require_POST
 def join_request_decide(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
     group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
@@ -146,21 +109,6 @@ def join_request_decide(request: HttpRequest, slug: str, request_id: int) -> Htt
         messages.error(request, str(error))
     else:
         messages.success(request, "Request approved." if approve else "Request declined.")
-    return redirect("groups:manage", slug=group.slug)
-
-
-@mfa_required
-@require_POST
-def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
-    form = InvitationForm(request.POST)
-    if form.is_valid():
-        services.invitation_create(
-            group=group, organiser=_member(request), email=form.cleaned_data["email"]
-        )
-        messages.success(request, "The invitation has been sent.")
-    else:
-        messages.error(request, "Enter a valid email address; no invitation was sent.")
     return redirect("groups:manage", slug=group.slug)
 
 
@@ -202,3 +150,27 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, f"You have joined {group.name}.")
         return redirect(group)
     return render(request, "groups/invitation_accept.html", {"group": group})
+
+
+# The consent form of the member's consents page (accounts:consent_change): withdrawing consent
+# to membership ends the member's groups, so its page lives here, above accounts.
+@login_required
+@require_POST
+def consent_change(request: HttpRequest) -> HttpResponse:
+    member = _member(request)
+    form = ConsentChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That consent change was not understood; nothing was changed.")
+        return redirect("accounts:consents")
+    purpose = ConsentPurpose(form.cleaned_data["purpose"])
+    summary = CONSENT_TEXTS[purpose].summary
+    if form.cleaned_data["action"] == "give":
+        consent_give(member=member, purpose=purpose)
+        messages.success(request, f"Consent given: {summary}")
+    else:
+        services.member_consent_withdraw(member=member, purpose=purpose)
+        message = f"Consent withdrawn: {summary}"
+        if purpose == ConsentPurpose.MEMBERSHIP:
+            message += " Your group memberships have ended."
+        messages.success(request, message)
+    return redirect("accounts:consents")

@@ -19,7 +19,6 @@ KINDS: dict[str, MessageClass] = {
     "pledge_triggered": MessageClass.SERVICE,
     "pledge_released": MessageClass.SERVICE,
     "campaign_won": MessageClass.SERVICE,
-    "event_reminder": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }

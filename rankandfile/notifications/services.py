@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
@@ -24,6 +26,7 @@ from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
 from rankandfile.groups.models import Group
+from rankandfile.groups.services import INVITATION_LIFETIME, invitation_record
 from rankandfile.notifications.kinds import addressed_kind_check, kind_check
 from rankandfile.notifications.models import (
     Frequency,
@@ -392,3 +395,18 @@ def message_enqueue_to_address(
         )
     )
     return message
+
+
+@transaction.atomic
+def invitation_create(*, group: Group, organiser: User, email: str) -> str:
+    """Invite one email address to a group; the link goes by email and its token is returned
+    for tests. Through the outbox, which forgets the address and the link once it is sent."""
+    invitation, token = invitation_record(group=group, organiser=organiser, email=email)
+    link = settings.SITE_ROOT + reverse("groups:invitation_accept", kwargs={"token": token})
+    message_enqueue_to_address(
+        key=f"group:{group.pk}:invitation:{invitation.pk}",
+        template="group_invitation",
+        address=email.strip(),
+        context={"group_name": group.name, "link": link, "days": INVITATION_LIFETIME.days},
+    )
+    return token

@@ -5,11 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.decorators import mfa_required
 from rankandfile.accounts.models import User
 from rankandfile.accounts.selectors import member_has_consent
+from rankandfile.groups.forms import InvitationForm
 from rankandfile.groups.models import Membership
+from rankandfile.groups.selectors import group_get_for_organiser
 from rankandfile.notifications import selectors, services
 from rankandfile.notifications.forms import PreferenceForm
 from rankandfile.notifications.models import Frequency
@@ -85,3 +89,20 @@ def _outbox_status(request: HttpRequest) -> HttpResponse:
 
 # Staff only, and through the admin site's own check, which also demands MFA.
 outbox_status = admin.site.admin_view(_outbox_status)
+
+
+# The invite form of a group's manage page (groups:invite): sending the invitation is an
+# outbox workflow, so its page lives here, above groups.
+@mfa_required
+@require_POST
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    group = group_get_for_organiser(slug=slug, organiser=_member(request))
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        services.invitation_create(
+            group=group, organiser=_member(request), email=form.cleaned_data["email"]
+        )
+        messages.success(request, "The invitation has been sent.")
+    else:
+        messages.error(request, "Enter a valid email address; no invitation was sent.")
+    return redirect("groups:manage", slug=group.slug)

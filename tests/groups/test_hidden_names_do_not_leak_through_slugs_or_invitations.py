@@ -14,7 +14,8 @@ from rankandfile.accounts.models import User
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create
 from rankandfile.groups.models import Membership
-from rankandfile.groups.services import group_update, invitation_create
+from rankandfile.groups.services import group_update
+from rankandfile.notifications.services import invitation_create
 from tests.personas import MakeGroup, MakeMember, stage_inputs
 
 RANDOM_SUFFIX = re.compile(r"-[a-z0-9]{6}$")

@@ -47,8 +47,6 @@ CONTEXT = {
     "body": "Come along.",
     "subject": "Confirm your email address",
     "text": "Open the link.",
-    "event_title": "Branch meeting",
-    "starts_at": "1 May, 19:00",
     "frequency": "Daily",
     "items": [],
 }

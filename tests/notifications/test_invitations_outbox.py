@@ -11,9 +11,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from rankandfile.groups.models import Membership
-from rankandfile.groups.services import invitation_create
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.services import invitation_create
 from tests.notifications.outbox import IMMEDIATE_TASKS
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import CaptureCallbacks, MakeGroup, MakeMember

@@ -24,14 +24,14 @@ CONTEXTS = {
         "ballot_url": "http://127.0.0.1:8000/b/1/",
         "closes_at": "Friday 5pm",
     },
+    "ballot_reminder": {
+        "ballot_title": "Branch officers",
+        "ballot_url": "http://127.0.0.1:8000/b/2/",
+        "closes_at": "tomorrow at 7pm",
+    },
     "pledge_triggered": {
         "campaign_title": "Rent strike",
         "action_pack_url": "http://127.0.0.1:8000/p/1/",
-    },
-    "event_reminder": {
-        "event_title": "Branch meeting",
-        "starts_at": "tomorrow at 7pm",
-        "event_url": "http://127.0.0.1:8000/e/1/",
     },
     "campaign_update": {
         "group_name": "Leeds North",
@@ -157,11 +157,11 @@ def test_the_address_is_read_at_send_time_and_closed_accounts_get_nothing(
     mover, leaver, eraser = make_member(), make_member(), make_member()
     for member in (mover, leaver, eraser):
         message_enqueue(
-            key=f"event:1:reminder:member:{member.pk}",
+            key=f"ballot:1:reminder:member:{member.pk}",
             kind=MessageClass.SERVICE,
             recipient=member,
-            template="event_reminder",
-            context=CONTEXTS["event_reminder"],
+            template="ballot_reminder",
+            context=CONTEXTS["ballot_reminder"],
         )
     mover.email = "moved@example.org"
     mover.save(update_fields=["email"])

@@ -35,11 +35,11 @@ def test_none_chosen_after_queueing_stops_the_campaign_message_but_not_service_e
     leeds, york = make_group(name="Leeds"), make_group(name="York")
     from_leeds, from_york = _update(member, leeds), _update(member, york)
     service = message_enqueue(
-        key=f"event:1:reminder:member:{member.pk}",
+        key=f"ballot:1:reminder:member:{member.pk}",
         kind=MessageClass.SERVICE,
         recipient=member,
-        template="event_reminder",
-        context={"event_title": "Branch meeting", "starts_at": "at 7pm", "event_url": "/e/"},
+        template="ballot_reminder",
+        context={"ballot_title": "Branch officers", "closes_at": "at 7pm", "ballot_url": "/b/"},
         group=leeds,
     )
     assert service is not None

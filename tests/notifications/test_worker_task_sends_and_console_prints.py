@@ -26,11 +26,11 @@ def test_committing_queues_the_delivery_job_which_sends_the_message(
     member = make_member(email="worker@example.org")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         message_enqueue(
-            key=f"event:9:reminder:member:{member.pk}",
+            key=f"ballot:9:reminder:member:{member.pk}",
             kind=MessageClass.SERVICE,
             recipient=member,
-            template="event_reminder",
-            context={"event_title": "Branch meeting", "starts_at": "at 7pm", "event_url": "/e/"},
+            template="ballot_reminder",
+            context={"ballot_title": "Branch officers", "closes_at": "at 7pm", "ballot_url": "/b/"},
         )
         assert mail.outbox == [], "nothing is sent before the commit"
     assert [m.to for m in mail.outbox] == [["worker@example.org"]]

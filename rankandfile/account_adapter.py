@@ -9,6 +9,9 @@ one-time link or code) once it is sent.
 
 Which address gets which email, and that sign-up and password reset never reveal whether an
 address is registered, stays allauth's business (``ACCOUNT_PREVENT_ENUMERATION``).
+
+A project-level module, not part of ``accounts``: it needs the outbox of ``notifications``,
+which sits above ``accounts`` in the layers.
 """
 
 from __future__ import annotations
