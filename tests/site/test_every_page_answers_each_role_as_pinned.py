@@ -19,8 +19,9 @@ from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
 from rankandfile.groups.models import Membership
-from rankandfile.groups.services import group_join, invitation_create
+from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
+from rankandfile.notifications.services import invitation_create
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
 
