@@ -1,4 +1,4 @@
-"""The ballot list shows an organiser the way to start a ballot once, in the page, not in its title."""
+"""The ballot list offers an organiser a way to start a ballot once, in the page, not its title."""
 
 from __future__ import annotations
 
