@@ -61,7 +61,10 @@ def group_create(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None, initial={"visibility": Visibility.PUBLIC})
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.group_create(creator=request_member(request), **form.cleaned_data)
+            group = services.group_create(
+                creator=request_member(request),
+                details=services.GroupDetails(**form.cleaned_data),
+            )
         except ConsentRequiredError as error:
             messages.error(request, str(error))
         else:
@@ -83,7 +86,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
     }
     form = GroupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.group_update(group=group, **form.cleaned_data)
+        services.group_update(group=group, details=services.GroupDetails(**form.cleaned_data))
         messages.success(request, "The group has been saved.")
         return redirect("groups:manage", slug=group.slug)
     return render(request, "groups/group_form.html", {"form": form, "group": group})
