@@ -103,7 +103,7 @@ def prepare() -> tuple[str, int, list[str]]:
         campaign_create,
         campaign_open,
     )
-    from rankandfile.groups.services import group_create
+    from rankandfile.groups.services import GroupDetails, group_create
     from rankandfile.lib.tokens import token_digest
 
     organiser = User.objects.create_user("organiser@bench.invalid", secrets.token_hex(8))
@@ -115,12 +115,14 @@ def prepare() -> tuple[str, int, list[str]]:
     )
     group = group_create(
         creator=organiser,
-        name="Bench branch",
-        kind="local_branch",
-        description="",
-        visibility="public",
-        districts=["LS6"],
-        issues=[],
+        details=GroupDetails(
+            name="Bench branch",
+            kind="local_branch",
+            description="",
+            visibility="public",
+            districts=["LS6"],
+            issues=[],
+        ),
     )
     campaign = campaign_create(
         organiser=organiser,

@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids
 from rankandfile.groups import selectors as group_selectors
@@ -27,11 +27,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "campaigns": campaigns_public()[:3],
         },
     )
-
-
-def _member(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 # A group's page (groups:detail) and its organisers' page (groups:manage) show the group's
@@ -61,7 +56,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @mfa_required
 def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
-    member = _member(request)
+    member = request_member(request)
     group = group_selectors.group_get_for_organiser(slug=slug, organiser=member)
     return render(
         request,

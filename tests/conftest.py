@@ -17,7 +17,7 @@ from rankandfile.accounts.services import member_signup_complete
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
 from rankandfile.groups.models import Group
-from rankandfile.groups.services import group_create
+from rankandfile.groups.services import GroupDetails, group_create
 from tests.personas import (
     TEST_PASSWORD,
     TOTP_SECRET,
@@ -84,12 +84,14 @@ def make_group(make_member: MakeMember) -> MakeGroup:
         organiser = organiser or make_member(mfa=True)
         return group_create(
             creator=organiser,
-            name=name or f"Group {next(_numbers)}",
-            kind=kind,
-            description="A group for tests.",
-            visibility=visibility,
-            districts=districts,
-            issues=[],
+            details=GroupDetails(
+                name=name or f"Group {next(_numbers)}",
+                kind=kind,
+                description="A group for tests.",
+                visibility=visibility,
+                districts=districts,
+                issues=[],
+            ),
         )
 
     return make

@@ -13,7 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from rankandfile.accounts.models import User
 from rankandfile.accounts.selectors import member_has_mfa
+
+
+def request_member(request: HttpRequest) -> User:
+    """The signed-in member, for views behind ``login_required`` (or ``mfa_required``)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def second_factor_used(request: HttpRequest) -> bool:

@@ -10,6 +10,18 @@ from rankandfile.accounts.models import IssueTag, Skill, TokenScope, User
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
 
 
+def tag_checkboxes[T: (IssueTag, Skill)](
+    model: type[T], *, label: str
+) -> forms.ModelMultipleChoiceField[T]:
+    """Optional checkboxes over the staff-kept list of issues or skills."""
+    return forms.ModelMultipleChoiceField(
+        queryset=model.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=label,
+    )
+
+
 class PostcodeDistrictField(forms.CharField):
     """A postcode district such as LS6; a full postcode is refused with an explanation."""
 
@@ -86,18 +98,8 @@ class ProfileForm(forms.Form):
         help_text="Shown to other members. It may be a pseudonym.",
     )
     postcode_district = PostcodeDistrictField()
-    interests = forms.ModelMultipleChoiceField(
-        queryset=IssueTag.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Issues you care about",
-    )
-    skills = forms.ModelMultipleChoiceField(
-        queryset=Skill.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Skills you can offer",
-    )
+    interests = tag_checkboxes(IssueTag, label="Issues you care about")
+    skills = tag_checkboxes(Skill, label="Skills you can offer")
 
 
 class ConsentChangeForm(forms.Form):

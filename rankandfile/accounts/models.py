@@ -20,30 +20,26 @@ def validate_postcode_district(value: str) -> None:
         raise ValidationError(str(error)) from error
 
 
-class IssueTag(models.Model):
+class _NamedTag(models.Model):
+    """A short named label chosen from a list the staff keep."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IssueTag(_NamedTag):
     """An issue members care about and groups campaign on: housing, health service, low pay..."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=60, unique=True)
 
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Skill(models.Model):
+class Skill(_NamedTag):
     """Something a member offers to the network: design, first aid, legal knowledge..."""
-
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=60, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class UserManager(BaseUserManager["User"]):

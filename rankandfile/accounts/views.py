@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
+from rankandfile.accounts.decorators import request_member
 from rankandfile.accounts.forms import ApiTokenForm, ProfileForm
-from rankandfile.accounts.models import User
 from rankandfile.accounts.selectors import (
     member_api_tokens,
     member_consent_history,
@@ -23,14 +23,9 @@ from rankandfile.accounts.services import (
 )
 
 
-def _member(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = request_member(request)
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -61,7 +56,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke_view(request: HttpRequest) -> HttpResponse:
-    if api_token_revoke(member=_member(request), token_id=int(request.POST.get("revoke") or 0)):
+    if api_token_revoke(
+        member=request_member(request), token_id=int(request.POST.get("revoke") or 0)
+    ):
         messages.success(request, "The API token has been revoked.")
     return redirect("accounts:profile")
 
@@ -77,7 +74,7 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Give the token a name and say what it may do.")
         return redirect("accounts:profile")
     try:
-        api_token, token = api_token_create(member=_member(request), **form.cleaned_data)
+        api_token, token = api_token_create(member=request_member(request), **form.cleaned_data)
     except ValueError as error:
         messages.error(request, str(error))
         return redirect("accounts:profile")
@@ -88,7 +85,7 @@ def api_token_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def consents(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = request_member(request)
     current = member_current_consents(member)
     rows = [
         {"purpose": purpose, "text": CONSENT_TEXTS[purpose], "current": current.get(purpose)}

@@ -327,12 +327,7 @@ def ballot_open(
     locked.save(update_fields=["roll_size", "state", "opens_at"])
     # A service message to everyone on the roll, queued in this transaction (the outbox sends it
     # after commit). It says that voting is open, never who has voted.
-    _notify_roll(
-        ballot=locked,
-        event="opened",
-        template="ballot_opened",
-        voters=RollEntry.objects.filter(ballot=locked),
-    )
+    _notify_roll(ballot=locked, event="opened", template="ballot_opened")
     return locked
 
 
@@ -585,12 +580,7 @@ def ballot_count(*, ballot: Ballot) -> Ballot:
     BallotBundle.objects.create(ballot=locked, data=data, sha256=hashlib.sha256(data).hexdigest())
     locked.state = BallotState.PUBLISHED
     locked.save(update_fields=["state"])
-    _notify_roll(
-        ballot=locked,
-        event="results",
-        template="ballot_results",
-        voters=RollEntry.objects.filter(ballot=locked),
-    )
+    _notify_roll(ballot=locked, event="results", template="ballot_results")
     return locked
 
 
@@ -613,8 +603,13 @@ def ballots_open_due(*, now: datetime | None = None) -> int:
 REMINDER_BEFORE_CLOSE = timedelta(hours=24)
 
 
-def _notify_roll(*, ballot: Ballot, event: str, template: str, voters: QuerySet[RollEntry]) -> int:
-    """A service message to members on the roll; it never says who has voted."""
+def _notify_roll(
+    *, ballot: Ballot, event: str, template: str, voters: QuerySet[RollEntry] | None = None
+) -> int:
+    """A service message to members on the roll (to all of it unless ``voters`` narrows it);
+    it never says who has voted."""
+    if voters is None:
+        voters = RollEntry.objects.filter(ballot=ballot)
     return messages_fan_out(
         key_prefix=f"ballot:{ballot.pk}:{event}",
         kind=MessageClass.SERVICE,

@@ -6,24 +6,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.ballots import selectors, services
 from rankandfile.ballots.forms import BallotForm, QuestionForm, ReceiptLookupForm, VoteForm
-from rankandfile.ballots.models import BallotBundle, BallotState
+from rankandfile.ballots.models import Ballot, BallotBundle, BallotState
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import groups_organised_by
 
 
-def _member(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def ballot_list(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = request_member(request)
     organised = groups_organised_by(member).order_by("name")
     return render(
         request,
@@ -58,7 +53,9 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
         return redirect(ballot)
     questions = list(ballot.questions.prefetch_related("choices"))
     form = VoteForm(request.POST or None, questions=questions)
-    if request.method == "POST" and rate_limited(request, action="vote", member=_member(request)):
+    if request.method == "POST" and rate_limited(
+        request, action="vote", member=request_member(request)
+    ):
         form.add_error(None, RATE_LIMITED)  # the page shows the answers as they were sent
         return render(
             request, "ballots/ballot_vote.html", {"ballot": ballot, "form": form}, status=429
@@ -67,7 +64,7 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
         try:
             services.ballot_cast(
                 ballot=ballot,
-                member=_member(request),
+                member=request_member(request),
                 receipt_hash=form.cleaned_data["receipt_hash"],
                 answers=form.cleaned_data["answers"],
             )
@@ -140,14 +137,20 @@ def ballot_bundle(request: HttpRequest, ballot_id: int) -> HttpResponse:
     return response
 
 
+def _ballot_organised(request: HttpRequest, ballot_id: int) -> Ballot:
+    """The ballot, for a member who organises it; to anyone else it does not exist."""
+    ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=request.user)
+    if not selectors.member_may_organise(member=request_member(request), ballot_group=ballot.group):
+        raise Http404("No such ballot")
+    return ballot
+
+
 @mfa_required
 @require_POST
 def ballot_close(request: HttpRequest, ballot_id: int) -> HttpResponse:
-    ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=request.user)
-    if not selectors.member_may_organise(member=_member(request), ballot_group=ballot.group):
-        raise Http404("No such ballot")
+    ballot = _ballot_organised(request, ballot_id)
     try:
-        services.ballot_close(ballot=ballot, actor=_member(request))
+        services.ballot_close(ballot=ballot, actor=request_member(request))
     except services.BallotError as error:
         messages.error(request, str(error))
         return redirect(ballot)
@@ -164,7 +167,7 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
     network (staff only), with up to three questions."""
     slug = request.GET.get("group", "")
     group = get_object_or_404(Group, slug=slug) if slug else None
-    if not selectors.member_may_organise(member=_member(request), ballot_group=group):
+    if not selectors.member_may_organise(member=request_member(request), ballot_group=group):
         raise Http404("No such group")
     data = request.POST or None
     form = BallotForm(data, initial={"electorate": "members"})
@@ -176,7 +179,7 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
         given = [q.question_input() for q in questions]
         try:
             ballot = services.ballot_create(
-                creator=_member(request),
+                creator=request_member(request),
                 group=group,
                 questions=[q for q in given if q is not None],
                 **form.cleaned_data,
@@ -197,9 +200,7 @@ def ballot_create(request: HttpRequest) -> HttpResponse:
 @mfa_required
 @require_POST
 def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
-    ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=request.user)
-    if not selectors.member_may_organise(member=_member(request), ballot_group=ballot.group):
-        raise Http404("No such ballot")
+    ballot = _ballot_organised(request, ballot_id)
     try:
         services.ballot_open(ballot=ballot)
     except services.BallotError as error:

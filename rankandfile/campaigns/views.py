@@ -10,7 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
-from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.campaigns import errors, figures, selectors, services
@@ -30,11 +30,6 @@ EMBED_CSP: dict[str, list[str]] = {
 }
 
 
-def _member(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _totals_context(campaign: Campaign) -> dict[str, object]:
     stage = selectors.stage_current(campaign)
     return {
@@ -52,7 +47,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     stage = context["stage"]
     pledge = form = None
     if isinstance(stage, Stage) and request.user.is_authenticated:
-        pledge = selectors.pledge_of(stage=stage, member=_member(request))
+        pledge = selectors.pledge_of(stage=stage, member=request_member(request))
         if stage.state == StageState.OPEN:
             initial: dict[str, object] = {}
             if pledge:
@@ -102,7 +97,7 @@ def _pledge_page(
     """The campaign page again, with the member's pledge form as they sent it."""
     context = _totals_context(campaign) | {
         "form": form,
-        "pledge": selectors.pledge_of(stage=stage, member=_member(request)),
+        "pledge": selectors.pledge_of(stage=stage, member=request_member(request)),
         "demands": campaign.demands.all(),
     }
     return render(request, "campaigns/campaign_detail.html", context, status=status)
@@ -116,16 +111,16 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
         stage = _open_stage(campaign)
         form = PledgeForm(request.POST, stage=stage)
         valid = form.is_valid()
-        if rate_limited(request, action="pledge", member=_member(request)):
+        if rate_limited(request, action="pledge", member=request_member(request)):
             form.add_error(None, RATE_LIMITED)
             return _pledge_page(request, campaign, stage, form, status=429)
         if not valid:
             return _pledge_page(request, campaign, stage, form, status=400)
-        existing = selectors.pledge_of(stage=stage, member=_member(request))
+        existing = selectors.pledge_of(stage=stage, member=request_member(request))
         save = services.pledge_update if existing else services.pledge_create
         save(
             stage=stage,
-            member=_member(request),
+            member=request_member(request),
             option_keys=form.cleaned_data["options"],
             amount_pence=form.cleaned_data.get("amount"),
         )
@@ -140,11 +135,11 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_get_public(slug=slug)
-    if rate_limited(request, action="pledge", member=_member(request)):
+    if rate_limited(request, action="pledge", member=request_member(request)):
         messages.error(request, f"Your pledge stands. {RATE_LIMITED}")
         return redirect(campaign)
     try:
-        services.pledge_withdraw(stage=_open_stage(campaign), member=_member(request))
+        services.pledge_withdraw(stage=_open_stage(campaign), member=request_member(request))
     except errors.CampaignError as error:
         messages.error(request, str(error))
     else:
@@ -156,16 +151,16 @@ def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
 def action_pack(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     campaign = selectors.campaign_get_public(slug=slug)
     stage = get_object_or_404(Stage, campaign=campaign, number=number, state=StageState.TRIGGERED)
-    pledge = selectors.pledge_of(stage=stage, member=_member(request))
+    pledge = selectors.pledge_of(stage=stage, member=request_member(request))
     if pledge is None:
         return render(request, "campaigns/no_action_pack.html", {"campaign": campaign}, status=404)
     if request.method == "POST":
-        services.pledge_confirm_done(stage=stage, member=_member(request))
+        services.pledge_confirm_done(stage=stage, member=request_member(request))
         messages.success(request, "Thank you. You acted together with everyone who pledged.")
         return redirect("campaigns:action_pack", slug=slug, number=number)
     amount = pounds(pledge.amount_pence)
     letter = services.letter_fill(
-        stage=stage, display_name=_member(request).display_name, amount=amount
+        stage=stage, display_name=request_member(request).display_name, amount=amount
     )
     return render(
         request,
@@ -211,7 +206,7 @@ def _stage_input(form: StageFields) -> services.StageInput:
 @mfa_required
 def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
     """An organiser drafts a campaign for their group: demands and up to two stages."""
-    group = group_get_for_organiser(slug=group_slug, organiser=_member(request))
+    group = group_get_for_organiser(slug=group_slug, organiser=request_member(request))
     data = request.POST or None
     form = CampaignForm(data)
     first = StageFields(data, prefix="stage1")
@@ -222,7 +217,7 @@ def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
             stages.append(_stage_input(second))
         try:
             campaign = services.campaign_create(
-                organiser=_member(request),
+                organiser=request_member(request),
                 group=group,
                 title=form.cleaned_data["title"],
                 target=form.cleaned_data["target"],
@@ -244,7 +239,7 @@ def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
 
 def _campaign_for_organiser(request: HttpRequest, slug: str) -> Campaign:
     campaign = get_object_or_404(Campaign, slug=slug)
-    group_get_for_organiser(slug=campaign.group.slug, organiser=_member(request))
+    group_get_for_organiser(slug=campaign.group.slug, organiser=request_member(request))
     return campaign
 
 
@@ -265,7 +260,7 @@ def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_open(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign_for_organiser(request, slug)
     try:
-        services.campaign_open(campaign=campaign, organiser=_member(request))
+        services.campaign_open(campaign=campaign, organiser=request_member(request))
     except errors.CampaignError as error:
         messages.error(request, str(error))
         return redirect("campaigns:manage", slug=slug)
@@ -283,7 +278,7 @@ def demand_status(request: HttpRequest, slug: str, position: int) -> HttpRespons
         messages.error(request, "Choose a status for the demand.")
     else:
         services.demand_status_set(
-            demand=demand, organiser=_member(request), status=DemandStatus(status)
+            demand=demand, organiser=request_member(request), status=DemandStatus(status)
         )
         messages.success(
             request, f"Demand {position} is now marked “{demand.get_status_display()}”."
@@ -295,10 +290,10 @@ def demand_status(request: HttpRequest, slug: str, position: int) -> HttpRespons
 @require_POST
 def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse:
     """An organiser vouches for a member of their group (their pledges then count as verified)."""
-    group = group_get_for_organiser(slug=group_slug, organiser=_member(request))
+    group = group_get_for_organiser(slug=group_slug, organiser=request_member(request))
     member = get_object_or_404(User, pk=member_id, memberships__group=group)
     try:
-        services.vouch_create(group=group, organiser=_member(request), member=member)
+        services.vouch_create(group=group, organiser=request_member(request), member=member)
     except errors.CampaignError as error:
         messages.error(request, str(error))
     else:

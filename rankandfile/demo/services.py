@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -60,6 +60,19 @@ class DemoSummary:
     pledges: int
 
 
+def _demo_user(
+    rng: random.Random, local_part: str, n: int, *, password: str, now: datetime
+) -> User:
+    """An unsaved demo member with a made-up name and a district drawn from the demo's list."""
+    return User(
+        email=f"{local_part}@{DEMO_DOMAIN}",
+        display_name=_display_name(rng, n),
+        postcode_district=rng.choice(DISTRICTS)[0],
+        password=password,
+        date_joined=now,
+    )
+
+
 def _display_name(rng: random.Random, n: int) -> str:
     style = rng.random()
     if style < 0.4:
@@ -83,13 +96,7 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     skills = list(Skill.objects.all())
 
     members = [
-        User(
-            email=f"member{n:03d}@{DEMO_DOMAIN}",
-            display_name=_display_name(rng, n),
-            postcode_district=rng.choice(DISTRICTS)[0],
-            password=password,
-            date_joined=now,
-        )
+        _demo_user(rng, f"member{n:03d}", n, password=password, now=now)
         for n in range(1, MEMBER_COUNT - 1)
     ]
     members.insert(
@@ -229,13 +236,7 @@ def _demo_campaign(
     """
     now = timezone.now()
     supporters = User.objects.bulk_create(
-        User(
-            email=f"supporter{n:04d}@{DEMO_DOMAIN}",
-            display_name=_display_name(rng, n),
-            postcode_district=rng.choice(DISTRICTS)[0],
-            password=password,
-            date_joined=now,
-        )
+        _demo_user(rng, f"supporter{n:04d}", n, password=password, now=now)
         for n in range(1, SUPPORTER_COUNT + 1)
     )
     supporters = list(User.objects.filter(email__startswith="supporter").order_by("pk"))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from rankandfile.accounts.forms import tag_checkboxes
 from rankandfile.accounts.models import IssueTag
 from rankandfile.groups.models import GroupKind, Visibility
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
@@ -36,12 +37,7 @@ class GroupForm(forms.Form):
         label="Postcode districts covered",
         help_text="Separate with commas or spaces, for example: LS6, LS7, LS8.",
     )
-    issues = forms.ModelMultipleChoiceField(
-        queryset=IssueTag.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Issues the group works on",
-    )
+    issues = tag_checkboxes(IssueTag, label="Issues the group works on")
 
 
 class DirectoryFilterForm(forms.Form):

@@ -62,56 +62,45 @@ def _set_districts(group: Group, districts: Iterable[str]) -> None:
     )
 
 
-@transaction.atomic
-def group_create(
-    *,
-    creator: User,
-    name: str,
-    kind: str,
-    description: str,
-    visibility: str,
-    districts: Iterable[str],
-    issues: Iterable[IssueTag],
-) -> Group:
-    """Create a group; its creator becomes its first organiser."""
-    _require_membership_consent(creator)
-    group = Group(
-        name=name.strip(),
-        slug=_unique_slug(name, visibility=visibility),
-        kind=kind,
-        description=description.strip(),
-        visibility=visibility,
-    )
+@dataclass(frozen=True, kw_only=True)
+class GroupDetails:
+    """What the group form edits, for a new group and an existing one alike."""
+
+    name: str
+    kind: str
+    description: str
+    visibility: str
+    districts: Iterable[str]
+    issues: Iterable[IssueTag]
+
+
+def _group_details_save(group: Group, details: GroupDetails) -> None:
+    group.name = details.name.strip()
+    group.kind = details.kind
+    group.description = details.description.strip()
+    group.visibility = details.visibility
     group.full_clean()
     group.save()
-    group.issues.set(issues)
-    _set_districts(group, districts)
+    group.issues.set(details.issues)
+    _set_districts(group, details.districts)
+
+
+@transaction.atomic
+def group_create(*, creator: User, details: GroupDetails) -> Group:
+    """Create a group; its creator becomes its first organiser."""
+    _require_membership_consent(creator)
+    group = Group(slug=_unique_slug(details.name, visibility=details.visibility))
+    _group_details_save(group, details)
     Membership.objects.create(group=group, member=creator, role=Role.ORGANISER)
     return group
 
 
 @transaction.atomic
-def group_update(
-    *,
-    group: Group,
-    name: str,
-    kind: str,
-    description: str,
-    visibility: str,
-    districts: Iterable[str],
-    issues: Iterable[IssueTag],
-) -> Group:
-    if visibility == Visibility.HIDDEN and group.visibility != Visibility.HIDDEN:
+def group_update(*, group: Group, details: GroupDetails) -> Group:
+    if details.visibility == Visibility.HIDDEN and group.visibility != Visibility.HIDDEN:
         # Its old, plain address would still tell a namesake that a group of that name exists.
-        group.slug = _unique_slug(name, visibility=visibility)
-    group.name = name.strip()
-    group.kind = kind
-    group.description = description.strip()
-    group.visibility = visibility
-    group.full_clean()
-    group.save()
-    group.issues.set(issues)
-    _set_districts(group, districts)
+        group.slug = _unique_slug(details.name, visibility=details.visibility)
+    _group_details_save(group, details)
     return group
 
 

@@ -7,18 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.decorators import mfa_required
+from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.forms import ConsentChangeForm
-from rankandfile.accounts.models import User
 from rankandfile.accounts.services import ConsentRequiredError, consent_give
 from rankandfile.groups import selectors, services
 from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, RoleForm
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
-
-
-def _member(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -36,7 +30,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
     try:
-        outcome = services.group_join(group=group, member=_member(request))
+        outcome = services.group_join(group=group, member=request_member(request))
     except (services.GroupActionError, ConsentRequiredError) as error:
         messages.error(request, str(error))
         return redirect(group)
@@ -52,7 +46,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
 def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
     try:
-        services.membership_leave(group=group, member=_member(request))
+        services.membership_leave(group=group, member=request_member(request))
     except services.GroupActionError as error:
         messages.error(request, str(error))
         return redirect(group)
@@ -67,7 +61,10 @@ def group_create(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None, initial={"visibility": Visibility.PUBLIC})
     if request.method == "POST" and form.is_valid():
         try:
-            group = services.group_create(creator=_member(request), **form.cleaned_data)
+            group = services.group_create(
+                creator=request_member(request),
+                details=services.GroupDetails(**form.cleaned_data),
+            )
         except ConsentRequiredError as error:
             messages.error(request, str(error))
         else:
@@ -78,7 +75,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 @mfa_required
 def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
     initial = {
         "name": group.name,
         "kind": group.kind,
@@ -89,7 +86,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
     }
     form = GroupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.group_update(group=group, **form.cleaned_data)
+        services.group_update(group=group, details=services.GroupDetails(**form.cleaned_data))
         messages.success(request, "The group has been saved.")
         return redirect("groups:manage", slug=group.slug)
     return render(request, "groups/group_form.html", {"form": form, "group": group})
@@ -98,12 +95,12 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @mfa_required
 @require_POST
 def join_request_decide(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
-    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
     join_request = get_object_or_404(JoinRequest, pk=request_id, group=group)
     approve = request.POST.get("decision") == "approve"
     try:
         services.join_request_decide(
-            join_request=join_request, organiser=_member(request), approve=approve
+            join_request=join_request, organiser=request_member(request), approve=approve
         )
     except services.GroupActionError as error:
         messages.error(request, str(error))
@@ -115,7 +112,7 @@ def join_request_decide(request: HttpRequest, slug: str, request_id: int) -> Htt
 @mfa_required
 @require_POST
 def membership_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
-    group = selectors.group_get_for_organiser(slug=slug, organiser=_member(request))
+    group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
     membership = get_object_or_404(Membership, group=group, member_id=member_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -137,13 +134,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None or invitation.accepted_at is not None:
         return render(request, "groups/invitation_invalid.html", status=404)
-    if not selectors.invitation_is_for(invitation=invitation, member=_member(request)):
+    if not selectors.invitation_is_for(invitation=invitation, member=request_member(request)):
         # A forwarded or leaked link shows nothing of the group, a hidden one above all.
         return render(request, "groups/invitation_not_for_you.html", status=403)
     group: Group = invitation.group
     if request.method == "POST":
         try:
-            services.invitation_accept(token=token, member=_member(request))
+            services.invitation_accept(token=token, member=request_member(request))
         except (services.GroupActionError, ConsentRequiredError) as error:
             messages.error(request, str(error))
             return render(request, "groups/invitation_accept.html", {"group": group}, status=400)
@@ -157,7 +154,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def consent_change(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = request_member(request)
     form = ConsentChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "That consent change was not understood; nothing was changed.")

@@ -8,8 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import ConsentPurpose
-from rankandfile.accounts.decorators import mfa_required
-from rankandfile.accounts.models import User
+from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.groups.forms import InvitationForm
 from rankandfile.groups.models import Membership
@@ -17,11 +16,6 @@ from rankandfile.groups.selectors import group_get_for_organiser
 from rankandfile.notifications import selectors, services
 from rankandfile.notifications.forms import PreferenceForm
 from rankandfile.notifications.models import Frequency
-
-
-def _member(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" with no
@@ -44,7 +38,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    member = _member(request)
+    member = request_member(request)
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         membership = None
@@ -96,11 +90,11 @@ outbox_status = admin.site.admin_view(_outbox_status)
 @mfa_required
 @require_POST
 def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
-    group = group_get_for_organiser(slug=slug, organiser=_member(request))
+    group = group_get_for_organiser(slug=slug, organiser=request_member(request))
     form = InvitationForm(request.POST)
     if form.is_valid():
         services.invitation_create(
-            group=group, organiser=_member(request), email=form.cleaned_data["email"]
+            group=group, organiser=request_member(request), email=form.cleaned_data["email"]
         )
         messages.success(request, "The invitation has been sent.")
     else:

@@ -14,7 +14,7 @@ from rankandfile.accounts.models import User
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create
 from rankandfile.groups.models import Membership
-from rankandfile.groups.services import group_update
+from rankandfile.groups.services import GroupDetails, group_update
 from rankandfile.notifications.services import invitation_create
 from tests.personas import MakeGroup, MakeMember, stage_inputs
 
@@ -52,12 +52,14 @@ def test_a_group_made_hidden_gives_up_its_plain_slug(make_group: MakeGroup) -> N
     assert group.slug == "quiet-caucus"
     group_update(
         group=group,
-        name=group.name,
-        kind=group.kind,
-        description=group.description,
-        visibility="hidden",
-        districts=[],
-        issues=[],
+        details=GroupDetails(
+            name=group.name,
+            kind=group.kind,
+            description=group.description,
+            visibility="hidden",
+            districts=[],
+            issues=[],
+        ),
     )
     group.refresh_from_db()
     assert RANDOM_SUFFIX.search(group.slug)
