@@ -559,15 +559,21 @@ def stage_figures_release(
 ) -> StageRelease:
     """Draw a stage's published breakdown from its exact figures, with its noise, and store
     it: every page shows it until the next release. ``noise`` is OpenDP's Laplace mechanism;
-    tests give their own, to be deterministic.
+    tests give their own, to be deterministic."""
+    stage = Stage.objects.select_for_update().get(pk=stage_id)  # one release at a time
+    previous = StageRelease.objects.filter(stage=stage).first()
+    return _release_draw(stage, previous, now or timezone.now(), noise)
+
+
+def _release_draw(
+    stage: Stage, previous: StageRelease | None, now: datetime, noise: Noise
+) -> StageRelease:
+    """The release itself, for a stage locked by the caller with its ``previous`` release.
 
     A release made after the stage stopped taking pledges keeps the pledge figures of the
     first such release: they can no longer change, and a fresh draw of the same values would
     only let readers average the noise away. Only the confirmed count is drawn again.
     """
-    now = now or timezone.now()
-    stage = Stage.objects.select_for_update().get(pk=stage_id)  # one release at a time
-    previous = StageRelease.objects.filter(stage=stage).first()
     exact = selectors.stage_exact_figures(stage)
     drawn = figures_draw(exact, noise)
     values: dict[str, object] = {
@@ -592,8 +598,11 @@ def figures_release_due(*, now: datetime | None = None, noise: Noise = laplace_n
     Safe to run twice or concurrently: each stage is looked at again under its lock, so two
     runs never draw two releases (which readers could average). Returns how many were made."""
     now = now or timezone.now()
-    started = Stage.objects.exclude(state=StageState.PENDING).exclude(
-        campaign__state=CampaignState.DRAFT
+    started = (
+        Stage.objects.exclude(state=StageState.PENDING)
+        .exclude(campaign__state=CampaignState.DRAFT)
+        # Released or won with their final figures out: never due again (``_release_due``).
+        .exclude(state__in=[StageState.RELEASED, StageState.WON], release__final=True)
     )
     return sum(
         _stage_figures_release_if_due(stage_id=stage_id, now=now, noise=noise)
@@ -607,5 +616,5 @@ def _stage_figures_release_if_due(*, stage_id: int, now: datetime, noise: Noise)
     release = StageRelease.objects.filter(stage=stage).first()
     if not _release_due(stage, release, selectors.stage_people(stage), now):
         return False
-    stage_figures_release(stage_id=stage_id, now=now, noise=noise)
+    _release_draw(stage, release, now, noise)
     return True

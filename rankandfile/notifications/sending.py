@@ -130,8 +130,7 @@ def _describe(error: BaseException) -> str:
 
 
 def _reply_text(reply: bytes | str) -> str:
-    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
-    return _without_addresses(text)
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
 
 
 def _record_failure(
