@@ -82,6 +82,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rankandfile.context_processors.site",
             ],
+            # {% error_summary %} on every form page, without a {% load %} in each template.
+            "builtins": ["rankandfile.lib.form_tags"],
         },
     }
 ]
