@@ -1,0 +1,35 @@
+"""Helpers for views that only act on POST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+
+View = Callable[..., HttpResponse]
+
+
+def post_only(form_page: str) -> Callable[[View], View]:
+    """An action address that acts only on POST; a GET (a bookmark, a reload after the act, a
+    link pasted from an email) goes to the page that holds its form instead of an empty 405.
+
+    ``form_page`` is a URL name reversed with the view's own keyword arguments, so it must take
+    the same ones (``campaigns:detail`` for ``campaigns:pledge``, both by ``slug``). Other
+    methods still answer 405.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                return redirect(form_page, *args, **kwargs)
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
