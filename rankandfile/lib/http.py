@@ -25,7 +25,8 @@ def post_only(form_page: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in ("GET", "HEAD"):
-                return redirect(form_page, *args, **kwargs)
+                response: HttpResponse = redirect(form_page, *args, **kwargs)
+                return response
             if request.method != "POST":
                 return HttpResponseNotAllowed(["POST"])
             return view(request, *args, **kwargs)
