@@ -10,7 +10,8 @@ from rankandfile.ballots.services import QuestionInput, ballot_close, ballot_ope
 from rankandfile.groups.services import group_join
 from tests.ballots.ballot_helpers import ballot_make
 from tests.browser.accessibility import serious_violations
-from tests.personas import TEST_PASSWORD, MakeGroup, MakeMember
+from tests.browser.steps import log_in
+from tests.personas import MakeGroup, MakeMember
 
 
 def _tab_to(page: Any, label: str, limit: int = 60) -> None:
@@ -45,11 +46,7 @@ def test_a_member_ranks_by_keyboard_votes_keeps_the_receipt_and_finds_the_ballot
         )
     )
 
-    page.goto("/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill("voter@example.org")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.get_by_role("link", name="Your profile").wait_for()
+    log_in(page, "voter@example.org")
 
     page.goto(f"/ballots/{ballot.pk}/")
     assert page.get_by_text("No ballot has been cast in your name yet.").is_visible()

@@ -8,7 +8,8 @@ from rankandfile.ballots.models import BallotPaper
 from rankandfile.ballots.services import QuestionInput, ballot_open
 from rankandfile.groups.services import group_join
 from tests.ballots.ballot_helpers import ballot_make
-from tests.personas import TEST_PASSWORD, MakeGroup, MakeMember
+from tests.browser.steps import log_in
+from tests.personas import MakeGroup, MakeMember
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,11 +27,7 @@ def test_dragging_a_candidate_up_renumbers_the_ranks(
             questions=[QuestionInput(text="Chair", method="irv", choices=["Ann", "Bob", "Cat"])],
         )
     )
-    page.goto("/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill("dragger@example.org")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.get_by_role("link", name="Your profile").wait_for()
+    log_in(page, "dragger@example.org")
 
     page.goto(f"/ballots/{ballot.pk}/vote/")
     page.get_by_label("Rank for Ann").fill("1")

@@ -9,6 +9,7 @@ from django.core import mail
 from rankandfile.groups.models import Membership
 from rankandfile.notifications.sending import messages_deliver_due
 from tests.browser.accessibility import serious_violations
+from tests.browser.steps import log_in
 from tests.personas import MakeGroup
 
 
@@ -43,11 +44,7 @@ def test_a_newcomer_signs_up_verifies_logs_in_and_joins_a_group(
     page.goto(match.group(1))
     page.get_by_role("button", name="Confirm").click()
 
-    page.goto("/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill("newcomer@example.org")
-    page.get_by_label("Password").fill("a long enough passphrase")
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.get_by_role("link", name="Your profile").wait_for()
+    log_in(page, "newcomer@example.org", "a long enough passphrase")
 
     page.goto("/groups/")
     page.get_by_label("Place").fill("LS6")

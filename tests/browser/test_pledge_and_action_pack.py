@@ -17,15 +17,8 @@ from rankandfile.campaigns.services import (
 )
 from rankandfile.notifications.models import Message
 from tests.browser.accessibility import serious_violations
-from tests.personas import TEST_PASSWORD, MakeCampaign, MakeMember
-
-
-def _log_in(page: Any, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.get_by_role("link", name="Your profile").wait_for()
+from tests.browser.steps import log_in
+from tests.personas import MakeCampaign, MakeMember
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,7 +30,7 @@ def test_a_member_pledges_sees_the_counter_move_and_withdraws(
     for _ in range(5):
         pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
     make_member(email="pledger@example.org")
-    _log_in(page, "pledger@example.org")
+    log_in(page, "pledger@example.org")
 
     page.goto(campaign.get_absolute_url())
     counter = page.locator("#pledge-count")
@@ -81,7 +74,7 @@ def test_at_a_triggered_deadline_the_member_opens_the_action_pack_and_confirms(
 
     email = Message.objects.get(recipient=member, template="pledge_triggered")
     link = urlparse(email.context["action_pack_url"]).path
-    _log_in(page, "acting@example.org")
+    log_in(page, "acting@example.org")
     page.goto(link)
     page.get_by_role("heading", name="Your action pack").wait_for()
     letter = page.locator(".letter").inner_text()

@@ -12,7 +12,8 @@ from rankandfile.ballots.models import BallotPaper
 from rankandfile.ballots.services import QuestionInput, ballot_open
 from rankandfile.groups.services import group_join
 from tests.ballots.ballot_helpers import ballot_make
-from tests.personas import TEST_PASSWORD, MakeGroup, MakeMember
+from tests.browser.steps import log_in
+from tests.personas import MakeGroup, MakeMember
 
 STORED = """() => JSON.stringify({
     session: Object.keys(sessionStorage).map(k => [k, sessionStorage.getItem(k)]),
@@ -36,11 +37,7 @@ def test_after_voting_the_browser_stores_no_receipt_code(
             questions=[QuestionInput(text="Strike on 1 May?", method="yesno")],
         )
     )
-    page.goto("/accounts/login/")
-    page.get_by_role("textbox", name="Email").fill("voter@example.org")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
-    page.get_by_role("link", name="Your profile").wait_for()
+    log_in(page, "voter@example.org")
 
     page.goto(f"/ballots/{ballot.pk}/vote/")
     page.wait_for_function(
