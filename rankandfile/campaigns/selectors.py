@@ -59,11 +59,8 @@ class AreaFigure:
 
 @dataclass(frozen=True)
 class StageTotals:
-    number: int
-    state: str
-    deadline: str
-    threshold_people: int | None
-    threshold_amount_pence: int | None
+    """A stage's exact totals, summed over its tally shards."""
+
     pledges: int
     verified_pledges: int
     amount_pence: int
@@ -178,11 +175,6 @@ def stage_totals(stage: Stage) -> StageTotals:
         for o in stage.options.all()
     ]
     return StageTotals(
-        number=stage.number,
-        state=stage.state,
-        deadline=stage.deadline.isoformat(),
-        threshold_people=stage.threshold_people,
-        threshold_amount_pence=stage.threshold_amount_pence,
         pledges=tally["pledges"],
         verified_pledges=tally["verified_pledges"],
         amount_pence=tally["amount_pence"],

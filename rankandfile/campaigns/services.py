@@ -230,11 +230,11 @@ def option_ids_of(pledge: Pledge) -> list[int]:
 
 
 def _pledge_terms(
-    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None
+    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None = None
 ) -> tuple[list[PledgeOption], int | None]:
-    """What every new pledge is checked for before it is written (the stage takes pledges,
-    the options are the stage's, an amount is given where one is asked): its options and its
-    amount."""
+    """What every pledge, new or changed, is checked for before it is written (the stage takes
+    pledges, the options are the stage's, an amount is given where one is asked): its options
+    and its amount."""
     _require_taking_pledges(stage, now or timezone.now())
     options = _options_for(stage, option_keys)
     return options, _amount_for(options, amount_pence)
@@ -302,13 +302,10 @@ def pledge_update(
     member: User,
     option_keys: Iterable[str],
     amount_pence: int | None = None,
-    now: datetime | None = None,
 ) -> Pledge:
-    now = now or timezone.now()
-    _require_taking_pledges(stage, now)
+    """Change the member's pledge at this stage: its options and amount, tallies moved with it."""
+    options, amount = _pledge_terms(stage, option_keys, amount_pence)
     pledge = _own_pledge_locked(stage=stage, member=member)
-    options = _options_for(stage, option_keys)
-    amount = _amount_for(options, amount_pence)
     tally_move(pledge, option_ids_of(pledge), -1)
     pledge.amount_pence = amount
     pledge.save(update_fields=["amount_pence"])
