@@ -148,10 +148,11 @@ class Lot:
 
 
 class CountLog:
-    """A ranked count as it goes: candidates by index, votes in integer units of 10**-places.
+    """A count as it goes: candidates by index, votes in integer units of 10**-places.
 
     It keeps who is elected and excluded, every stage so far and the lot that ties are drawn
-    from, and turns them into names and exact Decimals in one place for every ranked rule.
+    from, and turns them into names and exact Decimals in one place for every rule that counts
+    votes for candidates (all but yes/no).
     """
 
     def __init__(self, names: tuple[str, ...], places: int, seed: int | None) -> None:
