@@ -166,9 +166,15 @@ class _Count(CountLog):
         excluded: Iterable[int] = (),
         note: str = "",
     ) -> None:
-        votes, lost = self.votes, self.non_transferable
         self.record(
-            action, subject, votes, lost, elected=newly, excluded=excluded, ties=ties, note=note
+            action,
+            subject,
+            self.votes,
+            self.non_transferable,
+            elected=newly,
+            excluded=excluded,
+            ties=ties,
+            note=note,
         )
 
     def _next_preference(self, group: _Group) -> int:
