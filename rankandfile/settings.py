@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "rankandfile.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "rankandfile.urls"
