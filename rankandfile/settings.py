@@ -67,6 +67,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "rankandfile.urls"
+CSRF_FAILURE_VIEW = "rankandfile.views.csrf_failure"
 WSGI_APPLICATION = "rankandfile.wsgi.application"
 ASGI_APPLICATION = "rankandfile.asgi.application"
 

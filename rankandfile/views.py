@@ -151,3 +151,9 @@ def styleguide(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "styleguide.html", {"specimens": specimens})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token, most often from a page left open so long that
+    the session ended: say how to recover, in our page frame (settings.CSRF_FAILURE_VIEW)."""
+    return render(request, "403_csrf.html", status=403)

@@ -27,7 +27,7 @@ def test_a_sign_up_error_on_a_phone_keeps_the_values_and_focuses_the_summary(pag
     assert page.title().startswith("Error: ")
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     box = summary.bounding_box()
-    assert box is not None and 0 <= box["y"] and box["y"] + 40 <= 844, box
+    assert box is not None and box["y"] >= 0 and box["y"] + 40 <= 844, box
     assert "There is a problem" in summary.inner_text()
 
     # Every value is still there, the passwords too.

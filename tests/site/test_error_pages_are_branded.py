@@ -87,3 +87,14 @@ def test_a_crash_answers_our_500_page_without_a_request_context() -> None:
     _assert_branded(html, "Sorry, something went wrong")
     assert "Rank and File" in html  # the site's name, given by the handler itself
     assert "a bug" not in html
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_security_token_says_how_to_recover() -> None:
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("account_login"), {"login": "someone@example.org", "password": "x"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    _assert_branded(html, "Your form could not be sent")
+    assert "reload the page" in html
