@@ -148,6 +148,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
+    "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
 
 
