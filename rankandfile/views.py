@@ -13,6 +13,7 @@ from rankandfile.groups import selectors as group_selectors
 from rankandfile.groups.forms import InvitationForm
 from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
+from rankandfile.lib.postcodes import postcode_area
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,6 +44,7 @@ def _member_home(request: HttpRequest, member: User) -> HttpResponse:
             "action_packs": campaign_selectors.action_packs_unconfirmed(member),
             "memberships": list(groups_of_member(member)),
             "groups_near": group_selectors.groups_near(member),
+            "area": postcode_area(member.postcode_district),
             "campaign_rows": campaign_selectors.campaign_rows(
                 list(campaign_selectors.campaigns_open_of_member_groups(member))
             ),

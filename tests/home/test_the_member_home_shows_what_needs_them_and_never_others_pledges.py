@@ -184,6 +184,7 @@ def test_groups_near_the_member_put_their_district_first_and_never_hidden_groups
     assert response.context["groups_near"] == [in_district, in_area]
     assert "Secret Caucus" not in response.text
     assert "Fallowfield Branch" not in response.text
+    assert f'href="{reverse("groups:list")}?place=LS"' in response.text  # the whole area
 
     User.objects.filter(pk=member.pk).update(postcode_district="")
     response = client.get(reverse("home"))
