@@ -69,3 +69,9 @@ def test_a_member_with_an_open_ballot_sees_it_first_and_opens_the_vote_page(
     page.get_by_role("heading", name="Vote: Branch committee election").wait_for()
     nav = page.get_by_role("navigation", name="Sections")
     assert nav.get_by_role("link", name="Ballots").get_attribute("aria-current") == "true"
+
+    nav.get_by_role("link", name="Campaigns").click()
+    page.get_by_role("heading", name="Campaigns", exact=True).wait_for()
+    assert page.get_by_role("link", name="Publish the report").is_visible()
+    assert not _scrolls_sideways(page)
+    assert serious_violations(page) == []
