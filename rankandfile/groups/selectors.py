@@ -7,7 +7,7 @@ from datetime import datetime
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from rankandfile.accounts.consents import ConsentPurpose
@@ -22,7 +22,11 @@ from rankandfile.groups.models import (
     Role,
     Visibility,
 )
-from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+from rankandfile.lib.postcodes import (
+    PostcodeDistrictError,
+    normalise_postcode_district,
+    postcode_area,
+)
 from rankandfile.lib.tokens import keyed_digest
 
 # Counts below this are shown as "fewer than 5" on public pages: a tiny group's exact size,
@@ -75,6 +79,32 @@ def groups_directory(
         )
         .order_by("name")
     )
+
+
+# How many groups near a member their home page suggests.
+GROUPS_NEAR_SHOWN = 6
+
+
+def groups_near(member: User) -> list[Group]:
+    """Public and listed groups covering the member's postcode district or its area that they
+    are not in, those in the district itself first. Hidden groups are never suggested."""
+    district = member.postcode_district
+    if not district:
+        return []
+    mine = Membership.objects.filter(member=member).values("group_id")
+    covers = GroupDistrict.objects.filter(group=OuterRef("pk"))
+    groups = (
+        Group.objects.filter(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
+        .filter(Exists(covers.filter(area=postcode_area(district))))
+        .exclude(pk__in=mine)
+        .annotate(in_district=Exists(covers.filter(district=district)))
+        .prefetch_related(
+            Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
+            Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
+        )
+        .order_by("-in_district", "name", "pk")
+    )
+    return list(groups[:GROUPS_NEAR_SHOWN])
 
 
 def group_get_for_viewer(*, slug: str, viewer: Viewer) -> Group:

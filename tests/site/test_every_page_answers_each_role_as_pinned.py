@@ -82,7 +82,7 @@ class World:
         app, _, route = name.partition(":")
         if app == "groups" and route not in {"list", "create"}:
             return {"slug": self.group_slug}
-        if app == "campaigns":
+        if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
@@ -125,6 +125,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "campaigns:demand_status": (302, 405, 405, 405, 405),
     "campaigns:detail": (200, 200, 200, 200, 200),
     "campaigns:embed": (200, 200, 200, 200, 200),
+    "campaigns:list": (200, 200, 200, 200, 200),
     "campaigns:manage": (302, 404, 404, 200, 404),
     "campaigns:new": (302, 404, 404, 200, 404),
     "campaigns:open": (302, 405, 405, 405, 405),
