@@ -70,3 +70,19 @@ CONSENT_TEXTS: dict[str, ConsentText] = {
         ),
     )
 }
+
+# What withdrawing each consent does, said on the page that asks "are you sure?" first.
+# (Withdrawing consent to membership also lists the groups whose membership ends.)
+WITHDRAWAL_CONSEQUENCES: dict[str, list[str]] = {
+    ConsentPurpose.MEMBERSHIP: [
+        "Your requests to join groups are withdrawn.",
+        "To join a group again you must give this consent again and join anew.",
+    ],
+    ConsentPurpose.CAMPAIGN_EMAIL: [
+        "You get no more campaign updates or digests from any group.",
+        "Service messages (ballots opening, pledges triggered, password resets) still come.",
+    ],
+    ConsentPurpose.INTRODUCTIONS: [
+        "Organisers of your groups no longer see your email address, only your display name.",
+    ],
+}

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
@@ -62,6 +61,7 @@ from rankandfile.groups.selectors import member_is_organiser
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
+from rankandfile.lib.urls import absolute_url
 
 
 @dataclass(frozen=True)
@@ -390,6 +390,7 @@ def _notify_pledgers(*, stage: Stage, event: str, template: str, extra: dict[str
         context={
             "campaign_title": campaign.title,
             "campaign_slug": campaign.slug,
+            "campaign_url": absolute_url(campaign.get_absolute_url()),
             "stage_number": stage.number,
             "stage_title": stage.title,
             **extra,
@@ -470,9 +471,10 @@ def stage_resolve_verdict(*, stage_id: int, now: datetime | None = None) -> str:
         extra={
             "act_by": act_by(stage).isoformat(),
             "instructions": stage.action_instructions,
-            "action_pack_url": settings.SITE_ROOT
-            + reverse(
-                "campaigns:action_pack", kwargs={"slug": campaign.slug, "number": stage.number}
+            "action_pack_url": absolute_url(
+                reverse(
+                    "campaigns:action_pack", kwargs={"slug": campaign.slug, "number": stage.number}
+                )
             ),
         },
     )

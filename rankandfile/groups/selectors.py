@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.consents import WITHDRAWAL_CONSEQUENCES, ConsentPurpose
 from rankandfile.accounts.models import Consent, IssueTag, User
 from rankandfile.groups.models import (
     Group,
@@ -153,6 +153,18 @@ def member_count_public(count: int) -> str:
 
 def groups_of_member(member: User) -> QuerySet[Membership]:
     return Membership.objects.filter(member=member).select_related("group").order_by("group__name")
+
+
+def consent_withdrawal_consequences(*, member: User, purpose: ConsentPurpose) -> list[str]:
+    """What withdrawing the consent does, said before it is done; for membership, which
+    groups the member leaves."""
+    lines = list(WITHDRAWAL_CONSEQUENCES[purpose])
+    if purpose == ConsentPurpose.MEMBERSHIP:
+        names = [m.group.name for m in groups_of_member(member)]
+        if names:
+            listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            lines.insert(0, f"Every membership of yours ends at once: you leave {listed}.")
+    return lines
 
 
 @dataclass(frozen=True)

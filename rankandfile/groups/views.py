@@ -4,15 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.forms import ConsentChangeForm
+from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import ConsentRequiredError, consent_give
+from rankandfile.accounts.views import consents_page
 from rankandfile.groups import selectors, services
 from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, RoleForm
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
+from rankandfile.lib.http import post_only
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -26,7 +30,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("groups:detail")
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
     try:
@@ -42,7 +46,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("groups:detail")
 def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
     try:
@@ -152,22 +156,42 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # The consent form of the member's consents page (accounts:consent_change): withdrawing consent
 # to membership ends the member's groups, so its page lives here, above accounts.
 @login_required
-@require_POST
+@post_only("accounts:consents")
 def consent_change(request: HttpRequest) -> HttpResponse:
+    """Give a consent at once; withdraw one after a page that says what stops (and, for
+    membership, which groups the member leaves)."""
     member = request_member(request)
     form = ConsentChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "That consent change was not understood; nothing was changed.")
-        return redirect("accounts:consents")
+        return consents_page(request, form=form)
     purpose = ConsentPurpose(form.cleaned_data["purpose"])
     summary = CONSENT_TEXTS[purpose].summary
     if form.cleaned_data["action"] == "give":
         consent_give(member=member, purpose=purpose)
         messages.success(request, f"Consent given: {summary}")
-    else:
-        services.member_consent_withdraw(member=member, purpose=purpose)
-        message = f"Consent withdrawn: {summary}"
-        if purpose == ConsentPurpose.MEMBERSHIP:
-            message += " Your group memberships have ended."
-        messages.success(request, message)
+        return redirect("accounts:consents")
+    if not member_has_consent(member, purpose):
+        messages.info(request, f"You had not given this consent: {summary}")
+        return redirect("accounts:consents")
+    if request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": f"Withdraw your consent: {purpose.label}?",
+                "consequences": selectors.consent_withdrawal_consequences(
+                    member=member, purpose=purpose
+                ),
+                "action_url": reverse("accounts:consent_change"),
+                "confirm_label": "Withdraw consent",
+                "cancel_url": reverse("accounts:consents"),
+                "hidden": {"purpose": purpose.value, "action": "withdraw"},
+                "danger": True,
+            },
+        )
+    services.member_consent_withdraw(member=member, purpose=purpose)
+    message = f"Consent withdrawn: {summary}"
+    if purpose == ConsentPurpose.MEMBERSHIP:
+        message += " Your group memberships have ended."
+    messages.success(request, message)
     return redirect("accounts:consents")

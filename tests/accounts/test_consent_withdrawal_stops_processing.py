@@ -25,7 +25,8 @@ def test_withdrawing_membership_consent_ends_memberships_and_blocks_joining(
     client.force_login(member)
 
     response = client.post(
-        reverse("accounts:consent_change"), {"purpose": "membership", "action": "withdraw"}
+        reverse("accounts:consent_change"),
+        {"purpose": "membership", "action": "withdraw", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert not Membership.objects.filter(member=member).exists()

@@ -94,9 +94,9 @@ class World:
 # used, in no group). 302 for anonymous is "log in first"; 405 a POST-only route.
 EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     #                              anonymous, outsider, member, organiser, staff
-    "accounts:api_token_create": (302, 405, 405, 405, 405),
-    "accounts:api_token_revoke": (302, 405, 405, 405, 405),
-    "accounts:consent_change": (302, 405, 405, 405, 405),
+    "accounts:api_token_create": (302, 302, 302, 302, 302),
+    "accounts:api_token_revoke": (302, 302, 302, 302, 302),
+    "accounts:consent_change": (302, 302, 302, 302, 302),
     "accounts:consents": (302, 200, 200, 200, 200),
     "accounts:profile": (302, 200, 200, 200, 200),
     "api-v1:api-root": (404, 404, 404, 404, 404),
@@ -138,9 +138,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:detail": (200, 200, 200, 200, 200),
     "groups:edit": (302, 404, 404, 200, 404),
     "groups:invitation_accept": (302, 403, 403, 403, 403),
-    "groups:invite": (302, 405, 405, 405, 405),
-    "groups:join": (302, 405, 405, 405, 405),
-    "groups:leave": (302, 405, 405, 405, 405),
+    "groups:invite": (302, 302, 302, 302, 302),
+    "groups:join": (302, 302, 302, 302, 302),
+    "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 405, 405, 405, 405),
