@@ -13,8 +13,9 @@ from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.groups.forms import InvitationForm
 from rankandfile.groups.models import Membership
 from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.lib.paging import page_of, query_without_page
 from rankandfile.notifications import selectors, services
-from rankandfile.notifications.forms import PreferenceForm
+from rankandfile.notifications.forms import OutboxFilterForm, PreferenceForm
 from rankandfile.notifications.models import Frequency
 
 
@@ -69,14 +70,17 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _outbox_status(request: HttpRequest) -> HttpResponse:
+    form = OutboxFilterForm(request.GET or None)
+    page = page_of(request, selectors.outbox_messages(form.filters()))
     return render(
         request,
         "notifications/outbox_status.html",
         {
-            **admin.site.each_context(request),
-            "title": "Outbox",
+            "form": form,
             "counts": selectors.outbox_counts(),
             "overdue": selectors.outbox_overdue_count(),
+            "page_obj": page,
+            "query_without_page": query_without_page(request),
         },
     )
 
