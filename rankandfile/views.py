@@ -60,8 +60,9 @@ def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
     member = request_member(request)
     group = group_selectors.group_get_for_organiser(slug=slug, organiser=member)
     filter_form = MemberFilterForm(request.GET or None)
+    filters = filter_form.filters()
     memberships = group_selectors.group_members_for_organiser(
-        group, filter_form.filters(), vouched_member_ids=vouched_member_ids_query(group)
+        group, filters, vouched_member_ids=vouched_member_ids_query(group)
     )
     page = page_of(request, memberships)
     return render(
@@ -70,6 +71,7 @@ def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "group": group,
             "filter_form": filter_form,
+            "filtered": filters != group_selectors.MemberFilters(),
             "page_obj": page,
             "members": group_selectors.member_rows(page),
             "query_without_page": query_without_page(request),

@@ -165,7 +165,9 @@ def membership_role(request: HttpRequest, slug: str) -> HttpResponse:
     except services.GroupActionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{membership.member.display_name} is now {role.label.lower()}.")
+        article = "an" if role == Role.ORGANISER else "a"
+        name = membership.member.display_name
+        messages.success(request, f"{name} is now {article} {role.label.lower()}.")
     return redirect_back(request, "groups:manage", slug=group.slug)
 
 

@@ -71,12 +71,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 def _outbox_status(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
-    page = page_of(request, selectors.outbox_messages(form.filters()))
+    filters = form.filters()
+    page = page_of(request, selectors.outbox_messages(filters))
     return render(
         request,
         "notifications/outbox_status.html",
         {
             "form": form,
+            "filtered": filters != selectors.OutboxFilters(),
             "counts": selectors.outbox_counts(),
             "overdue": selectors.outbox_overdue_count(),
             "page_obj": page,

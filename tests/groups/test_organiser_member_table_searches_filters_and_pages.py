@@ -183,6 +183,7 @@ def test_row_actions_bring_the_organiser_back_to_the_same_filtered_page(
     )
     assert response["Location"] == f"{manage}?{back}"
     assert Membership.objects.get(group=group, member=member).role == Role.ORGANISER
+    assert "Member 00 is now an organiser." in _manage(client, group)
 
     # "back" is only ever a query string on the same page, whatever is sent in it.
     response = client.post(
