@@ -100,6 +100,14 @@ class MemberFilterForm(forms.Form):
             joined_since=data.get("joined_since"),
         )
 
+    def folded_filters_in_use(self) -> bool:
+        """Whether a filter folded under the search box is set or has an error to show: the
+        page then opens the fold."""
+        if self.is_bound and self.errors:
+            return True
+        filters = self.filters()
+        return filters != MemberFilters(text=filters.text)
+
 
 class JoinRequestDecisionForm(forms.Form):
     """A row action of the requests table: which request, and approve or decline."""

@@ -131,6 +131,10 @@ def test_filters_by_role_vouch_and_joining_date_and_keeps_them_in_page_links(
     # A date that is not one is an error beside the field and filters nothing.
     html = _manage(client, group, joined_since="not a date")
     assert 'class="error-summary"' in html and len(_rows(html)) == 4
+    # The filters folded under the search box are shown open when one is set or wrong.
+    assert '<details class="more-filters" open>' in html
+    assert '<details class="more-filters" open>' in _manage(client, group, role="member")
+    assert '<details class="more-filters">' in _manage(client, group, text="Nina")
 
     _add_members(group, make_member, 55, "Member")
     html = _manage(client, group, role="member", vouched="no")
