@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
@@ -270,8 +271,10 @@ def pledge_of(*, stage: Stage, member: User) -> Pledge | None:
     return Pledge.objects.filter(stage=stage, member=member).prefetch_related("options").first()
 
 
-def vouched_member_ids(group: Group) -> set[int]:
-    return set(Vouch.objects.filter(group=group).values_list("member_id", flat=True))
+def vouched_member_ids_query(group: Group) -> QuerySet[Vouch, Any]:
+    """The ids of the members the group's organisers vouched for, as a subquery (the
+    organisers' member table, ``groups.selectors.group_members_for_organiser``)."""
+    return Vouch.objects.filter(group=group).values("member_id")
 
 
 def campaigns_public(*, group: Group | None = None) -> QuerySet[Campaign]:

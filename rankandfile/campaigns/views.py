@@ -19,6 +19,7 @@ from rankandfile.campaigns import errors, figures, selectors, services
 from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
 from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
 from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.lib.http import redirect_back
 from rankandfile.lib.money import pounds
 
 # The embeddable counter has no script and no form, and any site may frame it.
@@ -300,7 +301,7 @@ def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse
         messages.error(request, str(error))
     else:
         messages.success(request, f"You have vouched for {member.display_name}.")
-    return redirect("groups:manage", slug=group.slug)
+    return redirect_back(request, "groups:manage", slug=group.slug)
 
 
 CAMPAIGNS_PER_PAGE = 50

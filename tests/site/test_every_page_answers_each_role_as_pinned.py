@@ -69,8 +69,6 @@ class World:
             return {}
         return {
             "groups:invitation_accept": {"token": self.invitation},
-            "groups:decide_request": {"slug": self.group_slug, "request_id": self.request_id},
-            "groups:member_role": {"slug": self.group_slug, "member_id": self.member_id},
             "campaigns:new": {"group_slug": self.group_slug},
             "campaigns:vouch": {"group_slug": self.group_slug, "member_id": self.member_id},
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
@@ -134,7 +132,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "campaigns:vouch": (302, 405, 405, 405, 405),
     "campaigns:withdraw": (302, 405, 405, 405, 405),
     "groups:create": (302, 200, 200, 200, 200),
-    "groups:decide_request": (302, 405, 405, 405, 405),
+    "groups:decide_request": (302, 302, 302, 302, 302),
     "groups:detail": (200, 200, 200, 200, 200),
     "groups:edit": (302, 404, 404, 200, 404),
     "groups:invitation_accept": (302, 403, 403, 403, 403),
@@ -143,7 +141,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
-    "groups:member_role": (302, 405, 405, 405, 405),
+    "groups:member_role": (302, 302, 302, 302, 302),
+    "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
