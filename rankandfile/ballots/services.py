@@ -249,12 +249,12 @@ def _check_ballot_fields(
     made_by_member: bool,
     now: datetime | None,
 ) -> None:
-    if closes_at <= opens_at:
-        raise BallotError("The ballot must close after it opens.")
     if made_by_member:
         problems = ballot_times_problems(opens_at=opens_at, closes_at=closes_at, now=now)
         if problems:
             raise BallotError(" ".join(problems.values()))
+    if closes_at <= opens_at:
+        raise BallotError("The ballot must close after it opens.")
     if not questions:
         raise BallotError("A ballot needs at least one question.")
     if len(questions) > MAX_QUESTIONS:
