@@ -96,7 +96,11 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
             return redirect(ballot)
         else:
             return redirect("ballots:voted", ballot_id=ballot.pk)
-    status = 400 if request.method == "POST" else 200
+    # The vote page sends the ballot itself and reads a problem from the page it gets back
+    # (ballot.js, which marks its requests); a 400 there would only be logged by the browser
+    # as a failed load.
+    in_place = request.headers.get("X-Ballot-In-Place") == "1"
+    status = 400 if request.method == "POST" and not in_place else 200
     return render(
         request,
         "ballots/ballot_vote.html",

@@ -85,6 +85,7 @@
           method: "POST",
           body: new FormData(form),
           credentials: "same-origin",
+          headers: { "X-Ballot-In-Place": "1" },
           // A redirect is followed by the page itself, so that a message it carries is shown there.
           redirect: "manual",
         });

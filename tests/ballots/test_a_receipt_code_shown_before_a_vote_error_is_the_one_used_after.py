@@ -46,6 +46,16 @@ def test_the_receipt_shown_before_an_error_is_the_one_the_fixed_ballot_is_cast_u
     assert not BallotPaper.objects.exists()
     assert not RollEntry.objects.get(member=voter).has_voted
 
+    # Sent by the page itself (ballot.js), the same answer comes back as a page that loaded.
+    in_place = client.post(
+        vote_url,
+        {"receipt_hash": shown_hash, "q1_c1": "1", "q1_c3": "3"},
+        headers={"X-Ballot-In-Place": "1"},
+    )
+    assert in_place.status_code == 200
+    assert "data-error-summary" in in_place.content.decode()
+    assert not BallotPaper.objects.exists()
+
     fixed = client.post(
         vote_url, {"receipt_hash": shown_hash, "q1_c1": "1", "q1_c3": "2", "q2": "no"}
     )
