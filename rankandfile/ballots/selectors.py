@@ -216,6 +216,7 @@ class YesNoFigures:
     quorum: int
     quorum_met: bool | None  # None when no quorum was set
     majority: str
+    majority_at: float  # percent of yes-or-no votes that yes must pass (or reach, two thirds)
     majority_met: bool
     outcome: str
 
@@ -225,6 +226,7 @@ class QuestionResult:
     question: Question
     result: dict[str, Any]
     method_explained: str
+    valid_votes: str
     stage_numbers: list[int]
     rows: list[tuple[str, list[str], str]]  # candidate, totals per stage (2 places), status
     full_rows: list[tuple[str, list[str]]]  # candidate, totals per stage as counted
@@ -291,6 +293,7 @@ def _yes_no_figures(question: Question, result: dict[str, Any]) -> YesNoFigures:
         majority=(
             "at least two thirds of those voting yes or no" if two_thirds else "more yes than no"
         ),
+        majority_at=200 / 3 if two_thirds else 50.0,
         majority_met=(yes > 0 and 3 * yes >= 2 * cast_yes_no if two_thirds else yes > no),
         outcome=OUTCOME_WORDS.get(outcome, outcome.capitalize()),
     )
@@ -337,6 +340,7 @@ def question_results(ballot: Ballot) -> list[QuestionResult]:
                 question=question,
                 result=result,
                 method_explained=METHOD_EXPLAINED.get(question.method, ""),
+                valid_votes=two_places(result.get("valid_votes", "")),
                 stage_numbers=[int(s["number"]) for s in stages],
                 rows=[
                     (name, [two_places(t) for t in totals], _status(name, result))

@@ -22,7 +22,14 @@ from rankandfile.ballots.forms import (
     question_rows_count,
     question_rows_of,
 )
-from rankandfile.ballots.models import Ballot, BallotBundle, BallotState, Method, Threshold
+from rankandfile.ballots.models import (
+    Ballot,
+    BallotBundle,
+    BallotState,
+    Electorate,
+    Method,
+    Threshold,
+)
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import groups_organised_by
 from rankandfile.lib.http import post_only
@@ -211,11 +218,13 @@ def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
         return redirect(ballot)
     if request.POST.get("confirmed") != "yes":
         electorate = services.electorate_members(ballot).count()
+        who = f"the members of {ballot.group.name}" if ballot.group else "every member"
+        if ballot.electorate == Electorate.MEMBERS_WITH_MFA:
+            who += " who have set up two-factor authentication"
         consequences = [
-            f"The roll is made now: {electorate} "
-            f"{'member' if electorate == 1 else 'members'} of the electorate "
-            f"({ballot.get_electorate_display().lower()}) will be on it, and it is then frozen. "
-            "Nobody can be added to it or taken off it.",
+            f"The roll is made now from {who}: {electorate} "
+            f"{'person' if electorate == 1 else 'people'} will be on it. It is then frozen: "
+            "nobody can be added to it or taken off it.",
             "Everyone on the roll gets an email saying that voting is open.",
             f"Voting closes {_when(ballot.closes_at)}.",
             "The questions can no longer be changed, and the ballot can no longer be deleted.",
