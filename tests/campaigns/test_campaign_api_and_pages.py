@@ -148,7 +148,7 @@ def test_a_member_pledges_changes_and_withdraws_on_the_campaign_page(
     )
     pledge.refresh_from_db()
     assert pledge.amount_pence is None
-    client.post(reverse("campaigns:withdraw", kwargs={"slug": campaign.slug}))
+    client.post(reverse("campaigns:withdraw", kwargs={"slug": campaign.slug}), {"confirmed": "yes"})
     assert not Pledge.objects.exists()
 
 
