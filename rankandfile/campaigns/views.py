@@ -146,7 +146,8 @@ def _open_stage(campaign: Campaign) -> Stage:
 @login_required
 def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
     """Save the member's pledge; on an error the page comes back with all they ticked and
-    typed, the error summary first and each message beside its field (never a redirect)."""
+    typed, the error summary first and each message beside its field (never a redirect). It
+    answers 200, as a page that asks again: browsers log a 400 page as a console error."""
     campaign = selectors.campaign_get_public(slug=slug)
     try:
         stage = _open_stage(campaign)
@@ -159,7 +160,7 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
         form.add_error(None, RATE_LIMITED)
         return _campaign_page(request, campaign, form=form, status=429)
     if not valid:
-        return _campaign_page(request, campaign, form=form, status=400)
+        return _campaign_page(request, campaign, form=form)
     existing = selectors.pledge_of(stage=stage, member=request_member(request))
     save = services.pledge_update if existing else services.pledge_create
     try:
@@ -174,7 +175,7 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(campaign)
     except errors.CampaignError as error:
         form.add_error(None, str(error))
-        return _campaign_page(request, campaign, form=form, status=400)
+        return _campaign_page(request, campaign, form=form)
     messages.success(request, "Your pledge is saved. Nobody else can see that you pledged.")
     return redirect(campaign)
 
