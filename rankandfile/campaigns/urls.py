@@ -16,6 +16,9 @@ urlpatterns = [
     path("<slug:slug>/pledge/withdraw/", views.pledge_withdraw, name="withdraw"),
     path("<slug:slug>/stages/<int:number>/action-pack/", views.action_pack, name="action_pack"),
     path("<slug:slug>/manage/", views.campaign_manage, name="manage"),
+    path("<slug:slug>/manage/edit/", views.campaign_edit, name="edit"),
+    path("<slug:slug>/manage/preview/", views.campaign_preview, name="preview"),
+    path("<slug:slug>/manage/delete/", views.campaign_delete, name="delete"),
     path("<slug:slug>/manage/open/", views.campaign_open, name="open"),
     path("<slug:slug>/manage/demands/<int:position>/", views.demand_status, name="demand_status"),
 ]
