@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as BrowserError
 
 from rankandfile.ballots.services import ballot_cast, ballot_close, ballot_open
 from rankandfile.groups.services import group_join
@@ -110,7 +111,11 @@ def crawl_from_home(page: Any, role: str, origin: str) -> Crawl:
         crawl.visited.append(path)
         console_errors.clear()
         page.set_viewport_size({"width": WIDTHS[0], "height": 844})
-        response = page.goto(path)
+        try:
+            response = page.goto(path)
+        except BrowserError as error:  # an error status with an empty body, for one
+            crawl.fail(path, None, f"did not load: {error.message.splitlines()[0]}")
+            continue
         if response is None or response.status != 200:
             status = response.status if response else "no response"
             crawl.fail(path, None, f"answered {status}")
