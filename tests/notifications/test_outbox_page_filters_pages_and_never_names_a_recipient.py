@@ -1,6 +1,7 @@
 """The outbox page (staff with a second factor only, as before) lists the messages, filtered by
-kind and state, 50 a page, and never shows whom a message is for: not the recipient's name or
-address, not an invited address, not the message's key (which names the member)."""
+kind and state, 50 a page in a constant number of queries, and never shows whom a message is
+for: not the recipient's name or address, not an invited address, not the message's key
+(which names the member)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,3 +152,17 @@ def test_no_page_or_filter_ever_names_a_recipient(
         ):
             assert secret not in html
     assert "SMTPDataError 451: try again later" in pages[4]
+
+
+def test_the_page_takes_as_many_queries_for_sixty_messages_as_for_two(
+    make_member: MakeMember,
+) -> None:
+    client = _staff_client(make_member)
+    recipient = make_member()
+    _queue_ballot_messages(recipient, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert len(_ids(client.get(OUTBOX).content.decode())) == 2
+    _queue_ballot_messages(make_member(), 60)
+    with CaptureQueriesContext(connection) as many:
+        assert len(_ids(client.get(OUTBOX).content.decode())) == 50
+    assert len(many.captured_queries) == len(few.captured_queries)
