@@ -60,7 +60,11 @@ def test_a_member_with_an_open_ballot_sees_it_first_and_opens_the_vote_page(
     menu.locator("summary").click()
     assert menu.get_by_role("link", name="Email notifications").is_visible()
     assert menu.get_by_role("button", name="Log out").is_visible()
+    page.keyboard.press("Escape")  # closes the menu, focus back on its button
+    assert not menu.get_by_role("link", name="Email notifications").is_visible()
+    assert menu.locator("summary").evaluate("s => s === document.activeElement")
     menu.locator("summary").click()
+    page.get_by_role("heading", name="Needs you now").click()  # a click elsewhere closes it
     assert not menu.get_by_role("link", name="Email notifications").is_visible()
     page.set_viewport_size({"width": 390, "height": 844})
 
