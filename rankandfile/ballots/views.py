@@ -336,10 +336,13 @@ def _ballot_form_page(
     status = 200
     if data is not None and "add_question" in data:
         rows = question_rows_as_sent(data, question_rows_count(data))
-        if len(rows) < services.MAX_QUESTIONS:
+        added = len(rows) < services.MAX_QUESTIONS
+        if added:
             rows.append({})
         form = BallotForm(initial={name: data.get(name, "") for name in BallotForm.base_fields})
         questions = _question_forms(rows)
+        if added:  # the member goes on typing in the new row
+            questions[-1].fields["text"].widget.attrs["autofocus"] = True
     elif data is not None:
         form = BallotForm(data)
         sent = [QuestionForm(data, prefix=f"q{n}") for n in range(1, question_rows_count(data) + 1)]
