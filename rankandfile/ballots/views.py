@@ -346,7 +346,7 @@ def _ballot_form_page(
     elif data is not None:
         form = BallotForm(data)
         sent = [QuestionForm(data, prefix=f"q{n}") for n in range(1, question_rows_count(data) + 1)]
-        questions = [q for q in sent if not q.marked_removed()] or sent[:1]
+        questions = [q for q in sent if not q.marked_removed()]
         if form.is_valid() and all(q.is_valid() for q in questions):
             given = [q.question_input() for q in questions]
             fields = {**form.cleaned_data, "questions": [q for q in given if q is not None]}
@@ -383,6 +383,7 @@ def _ballot_form_page(
     else:
         form = BallotForm(initial={"electorate": "members"})
         questions = _question_forms([{}])
+    questions = questions or _question_forms([{}])  # every row removed: a fresh one to fill
     return render(
         request,
         "ballots/ballot_form.html",
