@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.ballots.models import (
@@ -68,6 +70,29 @@ def ballots_for_member(member: User) -> QuerySet[Ballot]:
         .select_related("group")
         .distinct()
         .order_by("-closes_at", "title")
+    )
+
+
+def ballots_awaiting_vote(member: User, *, now: datetime | None = None) -> QuerySet[Ballot]:
+    """Open ballots the member may vote in and has not voted in yet, closing soonest first.
+
+    The roll, frozen when voting opened, says who may vote. A hidden group's ballot is left out
+    for someone no longer in the group: its page does not exist for them."""
+    now = now or timezone.now()
+    groups = Membership.objects.filter(member=member).values("group_id")
+    return (
+        Ballot.objects.filter(
+            state=BallotState.OPEN,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            roll__member=member,
+            roll__has_voted=False,
+        )
+        .filter(
+            Q(group__isnull=True) | ~Q(group__visibility=Visibility.HIDDEN) | Q(group_id__in=groups)
+        )
+        .select_related("group")
+        .order_by("closes_at", "title", "pk")
     )
 
 

@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, QuerySet
 from django.urls import reverse
@@ -53,6 +52,7 @@ from rankandfile.ballots.models import (
 from rankandfile.ballots.selectors import member_may_organise
 from rankandfile.counting.recount import Answer, QuestionPapers, QuestionSpec, bundle_write
 from rankandfile.groups.models import Group, Membership
+from rankandfile.lib.urls import absolute_url
 from rankandfile.notifications.models import MessageClass
 from rankandfile.notifications.services import messages_fan_out
 
@@ -743,9 +743,10 @@ def _notify_roll(
         context={
             "ballot_title": ballot.title,
             "closes_at": formats.date_format(timezone.localtime(ballot.closes_at), "j F Y, H:i"),
-            "ballot_url": settings.SITE_ROOT + ballot.get_absolute_url(),
-            "results_url": settings.SITE_ROOT
-            + reverse("ballots:results", kwargs={"ballot_id": ballot.pk}),
+            "ballot_url": absolute_url(ballot.get_absolute_url()),
+            "results_url": absolute_url(
+                reverse("ballots:results", kwargs={"ballot_id": ballot.pk})
+            ),
         },
         group=ballot.group,
     )
