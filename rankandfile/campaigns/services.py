@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
@@ -65,6 +64,7 @@ from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
 from rankandfile.groups.models import Group, Membership
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
+from rankandfile.lib.urls import absolute_url
 
 
 @transaction.atomic
@@ -132,11 +132,11 @@ def option_ids_of(pledge: Pledge) -> list[int]:
 
 
 def _pledge_terms(
-    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None
+    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None = None
 ) -> tuple[list[PledgeOption], int | None]:
-    """What every new pledge is checked for before it is written (the stage takes pledges,
-    the options are the stage's, an amount is given where one is asked): its options and its
-    amount."""
+    """What every pledge, new or changed, is checked for before it is written (the stage takes
+    pledges, the options are the stage's, an amount is given where one is asked): its options
+    and its amount."""
     _require_taking_pledges(stage, now or timezone.now())
     options = _options_for(stage, option_keys)
     return options, _amount_for(options, amount_pence)
@@ -204,13 +204,10 @@ def pledge_update(
     member: User,
     option_keys: Iterable[str],
     amount_pence: int | None = None,
-    now: datetime | None = None,
 ) -> Pledge:
-    now = now or timezone.now()
-    _require_taking_pledges(stage, now)
+    """Change the member's pledge at this stage: its options and amount, tallies moved with it."""
+    options, amount = _pledge_terms(stage, option_keys, amount_pence)
     pledge = _own_pledge_locked(stage=stage, member=member)
-    options = _options_for(stage, option_keys)
-    amount = _amount_for(options, amount_pence)
     tally_move(pledge, option_ids_of(pledge), -1)
     pledge.amount_pence = amount
     pledge.save(update_fields=["amount_pence"])
@@ -295,6 +292,7 @@ def _notify_pledgers(*, stage: Stage, event: str, template: str, extra: dict[str
         context={
             "campaign_title": campaign.title,
             "campaign_slug": campaign.slug,
+            "campaign_url": absolute_url(campaign.get_absolute_url()),
             "stage_number": stage.number,
             "stage_title": stage.title,
             **extra,
@@ -375,9 +373,10 @@ def stage_resolve_verdict(*, stage_id: int, now: datetime | None = None) -> str:
         extra={
             "act_by": act_by(stage).isoformat(),
             "instructions": stage.action_instructions,
-            "action_pack_url": settings.SITE_ROOT
-            + reverse(
-                "campaigns:action_pack", kwargs={"slug": campaign.slug, "number": stage.number}
+            "action_pack_url": absolute_url(
+                reverse(
+                    "campaigns:action_pack", kwargs={"slug": campaign.slug, "number": stage.number}
+                )
             ),
         },
     )

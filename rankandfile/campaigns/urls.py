@@ -5,6 +5,7 @@ from rankandfile.campaigns import views
 app_name = "campaigns"
 
 urlpatterns = [
+    path("", views.campaign_list, name="list"),
     path("new/<slug:group_slug>/", views.campaign_new, name="new"),
     path("vouch/<slug:group_slug>/<int:member_id>/", views.vouch, name="vouch"),
     path("<slug:slug>/", views.campaign_detail, name="detail"),

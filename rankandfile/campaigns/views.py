@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
@@ -37,7 +39,7 @@ from rankandfile.campaigns.models import (
 )
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import group_get_for_organiser
-from rankandfile.lib.http import post_only
+from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
 
 # The embeddable counter has no script and no form, and any site may frame it.
@@ -503,4 +505,27 @@ def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse
         messages.error(request, str(error))
     else:
         messages.success(request, f"You have vouched for {member.display_name}.")
-    return redirect("groups:manage", slug=group.slug)
+    return redirect_back(request, "groups:manage", slug=group.slug)
+
+
+CAMPAIGNS_PER_PAGE = 50
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign the visitor may see, by state, 50 a page."""
+    state = request.GET.get("state", "")
+    if state not in dict(selectors.LISTED_STATES):
+        state = ""  # an unknown state shows them all rather than an empty page
+    campaigns = selectors.campaigns_listed(viewer=request.user, state=state)
+    page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "page_obj": page,
+            "rows": selectors.campaign_rows(list(page.object_list)),
+            "states": selectors.LISTED_STATES,
+            "state": state,
+            "query_without_page": urlencode({"state": state}) if state else "",
+        },
+    )
