@@ -94,6 +94,10 @@ def test_the_second_factor_and_recovery_code_pages_are_ours(make_member: MakeMem
     reauthenticate_with_an_email_code(client, member)
     codes = _assert_ours(client, reverse("mfa_generate_recovery_codes"))
     assert 'class="stack"' in codes
+    assert client.post(reverse("mfa_generate_recovery_codes")).status_code == 302
+    listed = _assert_ours(client, reverse("mfa_view_recovery_codes"))
+    assert 'id="recovery_codes"' in listed and "readonly" in listed
+    _assert_ours(client, reverse("mfa_add_webauthn"))
 
 
 @pytest.mark.django_db
