@@ -27,6 +27,17 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth is untyped
         for name in ("password1", "password2"):
             if name in self.fields:
                 self.fields[name].widget.render_value = True
+        # Each error in the summary at the top names its field, not "This field is required."
+        for name, message in self.REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
+    REQUIRED_MESSAGES = {
+        "email": "Enter your email address.",
+        "display_name": "Enter a display name: a pseudonym is fine.",
+        "password1": "Choose a password.",
+        "password2": "Type your password again.",
+    }
 
     def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         if self.account_already_exists:

@@ -121,3 +121,16 @@ def test_sign_up_with_a_mistake_keeps_the_passwords_and_shows_the_summary_first(
     assert 'value="a long enough passphrase"' in html
     assert 'value="a different passphrase"' in html
     assert 'value="Red Robin"' in html
+
+
+@pytest.mark.django_db
+def test_each_missing_sign_up_field_is_named_in_the_summary() -> None:
+    html = Client().post(reverse("account_signup"), {}).content.decode()
+    for anchor, message in [
+        ("id_email", "Enter your email address."),
+        ("id_display_name", "Enter a display name: a pseudonym is fine."),
+        ("id_password1", "Choose a password."),
+        ("id_password2", "Type your password again."),
+    ]:
+        assert f'<a href="#{anchor}">{message}</a>' in html
+    assert "This field is required." not in html
