@@ -10,6 +10,10 @@ one-time link or code) once it is sent.
 Which address gets which email, and that sign-up and password reset never reveal whether an
 address is registered, stays allauth's business (``ACCOUNT_PREVENT_ENUMERATION``).
 
+allauth builds its links (confirm, reset, sign up) from the host of the request, and names the
+site by that host ("Hello from 127.0.0.1:8400!"). Here every link it hands to an email is moved
+onto ``SITE_ROOT``, and the site it names is ``SITE_NAME``.
+
 A project-level module, not part of ``accounts``: it needs the outbox of ``notifications``,
 which sits above ``accounts`` in the layers.
 """
@@ -17,22 +21,55 @@ which sits above ``accounts`` in the layers.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from rankandfile.accounts.models import User
+from rankandfile.lib.urls import absolute_url
 from rankandfile.notifications.services import message_enqueue_to_address
+
+
+@dataclass(frozen=True)
+class SiteForEmail:
+    """What allauth's email templates read as ``current_site``: our name, never a host:port."""
+
+    name: str
+    domain: str
+
+
+def site_for_email() -> SiteForEmail:
+    return SiteForEmail(name=settings.SITE_NAME, domain=settings.SITE_NAME)
+
+
+def on_site_root(url: str) -> str:
+    """An absolute link allauth built from the request's host, moved onto SITE_ROOT."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return url
+    return absolute_url((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         request = allauth_context.request
-        full = {"request": request, "email": email, "current_site": get_current_site(request)}
+        full: dict[str, Any] = {
+            "request": request,
+            "email": email,
+            "current_site": site_for_email(),
+            "site_name": settings.SITE_NAME,
+            "site_root": settings.SITE_ROOT,
+        }
         full.update(context)
+        # activate_url, password_reset_url, signup_url... whichever this email carries.
+        for name, value in context.items():
+            if name.endswith("_url") and isinstance(value, str):
+                full[name] = on_site_root(value)
         rendered = self.render_mail(template_prefix, email, full)
         html = ""  # allauth ships text templates only; an HTML one of ours would be used too
         if isinstance(rendered, EmailMultiAlternatives):

@@ -2,7 +2,8 @@
 
 rankandfile manage ARGS...   Django's manage.py (migrate, createsuperuser, db_worker...)
 rankandfile demo [--if-empty] load the demo network into an empty database
-rankandfile run              serve http://127.0.0.1:8000 with a task worker and the clock
+rankandfile run [ADDRESS]    serve ADDRESS (127.0.0.1:8000) with a task worker and the clock;
+                             links in pages and emails use it unless SITE_ROOT is set
 rankandfile count FILE ...   count ballots (STV, IRV, approval, yes/no); no Django needed
 rankandfile recount BUNDLE.zip  check a ballot's verification bundle and recount it; no Django
 """
@@ -26,15 +27,40 @@ def _django(argv: list[str]) -> int:
     return 0
 
 
+DEFAULT_ADDRESS = "127.0.0.1:8000"
+# runserver's "listen on every interface" addresses; a link needs one a browser can open.
+_EVERY_INTERFACE = {"0.0.0.0": "127.0.0.1", "0": "127.0.0.1", "[::]": "[::1]"}
+
+
+def site_root_for(address: str) -> str:
+    """The SITE_ROOT of a development server on ``address`` (runserver's ``[HOST:]PORT``).
+
+    >>> site_root_for("0.0.0.0:8400")
+    'http://127.0.0.1:8400'
+    """
+    host, _, port = address.rpartition(":")
+    if not host:  # a port alone
+        host = "127.0.0.1"
+    return f"http://{_EVERY_INTERFACE.get(host, host)}:{port}"
+
+
 def _run(argv: list[str]) -> int:
-    """The web server, a task worker and the clock side by side; Ctrl-C stops them all."""
-    address = argv[0] if argv else "127.0.0.1:8000"
+    """The web server, a task worker and the clock side by side; Ctrl-C stops them all.
+
+    Unless SITE_ROOT is set, it is the address served on, so that share links, the embed code
+    and the links in emails (the worker renders them) open this server.
+    """
+    address = argv[0] if argv else DEFAULT_ADDRESS
+    site_root = os.environ.setdefault("SITE_ROOT", site_root_for(address))
     python = [sys.executable, "-m", "rankandfile", "manage"]
     worker = subprocess.Popen([*python, "db_worker"])
     clock = subprocess.Popen([*python, "clock"])
     server = subprocess.Popen([*python, "runserver", address])
     processes = (server, worker, clock)
-    print(f"Rank and File is running at http://{address}/ (Ctrl-C to stop)", flush=True)
+    if site_root == site_root_for(address):
+        print(f"Rank and File is running at {site_root}/ (Ctrl-C to stop)", flush=True)
+    else:
+        print(f"Rank and File is running on {address}, its links at {site_root}/", flush=True)
     try:
         while True:
             for process in processes:

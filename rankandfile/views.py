@@ -12,25 +12,49 @@ from django.template.loader import get_template, render_to_string
 
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
-from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids
+from rankandfile.ballots import selectors as ballot_selectors
+from rankandfile.campaigns import selectors as campaign_selectors
+from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids_query
 from rankandfile.groups import selectors as group_selectors
-from rankandfile.groups.forms import InvitationForm
+from rankandfile.groups.forms import InvitationForm, MemberFilterForm
 from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
+from rankandfile.lib.paging import page_of, query_without_page
+from rankandfile.lib.postcodes import postcode_area
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    my_memberships = groups_of_member(request.user) if isinstance(request.user, User) else None
-    featured = groups_directory(viewer=request.user)[:6]
+    """Anonymous visitors get the landing page; a member, what needs them now and their groups."""
+    if isinstance(request.user, User):
+        return _member_home(request, request.user)
     return render(
         request,
         "home.html",
         {
             "group_count": Group.objects.exclude(visibility=Visibility.HIDDEN).count(),
             "member_count": User.objects.filter(is_active=True).count(),
-            "featured": featured,
-            "my_memberships": my_memberships,
+            "featured": groups_directory(viewer=request.user)[:6],
             "campaigns": campaigns_public()[:3],
+        },
+    )
+
+
+def _member_home(request: HttpRequest, member: User) -> HttpResponse:
+    """Every list is the member's own; a fixed number of queries, whatever is in them."""
+    return render(
+        request,
+        "home_member.html",
+        {
+            "member": member,
+            "ballots": list(ballot_selectors.ballots_awaiting_vote(member)),
+            "pledges": list(campaign_selectors.pledges_in_open_campaigns(member)),
+            "action_packs": campaign_selectors.action_packs_unconfirmed(member),
+            "memberships": list(groups_of_member(member)),
+            "groups_near": group_selectors.groups_near(member),
+            "area": postcode_area(member.postcode_district),
+            "campaign_rows": campaign_selectors.campaign_rows(
+                list(campaign_selectors.campaigns_open_of_member_groups(member))
+            ),
         },
     )
 
@@ -64,16 +88,26 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
     member = request_member(request)
     group = group_selectors.group_get_for_organiser(slug=slug, organiser=member)
+    filter_form = MemberFilterForm(request.GET or None)
+    filters = filter_form.filters()
+    memberships = group_selectors.group_members_for_organiser(
+        group, filters, vouched_member_ids=vouched_member_ids_query(group)
+    )
+    page = page_of(request, memberships)
     return render(
         request,
         "groups/group_manage.html",
         {
             "group": group,
-            "members": group_selectors.group_members_for_organiser(group),
-            "requests": group_selectors.pending_requests_for_organiser(group),
+            "filter_form": filter_form,
+            "filtered": filters != group_selectors.MemberFilters(),
+            "page_obj": page,
+            "members": group_selectors.member_rows(page),
+            "query_without_page": query_without_page(request),
+            "back": request.GET.urlencode(),
+            "request_count": group_selectors.pending_request_count(group),
             "invitation_form": InvitationForm(),
             "campaigns": group.campaigns.all(),
-            "vouched": vouched_member_ids(group),
         },
     )
 

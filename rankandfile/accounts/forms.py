@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.models import IssueTag, Skill, TokenScope, User
+from rankandfile.lib.forms import ButtonForm
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
 
 
@@ -102,7 +103,8 @@ class ProfileForm(forms.Form):
     skills = tag_checkboxes(Skill, label="Skills you can offer")
 
 
-class ConsentChangeForm(forms.Form):
+class ConsentChangeForm(ButtonForm):
+    not_understood = "That consent change was not understood; nothing was changed."
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
     action = forms.ChoiceField(choices=[("give", "Give"), ("withdraw", "Withdraw")])
 

@@ -23,6 +23,11 @@ def member_api_tokens(member: User) -> QuerySet[ApiToken]:
     return member.api_tokens.filter(expires_at__gt=timezone.now())
 
 
+def member_api_token(member: User, token_id: int) -> ApiToken | None:
+    """One of the member's own tokens that still works, or None."""
+    return member_api_tokens(member).filter(pk=token_id).first()
+
+
 def member_has_consent(member: User, purpose: ConsentPurpose) -> bool:
     return Consent.objects.filter(
         member=member, purpose=purpose, withdrawn_at__isnull=True

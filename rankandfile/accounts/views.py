@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.decorators import request_member
-from rankandfile.accounts.forms import ApiTokenForm, ProfileForm
+from rankandfile.accounts.forms import ApiTokenForm, ConsentChangeForm, ProfileForm
 from rankandfile.accounts.selectors import (
+    member_api_token,
     member_api_tokens,
     member_consent_history,
     member_current_consents,
@@ -21,18 +22,18 @@ from rankandfile.accounts.services import (
     api_token_revoke,
     member_profile_update,
 )
+from rankandfile.lib.http import post_only
 
 
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def _profile_page(
+    request: HttpRequest,
+    *,
+    form: ProfileForm | None = None,
+    api_token_form: ApiTokenForm | None = None,
+) -> HttpResponse:
+    """The profile page; a form given bound comes back with its values and errors."""
     member = request_member(request)
-    if request.method == "POST":
-        form = ProfileForm(request.POST)
-        if form.is_valid():
-            member_profile_update(member=member, **form.cleaned_data)
-            messages.success(request, "Your profile has been saved.")
-            return redirect("accounts:profile")
-    else:
+    if form is None:
         form = ProfileForm(
             initial={
                 "display_name": member.display_name,
@@ -48,43 +49,76 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "has_mfa": member_has_mfa(member),
             "api_tokens": member_api_tokens(member),
-            "api_token_form": ApiTokenForm(auto_id="token-%s"),
+            "api_token_form": api_token_form or ApiTokenForm(auto_id="token-%s"),
         },
     )
 
 
 @login_required
-@require_POST
+def profile(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            member_profile_update(member=request_member(request), **form.cleaned_data)
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile")
+        return _profile_page(request, form=form)
+    return _profile_page(request)
+
+
+@login_required
+@post_only("accounts:profile")
 def api_token_revoke_view(request: HttpRequest) -> HttpResponse:
-    if api_token_revoke(
-        member=request_member(request), token_id=int(request.POST.get("revoke") or 0)
-    ):
-        messages.success(request, "The API token has been revoked.")
+    """Revoking asks first, on a page of its own: a program that uses the token stops."""
+    member = request_member(request)
+    raw = request.POST.get("revoke", "")
+    api_token = member_api_token(member, int(raw)) if raw.isdigit() else None
+    if api_token is None:
+        messages.error(request, "That API token no longer exists; nothing was changed.")
+        return redirect("accounts:profile")
+    if request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": f"Revoke the API token “{api_token.name}”?",
+                "consequences": [
+                    "Any program that uses this token stops working at once.",
+                    "This cannot be undone: a program that needs the API again needs a new token.",
+                ],
+                "action_url": reverse("accounts:api_token_revoke"),
+                "confirm_label": "Revoke the token",
+                "cancel_url": reverse("accounts:profile"),
+                "hidden": {"revoke": api_token.pk},
+                "danger": True,
+            },
+        )
+    api_token_revoke(member=member, token_id=api_token.pk)
+    messages.success(request, f"The API token “{api_token.name}” has been revoked.")
     return redirect("accounts:profile")
 
 
 @login_required
-@require_POST
+@post_only("accounts:profile")
 # allauth's: a code from the member's email, or their second factor (allauth is untyped)
 @reauthentication_required  # type: ignore[untyped-decorator]
 def api_token_create_view(request: HttpRequest) -> HttpResponse:
     """Create a personal API token, shown once, on the next page."""
-    form = ApiTokenForm(request.POST)
+    form = ApiTokenForm(request.POST, auto_id="token-%s")
     if not form.is_valid():
-        messages.error(request, "Give the token a name and say what it may do.")
-        return redirect("accounts:profile")
+        return _profile_page(request, api_token_form=form)
     try:
         api_token, token = api_token_create(member=request_member(request), **form.cleaned_data)
     except ValueError as error:
-        messages.error(request, str(error))
-        return redirect("accounts:profile")
+        form.add_error(None, str(error))
+        return _profile_page(request, api_token_form=form)
     return render(
         request, "accounts/api_token_created.html", {"api_token": api_token, "token": token}
     )
 
 
-@login_required
-def consents(request: HttpRequest) -> HttpResponse:
+def consents_page(request: HttpRequest, *, form: ConsentChangeForm | None = None) -> HttpResponse:
+    """The consents page; ``form`` is a change that was not understood, with its errors."""
     member = request_member(request)
     current = member_current_consents(member)
     rows = [
@@ -94,5 +128,10 @@ def consents(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/consents.html",
-        {"rows": rows, "history": member_consent_history(member)},
+        {"rows": rows, "history": member_consent_history(member), "form": form},
     )
+
+
+@login_required
+def consents(request: HttpRequest) -> HttpResponse:
+    return consents_page(request)

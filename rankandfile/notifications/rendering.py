@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from rankandfile.accounts.models import User
+from rankandfile.lib.urls import absolute_url
 from rankandfile.notifications.kinds import ADDRESSED_KINDS
 from rankandfile.notifications.models import Message, MessageClass
 
@@ -153,7 +154,7 @@ def member_id_for_unsubscribe_token(token: str) -> int | None:
 
 
 def unsubscribe_url(member_id: int) -> str:
-    return f"{settings.SITE_ROOT}{_path_prefixes()[1]}{unsubscribe_token(member_id)}/"
+    return absolute_url(f"{_path_prefixes()[1]}{unsubscribe_token(member_id)}/")
 
 
 def message_id_domain() -> str:
@@ -176,7 +177,7 @@ def render_parts(
         "recipient_name": recipient.display_name,
         "site_name": settings.SITE_NAME,
         "site_root": settings.SITE_ROOT,
-        "preferences_url": settings.SITE_ROOT + _path_prefixes()[0],
+        "preferences_url": absolute_url(_path_prefixes()[0]),
     }
     base = f"notifications/email/{template}/"
     subject = " ".join(_template(base + "subject.txt").render(Context(full)).split())

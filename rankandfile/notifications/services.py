@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Value
@@ -27,6 +26,7 @@ from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
 from rankandfile.groups.models import Group
 from rankandfile.groups.services import INVITATION_LIFETIME, invitation_record
+from rankandfile.lib.urls import absolute_url
 from rankandfile.notifications.kinds import addressed_kind_check, kind_check
 from rankandfile.notifications.models import (
     Frequency,
@@ -402,7 +402,7 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
     """Invite one email address to a group; the link goes by email and its token is returned
     for tests. Through the outbox, which forgets the address and the link once it is sent."""
     invitation, token = invitation_record(group=group, organiser=organiser, email=email)
-    link = settings.SITE_ROOT + reverse("groups:invitation_accept", kwargs={"token": token})
+    link = absolute_url(reverse("groups:invitation_accept", kwargs={"token": token}))
     message_enqueue_to_address(
         key=f"group:{group.pk}:invitation:{invitation.pk}",
         template="group_invitation",

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.decorators import mfa_required, request_member
@@ -13,8 +12,10 @@ from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.groups.forms import InvitationForm
 from rankandfile.groups.models import Membership
 from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.lib.http import post_only
+from rankandfile.lib.paging import page_of, query_without_page
 from rankandfile.notifications import selectors, services
-from rankandfile.notifications.forms import PreferenceForm
+from rankandfile.notifications.forms import OutboxFilterForm, PreferenceForm
 from rankandfile.notifications.models import Frequency
 
 
@@ -39,6 +40,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     member = request_member(request)
+    form: PreferenceForm | None = None
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         membership = None
@@ -48,19 +50,20 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 .select_related("group")
                 .first()
             )
-        if membership is None:
-            messages.error(request, "That choice was not understood; nothing was changed.")
-        else:
+            if membership is None:  # not (or no longer) one of the member's groups
+                form.add_error(None, form.not_understood)
+        if membership is not None:
             frequency = Frequency(form.cleaned_data["frequency"])
             services.preference_set(member=member, group=membership.group, frequency=frequency)
             messages.success(
                 request, f"{membership.group.name}: {frequency.label.lower()} from now on."
             )
-        return redirect("notifications:preferences")
+            return redirect("notifications:preferences")
     return render(
         request,
         "notifications/preferences.html",
         {
+            "form": form,
             "rows": selectors.preferences_for_member(member),
             "choices": Frequency.choices,
             "campaign_consent": member_has_consent(member, ConsentPurpose.CAMPAIGN_EMAIL),
@@ -69,14 +72,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _outbox_status(request: HttpRequest) -> HttpResponse:
+    form = OutboxFilterForm(request.GET or None)
+    filters = form.filters()
+    page = page_of(request, selectors.outbox_messages(filters))
     return render(
         request,
         "notifications/outbox_status.html",
         {
-            **admin.site.each_context(request),
-            "title": "Outbox",
+            "form": form,
+            "filtered": filters != selectors.OutboxFilters(),
             "counts": selectors.outbox_counts(),
             "overdue": selectors.outbox_overdue_count(),
+            "page_obj": page,
+            "query_without_page": query_without_page(request),
         },
     )
 
@@ -88,7 +96,7 @@ outbox_status = admin.site.admin_view(_outbox_status)
 # The invite form of a group's manage page (groups:invite): sending the invitation is an
 # outbox workflow, so its page lives here, above groups.
 @mfa_required
-@require_POST
+@post_only("groups:manage")
 def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     group = group_get_for_organiser(slug=slug, organiser=request_member(request))
     form = InvitationForm(request.POST)
