@@ -44,22 +44,3 @@
     }
   });
 })();
-
-// The member's menu in the header (<details class="member-menu">): a click elsewhere or Escape
-// closes it, as people expect of a menu; Escape puts focus back on its button.
-(function () {
-  "use strict";
-  document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.member-menu[open]").forEach(function (menu) {
-      if (!menu.contains(event.target)) { menu.open = false; }
-    });
-  });
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") { return; }
-    document.querySelectorAll("details.member-menu[open]").forEach(function (menu) {
-      menu.open = false;
-      var summary = menu.querySelector("summary");
-      if (summary) { summary.focus(); }
-    });
-  });
-})();
