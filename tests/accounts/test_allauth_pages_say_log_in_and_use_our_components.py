@@ -42,6 +42,9 @@ def test_the_entrance_pages_say_log_in_and_use_our_fields() -> None:
     assert 'class="field' in login and '<label for="id_login">' in login
     _assert_ours(client, reverse("account_signup"))
     _assert_ours(client, reverse("account_reset_password"))
+    for name in ("account_reset_password_done", "account_email_verification_sent"):
+        html = client.get(reverse(name)).content.decode()
+        assert 'class="site-header"' in html and SIGN_WORDS.search(html) is None, name
 
 
 @pytest.mark.django_db
