@@ -178,6 +178,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_REAUTHENTICATION_METHODS = ["code", "mfa"]
 MFA_REAUTHENTICATION_REQUIRED = True
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_FORMS = {"add_webauthn": "rankandfile.accounts.mfa_forms.AddWebAuthnForm"}
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = SITE_NAME

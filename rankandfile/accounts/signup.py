@@ -20,6 +20,14 @@ from django.http import HttpRequest
 
 
 class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth is untyped
+    # Each error in the summary at the top names its field, not "This field is required."
+    REQUIRED_MESSAGES = {
+        "email": "Enter your email address.",
+        "display_name": "Enter a display name: a pseudonym is fine.",
+        "password1": "Choose a password.",
+        "password2": "Type your password again.",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A form that comes back with an error (a postcode, a missing consent) keeps what was
@@ -27,6 +35,9 @@ class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth is untyped
         for name in ("password1", "password2"):
             if name in self.fields:
                 self.fields[name].widget.render_value = True
+        for name, message in self.REQUIRED_MESSAGES.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
 
     def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         if self.account_already_exists:

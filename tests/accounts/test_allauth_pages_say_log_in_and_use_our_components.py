@@ -42,6 +42,9 @@ def test_the_entrance_pages_say_log_in_and_use_our_fields() -> None:
     assert 'class="field' in login and '<label for="id_login">' in login
     _assert_ours(client, reverse("account_signup"))
     _assert_ours(client, reverse("account_reset_password"))
+    for name in ("account_reset_password_done", "account_email_verification_sent"):
+        html = client.get(reverse(name)).content.decode()
+        assert 'class="site-header"' in html and SIGN_WORDS.search(html) is None, name
 
 
 @pytest.mark.django_db
@@ -94,6 +97,10 @@ def test_the_second_factor_and_recovery_code_pages_are_ours(make_member: MakeMem
     reauthenticate_with_an_email_code(client, member)
     codes = _assert_ours(client, reverse("mfa_generate_recovery_codes"))
     assert 'class="stack"' in codes
+    assert client.post(reverse("mfa_generate_recovery_codes")).status_code == 302
+    listed = _assert_ours(client, reverse("mfa_view_recovery_codes"))
+    assert 'id="recovery_codes"' in listed and "readonly" in listed
+    _assert_ours(client, reverse("mfa_add_webauthn"))
 
 
 @pytest.mark.django_db
@@ -117,3 +124,16 @@ def test_sign_up_with_a_mistake_keeps_the_passwords_and_shows_the_summary_first(
     assert 'value="a long enough passphrase"' in html
     assert 'value="a different passphrase"' in html
     assert 'value="Red Robin"' in html
+
+
+@pytest.mark.django_db
+def test_each_missing_sign_up_field_is_named_in_the_summary() -> None:
+    html = Client().post(reverse("account_signup"), {}).content.decode()
+    for anchor, message in [
+        ("id_email", "Enter your email address."),
+        ("id_display_name", "Enter a display name: a pseudonym is fine."),
+        ("id_password1", "Choose a password."),
+        ("id_password2", "Type your password again."),
+    ]:
+        assert f'<a href="#{anchor}">{message}</a>' in html
+    assert "This field is required." not in html
