@@ -139,7 +139,6 @@ def crawl_from_home(page: Any, role: str, origin: str) -> Crawl:
     return crawl
 
 
-@pytest.mark.xfail(reason="pages fixed by the issue 16 branches", strict=False)
 @pytest.mark.django_db(transaction=True)
 def test_every_page_reachable_from_home_works_on_phone_and_desktop(
     browser: Any, live_server: Any, make_member: MakeMember, make_campaign: MakeCampaign
