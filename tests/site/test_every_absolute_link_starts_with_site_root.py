@@ -290,7 +290,13 @@ def _run_and_record(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> list[di
     started: list[dict[str, Any]] = []
 
     def popen(command: list[str], **kwargs: Any) -> _Exited:
-        started.append({"command": command, "SITE_ROOT": os.environ.get("SITE_ROOT")})
+        started.append(
+            {
+                "command": command,
+                "SITE_ROOT": os.environ.get("SITE_ROOT"),
+                "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS"),
+            }
+        )
         return _Exited()
 
     monkeypatch.setattr(cli.subprocess, "Popen", popen)
@@ -301,14 +307,23 @@ def _run_and_record(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> list[di
 def test_rankandfile_run_gives_its_address_to_the_server_worker_and_clock(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("SITE_ROOT", "unset below, restored after the test")
-    monkeypatch.delenv("SITE_ROOT")
+    for name in ("SITE_ROOT", "ALLOWED_HOSTS"):  # unset here, restored after the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     started = _run_and_record(monkeypatch, ["0.0.0.0:8400"])
     assert [s["command"][-1] for s in started] == ["db_worker", "clock", "0.0.0.0:8400"]
     assert {s["SITE_ROOT"] for s in started} == {"http://127.0.0.1:8400"}
+    assert {s["ALLOWED_HOSTS"] for s in started} == {"127.0.0.1,localhost"}
     assert "running at http://127.0.0.1:8400/" in capsys.readouterr().out
 
-    monkeypatch.delenv("SITE_ROOT")
+    for name in ("SITE_ROOT", "ALLOWED_HOSTS"):
+        monkeypatch.delenv(name)
+    started = _run_and_record(monkeypatch, ["192.168.1.20:8000"])
+    assert {s["SITE_ROOT"] for s in started} == {"http://192.168.1.20:8000"}
+    assert {s["ALLOWED_HOSTS"] for s in started} == {"127.0.0.1,localhost,192.168.1.20"}
+
+    for name in ("SITE_ROOT", "ALLOWED_HOSTS"):
+        monkeypatch.delenv(name)
     started = _run_and_record(monkeypatch, [])
     assert {s["SITE_ROOT"] for s in started} == {"http://127.0.0.1:8000"}
 
@@ -317,7 +332,9 @@ def test_a_site_root_set_in_the_environment_wins_over_the_address(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SITE_ROOT", SITE_ROOT)
+    monkeypatch.setenv("ALLOWED_HOSTS", "organise.example.org")
     started = _run_and_record(monkeypatch, ["0.0.0.0:8400"])
+    assert {s["ALLOWED_HOSTS"] for s in started} == {"organise.example.org"}
     assert {s["SITE_ROOT"] for s in started} == {SITE_ROOT}
     assert f"its links at {SITE_ROOT}/" in capsys.readouterr().out
 
