@@ -67,8 +67,9 @@ def _prepare_vote_ballot() -> tuple[int, list[str]]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-    from rankandfile.accounts.models import Consent, User
+    from rankandfile.accounts.consents import ConsentPurpose
+    from rankandfile.accounts.models import User
+    from rankandfile.accounts.services import consents_give_in_bulk
     from rankandfile.ballots.services import QuestionInput, ballot_create, ballot_open
     from rankandfile.groups.models import Group, Membership, Role
 
@@ -77,18 +78,8 @@ def _prepare_vote_ballot() -> tuple[int, list[str]]:
         User(email=f"voter{i}@bench.invalid", display_name=f"Voter {i}", password=password)
         for i in range(VOTERS)
     )
-    text = CONSENT_TEXTS[ConsentPurpose.MEMBERSHIP]
     now = timezone.now()
-    Consent.objects.bulk_create(
-        Consent(
-            member=u,
-            purpose=ConsentPurpose.MEMBERSHIP,
-            text_version=text.version,
-            lawful_basis=text.lawful_basis,
-            given_at=now,
-        )
-        for u in users
-    )
+    consents_give_in_bulk(members=users, purpose=ConsentPurpose.MEMBERSHIP, now=now)
     group = Group.objects.create(name="Bench branch", slug="bench-branch", kind="local_branch")
     Membership.objects.bulk_create(
         Membership(group=group, member=u, role=Role.ORGANISER if i == 0 else Role.MEMBER)

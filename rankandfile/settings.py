@@ -63,9 +63,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "rankandfile.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "rankandfile.urls"
+CSRF_FAILURE_VIEW = "rankandfile.views.csrf_failure"
 WSGI_APPLICATION = "rankandfile.wsgi.application"
 ASGI_APPLICATION = "rankandfile.asgi.application"
 

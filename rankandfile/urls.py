@@ -24,6 +24,7 @@ groups_pages = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("styleguide/", views.styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path("me/", include((accounts_pages, accounts_urls.app_name))),
     path("groups/", include((groups_pages, groups_urls.app_name))),
@@ -33,3 +34,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "rankandfile.views.server_error"

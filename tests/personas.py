@@ -30,6 +30,18 @@ MakeCampaign = Callable[..., Campaign]
 CaptureCallbacks = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 
+def signup_form(email: str, **fields: str) -> dict[str, str]:
+    """What the sign-up page posts for a newcomer who gives the one consent it requires;
+    ``fields`` add to it or replace its values."""
+    return {
+        "email": email,
+        "password1": "a long enough passphrase",
+        "password2": "a long enough passphrase",
+        "display_name": "Someone",
+        "consent_membership": "on",
+    } | fields
+
+
 def login_with_second_factor(client: Client, member: User) -> None:
     """Log the member in as if they had typed their password and then a TOTP code.
 

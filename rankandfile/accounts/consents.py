@@ -19,56 +19,56 @@ class ConsentPurpose(models.TextChoices):
     INTRODUCTIONS = "introductions", "Introductions"
 
 
+LAWFUL_BASIS = "UK GDPR Article 6(1)(a) consent and Article 9(2)(a) explicit consent"
+
+
 @dataclass(frozen=True)
 class ConsentText:
     purpose: ConsentPurpose
     version: str
     summary: str
     text: str
-    lawful_basis: str
-    required: bool
+    required: bool = False
+    lawful_basis: str = LAWFUL_BASIS
 
-
-LAWFUL_BASIS = "UK GDPR Article 6(1)(a) consent and Article 9(2)(a) explicit consent"
 
 CONSENT_TEXTS: dict[str, ConsentText] = {
-    ConsentPurpose.MEMBERSHIP: ConsentText(
-        purpose=ConsentPurpose.MEMBERSHIP,
-        version="2026-11-01",
-        summary="Keep my membership of the network and of the groups I join.",
-        text=(
-            "I agree that Rank and File keeps my display name, postcode district, interests, "
-            "skills and the groups I join, so that I can take part in the network. This reveals "
-            "my political opinions, which are special category data. It is never shared outside "
-            "the platform. I can withdraw at any time; my group memberships then end."
+    consent.purpose: consent
+    for consent in (
+        ConsentText(
+            purpose=ConsentPurpose.MEMBERSHIP,
+            version="2026-11-01",
+            summary="Keep my membership of the network and of the groups I join.",
+            text=(
+                "I agree that Rank and File keeps my display name, postcode district, interests, "
+                "skills and the groups I join, so that I can take part in the network. This "
+                "reveals my political opinions, which are special category data. It is never "
+                "shared outside the platform. I can withdraw at any time; my group memberships "
+                "then end."
+            ),
+            required=True,
         ),
-        lawful_basis=LAWFUL_BASIS,
-        required=True,
-    ),
-    ConsentPurpose.CAMPAIGN_EMAIL: ConsentText(
-        purpose=ConsentPurpose.CAMPAIGN_EMAIL,
-        version="2026-11-01",
-        summary="Send me campaign updates and digests by email.",
-        text=(
-            "I agree to receive campaign updates and digests from the groups I belong to. "
-            "Service messages (ballots opening, password resets) are sent regardless. I can "
-            "withdraw at any time, or unsubscribe with one click from any campaign email."
+        ConsentText(
+            purpose=ConsentPurpose.CAMPAIGN_EMAIL,
+            version="2026-11-01",
+            summary="Send me campaign updates and digests by email.",
+            text=(
+                "I agree to receive campaign updates and digests from the groups I belong to. "
+                "Service messages (ballots opening, password resets) are sent regardless. I can "
+                "withdraw at any time, or unsubscribe with one click from any campaign email."
+            ),
         ),
-        lawful_basis=LAWFUL_BASIS,
-        required=False,
-    ),
-    ConsentPurpose.INTRODUCTIONS: ConsentText(
-        purpose=ConsentPurpose.INTRODUCTIONS,
-        version="2026-11-01",
-        summary="Let organisers of my groups see my email address to put me in touch.",
-        text=(
-            "I agree that organisers of the groups I belong to may see my email address, to "
-            "introduce me to other members and groups. Without this consent organisers see only "
-            "my display name. I can withdraw at any time."
+        ConsentText(
+            purpose=ConsentPurpose.INTRODUCTIONS,
+            version="2026-11-01",
+            summary="Let organisers of my groups see my email address to put me in touch.",
+            text=(
+                "I agree that organisers of the groups I belong to may see my email address, to "
+                "introduce me to other members and groups. Without this consent organisers see "
+                "only my display name. I can withdraw at any time."
+            ),
         ),
-        lawful_basis=LAWFUL_BASIS,
-        required=False,
-    ),
+    )
 }
 
 # What withdrawing each consent does, said on the page that asks "are you sure?" first.

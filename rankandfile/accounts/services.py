@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -72,27 +72,42 @@ def member_profile_update(
     return member
 
 
+def _consent_under_current_text(member: User, purpose: ConsentPurpose, now: datetime) -> Consent:
+    text = CONSENT_TEXTS[purpose]
+    return Consent(
+        member=member,
+        purpose=purpose,
+        text_version=text.version,
+        lawful_basis=text.lawful_basis,
+        given_at=now,
+    )
+
+
 def consent_give(*, member: User, purpose: ConsentPurpose) -> Consent:
     """Record explicit consent under the current text; giving it twice keeps the first record."""
-    text = CONSENT_TEXTS[purpose]
     existing = Consent.objects.filter(
         member=member, purpose=purpose, withdrawn_at__isnull=True
     ).first()
     if existing is not None:
         return existing
+    consent = _consent_under_current_text(member, purpose, timezone.now())
     try:
         with transaction.atomic():
-            return Consent.objects.create(
-                member=member,
-                purpose=purpose,
-                text_version=text.version,
-                lawful_basis=text.lawful_basis,
-                given_at=timezone.now(),
-            )
+            consent.save(force_insert=True)
+            return consent
     except IntegrityError:
         # A concurrent request recorded the same consent first: the database constraint allows
         # only one current consent per purpose, so that one stands.
         return Consent.objects.get(member=member, purpose=purpose, withdrawn_at__isnull=True)
+
+
+def consents_give_in_bulk(
+    *, members: Iterable[User], purpose: ConsentPurpose, now: datetime | None = None
+) -> None:
+    """Record consent under the current text for many members who have none yet, in one
+    statement: for members made in bulk (demo data, benchmarks, test groups)."""
+    now = now or timezone.now()
+    Consent.objects.bulk_create(_consent_under_current_text(m, purpose, now) for m in members)
 
 
 @transaction.atomic

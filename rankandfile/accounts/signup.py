@@ -20,6 +20,14 @@ from django.http import HttpRequest
 
 
 class SignupForm(AllauthSignupForm):  # type: ignore[misc]  # allauth is untyped
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form that comes back with an error (a postcode, a missing consent) keeps what was
+        # typed, passwords too, so that a phone user does not type them twice (GOV.UK's pattern).
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                self.fields[name].widget.render_value = True
+
     def try_save(self, request: HttpRequest) -> tuple[Any, Any]:
         if self.account_already_exists:
             make_password(self.cleaned_data["password1"])  # as set_password would

@@ -5,8 +5,9 @@ from typing import Any
 from django import forms
 
 from rankandfile.ballots.models import RANKED_METHODS, Electorate, Method, Question, Threshold
-from rankandfile.ballots.services import QuestionInput
+from rankandfile.ballots.services import MAX_QUESTIONS, QuestionInput, ballot_times_problems
 
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> reads and sends
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")]
 
 
@@ -109,23 +110,27 @@ class BallotForm(forms.Form):
     title = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     opens_at = forms.DateTimeField(
-        label="Voting opens", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Voting opens",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
     closes_at = forms.DateTimeField(
-        label="Voting closes", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Voting closes",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
     electorate = forms.ChoiceField(choices=Electorate.choices, widget=forms.RadioSelect)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", "Voting must close after it opens.")
+        if opens and closes:
+            problems = ballot_times_problems(opens_at=opens, closes_at=closes)
+            for field, message in problems.items():
+                self.add_error(field, message)
         return cleaned
 
 
 class QuestionForm(forms.Form):
-    """One question of a new ballot; a question left without text is ignored."""
+    """One question of a ballot; a question left without text is ignored."""
 
     text = forms.CharField(label="Question", max_length=500, required=False)
     method = forms.ChoiceField(label="Counting method", choices=Method.choices)
@@ -140,6 +145,11 @@ class QuestionForm(forms.Form):
         label="Quorum (yes/no: ballots needed)", min_value=0, initial=0, required=False
     )
     threshold = forms.ChoiceField(label="Majority (yes/no)", choices=Threshold.choices)
+    remove = forms.BooleanField(label="Remove this question", required=False)
+
+    def marked_removed(self) -> bool:
+        """Whether the member ticked "Remove this question": the row is then left out unread."""
+        return self.is_bound and self["remove"].value() is True
 
     def question_input(self) -> QuestionInput | None:
         data = self.cleaned_data
@@ -154,3 +164,37 @@ class QuestionForm(forms.Form):
             quorum=data.get("quorum") or 0,
             threshold=data["threshold"],
         )
+
+
+def question_rows_count(data: Any) -> int:
+    """How many question rows the page sent: ``q1``, ``q2``… up to the first missing one (every
+    row sends its method), at least 1 and at most the cap."""
+    count = 0
+    while count < MAX_QUESTIONS and f"q{count + 1}-method" in data:
+        count += 1
+    return max(count, 1)
+
+
+def question_rows_as_sent(data: Any, count: int) -> list[dict[str, object]]:
+    """The values of each question row as the page sent them, to show them again unchecked
+    (after "Add a question", which saves nothing); rows ticked for removal are left out."""
+    rows = [
+        {name: data.get(f"q{n}-{name}", "") for name in QuestionForm.base_fields}
+        for n in range(1, count + 1)
+    ]
+    return [row for row in rows if not row["remove"]]
+
+
+def question_rows_of(questions: list[Question]) -> list[dict[str, object]]:
+    """The rows of a saved ballot's questions, to edit them."""
+    return [
+        {
+            "text": q.text,
+            "method": q.method,
+            "choices": "\n".join(c.name for c in q.choices.all()),
+            "seats": q.seats,
+            "quorum": q.quorum,
+            "threshold": q.threshold,
+        }
+        for q in questions
+    ]

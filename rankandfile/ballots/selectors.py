@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.ballots.models import (
@@ -21,6 +23,7 @@ from rankandfile.ballots.models import (
     Method,
     Question,
     RollEntry,
+    Threshold,
 )
 from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import member_is_organiser
@@ -67,6 +70,41 @@ def ballots_for_member(member: User) -> QuerySet[Ballot]:
         .select_related("group")
         .distinct()
         .order_by("-closes_at", "title")
+    )
+
+
+def ballots_awaiting_vote(member: User, *, now: datetime | None = None) -> QuerySet[Ballot]:
+    """Open ballots the member may vote in and has not voted in yet, closing soonest first.
+
+    The roll, frozen when voting opened, says who may vote. A hidden group's ballot is left out
+    for someone no longer in the group: its page does not exist for them."""
+    now = now or timezone.now()
+    groups = Membership.objects.filter(member=member).values("group_id")
+    return (
+        Ballot.objects.filter(
+            state=BallotState.OPEN,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            roll__member=member,
+            roll__has_voted=False,
+        )
+        .filter(
+            Q(group__isnull=True) | ~Q(group__visibility=Visibility.HIDDEN) | Q(group_id__in=groups)
+        )
+        .select_related("group")
+        .order_by("closes_at", "title", "pk")
+    )
+
+
+def drafts_organised_by(member: User, organised: QuerySet[Group]) -> QuerySet[Ballot]:
+    """Draft ballots of the groups in ``organised`` (and the network's, for staff)."""
+    mine = Q(group__in=organised)
+    if member.is_staff:
+        mine |= Q(group__isnull=True)
+    return (
+        Ballot.objects.filter(mine, state=BallotState.DRAFT)
+        .select_related("group")
+        .order_by("opens_at", "title")
     )
 
 
@@ -117,15 +155,62 @@ def paper_for_receipt(*, ballot: Ballot, code: str) -> BallotPaper | None:
 
 # Results -------------------------------------------------------------------------------------
 
-CHART_WIDTH = 640
-CHART_BAR = 22
-CHART_GAP = 12
-CHART_LABEL = 200
+# What each counting method does, in a few plain sentences, for the "how this was counted" fold
+# under its plain name; the citation of the rule text follows it (the result's ``rule``).
+METHOD_EXPLAINED: dict[str, str] = {
+    Method.YESNO: (
+        "Each voter answers yes, no or abstain. If a quorum is set, at least that many ballots "
+        "must be returned (abstentions count towards it). The question is carried when more "
+        "voters say yes than no, or, under a two-thirds majority, when at least two thirds of "
+        "those who said yes or no said yes."
+    ),
+    Method.APPROVAL: (
+        "Each voter ticks every option they approve of. The options with the most ticks win; "
+        "a tie for the last place is settled by lot, with the published seed."
+    ),
+    Method.IRV: (
+        "Voters rank the candidates. A candidate with more than half of the votes wins; if "
+        "nobody has, the last candidate is excluded and their votes go to each voter's next "
+        "choice, until someone has a majority."
+    ),
+    Method.SCOTTISH_STV: (
+        "Voters rank the candidates. A candidate who reaches the quota is elected, and the "
+        "votes they do not need pass on to the voters' next choices at a reduced value; when "
+        "nobody reaches it, the last candidate is excluded and their votes pass on. This is the "
+        "rule of Scottish local elections, with values kept to five decimal places."
+    ),
+    Method.ERS97: (
+        "Voters rank the candidates. A candidate who reaches the quota is elected and their "
+        "surplus passes on to the voters' next choices; when nobody reaches it, the last "
+        "candidate is excluded and their votes pass on. This is the Electoral Reform Society's "
+        "hand-count rule, with values kept to two decimal places."
+    ),
+    Method.MEEK: (
+        "Voters rank the candidates. Elected candidates keep only the share of each vote they "
+        "need to reach the quota and pass the rest on, recalculated until it settles; excluded "
+        "candidates are skipped as if they had never stood. Counted by computer, as in New "
+        "Zealand's STV elections."
+    ),
+}
+
+OUTCOME_WORDS = {
+    "carried": "Carried",
+    "not carried": "Not carried",
+    "inquorate": "Not decided: too few ballots were returned to meet the quorum",
+}
+
+
+def two_places(figure: object) -> str:
+    """A vote figure to two decimal places ("805.00000" → "805.00"); whole numbers stay whole."""
+    text = str(figure)
+    if "." not in text:
+        return text
+    return str(Decimal(text).quantize(Decimal("0.01")))
 
 
 @dataclass(frozen=True)
 class Segment:
-    x: float
+    start: float  # percent of the scale
     width: float
     stage: int
     label: str
@@ -134,44 +219,60 @@ class Segment:
 @dataclass(frozen=True)
 class ChartRow:
     name: str
-    y: int
-    text_y: int
+    total: str
     segments: list[Segment]
 
 
 @dataclass(frozen=True)
 class TransferChart:
-    width: int
-    height: int
     rows: list[ChartRow]
-    quota_x: float | None
+    quota_at: float | None  # percent of the scale
     quota: str
+
+
+@dataclass(frozen=True)
+class YesNoFigures:
+    yes: int
+    no: int
+    abstain: int
+    yes_share: float  # percent of those who said yes or no
+    no_share: float
+    returned: int
+    quorum: int
+    quorum_met: bool | None  # None when no quorum was set
+    majority: str
+    majority_at: float  # percent of yes-or-no votes that yes must pass (or reach, two thirds)
+    majority_met: bool
+    outcome: str
 
 
 @dataclass(frozen=True)
 class QuestionResult:
     question: Question
     result: dict[str, Any]
+    method_explained: str
+    valid_votes: str
     stage_numbers: list[int]
-    rows: list[tuple[str, list[str], str]]  # candidate, totals per stage, status
+    rows: list[tuple[str, list[str], str]]  # candidate, totals per stage (2 places), status
+    full_rows: list[tuple[str, list[str]]]  # candidate, totals per stage as counted
     non_transferable: list[str]
+    full_non_transferable: list[str]
     stage_notes: list[str]
     chart: TransferChart | None
-    quorum_met: bool | None
+    yes_no: YesNoFigures | None
 
 
 def _transfer_chart(result: dict[str, Any]) -> TransferChart:
-    """Each candidate's votes as a bar built up stage by stage (gains only), with the quota."""
+    """Each candidate's votes as a bar built up stage by stage (gains only), with the quota,
+    in percent of the longest bar, so that the page scales it to any width."""
     stages = result["stages"]
     names = list(stages[0]["totals"])
     peak = max(
         [Decimal(str(s["totals"][n])) for s in stages for n in names]
         + [Decimal(str(result["quota"] or 0)), Decimal(1)]
     )
-    scale = (CHART_WIDTH - CHART_LABEL - 10) / float(peak)
     rows: list[ChartRow] = []
-    for i, name in enumerate(names):
-        y = CHART_GAP + i * (CHART_BAR + CHART_GAP)
+    for name in names:
         segments: list[Segment] = []
         reached = Decimal(0)
         for stage in stages:
@@ -180,21 +281,46 @@ def _transfer_chart(result: dict[str, Any]) -> TransferChart:
                 gain = total - reached
                 segments.append(
                     Segment(
-                        x=CHART_LABEL + float(reached) * scale,
-                        width=float(gain) * scale,
+                        start=float(100 * reached / peak),
+                        width=float(100 * gain / peak),
                         stage=int(stage["number"]),
-                        label=f"Stage {stage['number']}: +{gain} ({total} in all)",
+                        label=(
+                            f"Stage {stage['number']}: +{two_places(gain)} "
+                            f"({two_places(total)} in all)"
+                        ),
                     )
                 )
                 reached = total
-        rows.append(ChartRow(name, y, y + CHART_BAR // 2 + 5, segments))
+        rows.append(ChartRow(name, two_places(reached), segments))
     quota = result.get("quota")
     return TransferChart(
-        width=CHART_WIDTH,
-        height=CHART_GAP + len(names) * (CHART_BAR + CHART_GAP),
         rows=rows,
-        quota_x=CHART_LABEL + float(Decimal(str(quota))) * scale if quota else None,
-        quota=str(quota or ""),
+        quota_at=float(100 * Decimal(str(quota)) / peak) if quota else None,
+        quota=two_places(quota) if quota else "",
+    )
+
+
+def _yes_no_figures(question: Question, result: dict[str, Any]) -> YesNoFigures:
+    totals = result["stages"][0]["totals"]
+    yes, no, abstain = (int(Decimal(str(totals[k]))) for k in ("yes", "no", "abstain"))
+    cast_yes_no = yes + no
+    two_thirds = question.threshold == Threshold.TWO_THIRDS
+    outcome = str(result.get("outcome", ""))
+    return YesNoFigures(
+        yes=yes,
+        no=no,
+        abstain=abstain,
+        yes_share=100 * yes / cast_yes_no if cast_yes_no else 0.0,
+        no_share=100 * no / cast_yes_no if cast_yes_no else 0.0,
+        returned=yes + no + abstain,
+        quorum=question.quorum,
+        quorum_met=(outcome != "inquorate") if question.quorum else None,
+        majority=(
+            "at least two thirds of those voting yes or no" if two_thirds else "more yes than no"
+        ),
+        majority_at=200 / 3 if two_thirds else 50.0,
+        majority_met=(yes > 0 and 3 * yes >= 2 * cast_yes_no if two_thirds else yes > no),
+        outcome=OUTCOME_WORDS.get(outcome, outcome.capitalize()),
     )
 
 
@@ -204,6 +330,20 @@ def _status(name: str, result: dict[str, Any]) -> str:
     if name in result["excluded"]:
         return "Excluded"
     return ""
+
+
+def _stage_notes(question: Question, stages: list[dict[str, Any]]) -> list[str]:
+    notes = []
+    for stage in stages:
+        note = f"Stage {stage['number']}: {stage['action'].replace('-', ' ')}"
+        if stage["subject"] and stage["action"] != "count":
+            note += f" of {', '.join(stage['subject'])}"
+        if stage["elected"] and question.method != Method.YESNO:
+            note += f"; elected: {', '.join(stage['elected'])}"
+        for tie in stage.get("tie_breaks", []):
+            note += f"; tie between {', '.join(tie['tied'])} settled for {tie['chosen']}"
+        notes.append(note)
+    return notes
 
 
 def question_results(ballot: Ballot) -> list[QuestionResult]:
@@ -217,37 +357,36 @@ def question_results(ballot: Ballot) -> list[QuestionResult]:
             continue
         stages = result["stages"]
         names = list(stages[0]["totals"])
-        rows = [
-            (name, [str(s["totals"][name]) for s in stages], _status(name, result))
-            for name in names
-        ]
-        notes = []
-        for stage in stages:
-            note = f"Stage {stage['number']}: {stage['action'].replace('-', ' ')}"
-            if stage["subject"] and stage["action"] != "count":
-                note += f" of {', '.join(stage['subject'])}"
-            if stage["elected"] and question.method != Method.YESNO:
-                note += f"; elected: {', '.join(stage['elected'])}"
-            for tie in stage.get("tie_breaks", []):
-                note += f"; tie between {', '.join(tie['tied'])} settled for {tie['chosen']}"
-            notes.append(note)
+        full_rows = [(name, [str(s["totals"][name]) for s in stages]) for name in names]
+        full_non_transferable = [str(s["non_transferable"]) for s in stages]
+        yes_no = question.method == Method.YESNO
         shaped.append(
             QuestionResult(
                 question=question,
                 result=result,
+                method_explained=METHOD_EXPLAINED.get(question.method, ""),
+                valid_votes=two_places(result.get("valid_votes", "")),
                 stage_numbers=[int(s["number"]) for s in stages],
-                rows=rows,
-                non_transferable=[str(s["non_transferable"]) for s in stages],
-                stage_notes=notes,
+                rows=[
+                    (name, [two_places(t) for t in totals], _status(name, result))
+                    for name, totals in full_rows
+                ],
+                full_rows=full_rows,
+                non_transferable=[two_places(t) for t in full_non_transferable],
+                full_non_transferable=full_non_transferable,
+                stage_notes=_stage_notes(question, stages),
                 chart=_transfer_chart(result) if question.is_ranked else None,
-                quorum_met=(
-                    result.get("outcome") != "inquorate"
-                    if question.method == Method.YESNO
-                    else None
-                ),
+                yes_no=_yes_no_figures(question, result) if yes_no else None,
             )
         )
     return shaped
+
+
+def roll_turnout(ballot: Ballot) -> tuple[int, int]:
+    """How many on the roll have voted, and how many are on it, while voting is open (for the
+    organiser's "close voting now" confirmation)."""
+    entries = RollEntry.objects.filter(ballot=ballot)
+    return entries.filter(has_voted=True).count(), entries.count()
 
 
 def turnout(ballot: Ballot) -> str:

@@ -208,49 +208,65 @@ def _check_question(position: int, question: QuestionInput) -> None:
         raise BallotError(f"{where}: instant-runoff elects one candidate.")
 
 
-@transaction.atomic
-def ballot_create(
+# A ballot may hold many questions, but not an unbounded number: each is a section of the vote
+# page and a file in the bundle.
+MAX_QUESTIONS = 50
+
+# A time typed as "now" (datetime inputs have a minute's precision) is already in the past when
+# it is saved: an opening time this recent is kept, and the clock opens the ballot at once.
+OPENING_GRACE = timedelta(minutes=5)
+
+
+def ballot_times_problems(
+    *, opens_at: datetime, closes_at: datetime, now: datetime | None = None
+) -> dict[str, str]:
+    """Why a member may not save these times, by field name (empty when they are fine).
+
+    The clock would open at once a ballot whose opening time has passed, and one whose closing
+    time has passed could never be opened at all.
+    """
+    now = now or timezone.now()
+    problems: dict[str, str] = {}
+    if opens_at < now - OPENING_GRACE:
+        problems["opens_at"] = (
+            "Voting cannot open in the past: choose a time from now on. To open it straight "
+            "away, open voting from the ballot's page."
+        )
+    if closes_at <= now:
+        problems["closes_at"] = "Voting cannot close in the past: choose a later time."
+    elif closes_at <= opens_at:
+        problems["closes_at"] = "Voting must close after it opens."
+    return problems
+
+
+def _check_ballot_fields(
     *,
-    creator: User | None,
-    group: Group | None,
-    title: str,
     opens_at: datetime,
     closes_at: datetime,
     questions: Sequence[QuestionInput],
-    description: str = "",
-    electorate: str = Electorate.MEMBERS,
-    closes_early_allowed: bool = True,
-    roll_kept_after_close: bool = True,
-) -> Ballot:
-    """A draft ballot with its questions, every text checked.
-
-    ``creator`` is None only for a ballot the platform itself calls (a campaign's verdict at a
-    stage's deadline, ``campaigns.verdicts``); a member's ballot needs an organiser of its
-    group (or staff, for a network ballot). ``closes_early_allowed`` and
-    ``roll_kept_after_close`` are the ballot's rules of the same names (see the model).
-    """
-    if creator is not None and not member_may_organise(member=creator, ballot_group=group):
-        raise BallotError("Only the group's organisers can create its ballots.")
+    electorate: str,
+    title: str,
+    made_by_member: bool,
+    now: datetime | None,
+) -> None:
+    if made_by_member:
+        problems = ballot_times_problems(opens_at=opens_at, closes_at=closes_at, now=now)
+        if problems:
+            raise BallotError(" ".join(problems.values()))
     if closes_at <= opens_at:
         raise BallotError("The ballot must close after it opens.")
     if not questions:
         raise BallotError("A ballot needs at least one question.")
+    if len(questions) > MAX_QUESTIONS:
+        raise BallotError(f"A ballot can hold at most {MAX_QUESTIONS} questions.")
     if electorate not in Electorate.values:
         raise BallotError("Unknown electorate.")
     _check_title(title)
     for position, given in enumerate(questions, 1):
         _check_question(position, given)
-    ballot = Ballot.objects.create(
-        group=group,
-        title=title.strip(),
-        description=description.strip(),
-        opens_at=opens_at,
-        closes_at=closes_at,
-        electorate=electorate,
-        created_by=creator,
-        closes_early_allowed=closes_early_allowed,
-        roll_kept_after_close=roll_kept_after_close,
-    )
+
+
+def _questions_write(ballot: Ballot, questions: Sequence[QuestionInput]) -> None:
     for position, spec in enumerate(questions, 1):
         question = Question.objects.create(
             ballot=ballot,
@@ -265,7 +281,114 @@ def ballot_create(
             Choice(question=question, position=n, name=name.strip())
             for n, name in enumerate(spec.choices, 1)
         )
+
+
+@transaction.atomic
+def ballot_create(
+    *,
+    creator: User | None,
+    group: Group | None,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    questions: Sequence[QuestionInput],
+    description: str = "",
+    electorate: str = Electorate.MEMBERS,
+    closes_early_allowed: bool = True,
+    roll_kept_after_close: bool = True,
+    now: datetime | None = None,
+) -> Ballot:
+    """A draft ballot with its questions, every text checked.
+
+    ``creator`` is None only for a ballot the platform itself calls (a campaign's verdict at a
+    stage's deadline, ``campaigns.verdicts``); a member's ballot needs an organiser of its
+    group (or staff, for a network ballot) and times that are not in the past.
+    ``closes_early_allowed`` and ``roll_kept_after_close`` are the ballot's rules of the same
+    names (see the model).
+    """
+    if creator is not None and not member_may_organise(member=creator, ballot_group=group):
+        raise BallotError("Only the group's organisers can create its ballots.")
+    _check_ballot_fields(
+        opens_at=opens_at,
+        closes_at=closes_at,
+        questions=questions,
+        electorate=electorate,
+        title=title,
+        made_by_member=creator is not None,
+        now=now,
+    )
+    ballot = Ballot.objects.create(
+        group=group,
+        title=title.strip(),
+        description=description.strip(),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        electorate=electorate,
+        created_by=creator,
+        closes_early_allowed=closes_early_allowed,
+        roll_kept_after_close=roll_kept_after_close,
+    )
+    _questions_write(ballot, questions)
     return ballot
+
+
+def _draft_locked_for(*, ballot: Ballot, actor: User) -> Ballot:
+    locked = Ballot.objects.select_for_update().select_related("group").get(pk=ballot.pk)
+    if not member_may_organise(member=actor, ballot_group=locked.group):
+        raise BallotError("Only the group's organisers can change its ballots.")
+    if locked.state != BallotState.DRAFT:
+        raise BallotError("Voting has opened: the ballot can no longer be changed or deleted.")
+    return locked
+
+
+@transaction.atomic
+def ballot_update(
+    *,
+    ballot: Ballot,
+    actor: User,
+    title: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    questions: Sequence[QuestionInput],
+    description: str = "",
+    electorate: str = Electorate.MEMBERS,
+    now: datetime | None = None,
+) -> Ballot:
+    """Change a draft ballot: its details, and its questions written again from ``questions``
+    (a draft has no roll, papers or results that could point at the old ones)."""
+    locked = _draft_locked_for(ballot=ballot, actor=actor)
+    _check_ballot_fields(
+        opens_at=opens_at,
+        closes_at=closes_at,
+        questions=questions,
+        electorate=electorate,
+        title=title,
+        made_by_member=True,
+        now=now,
+    )
+    locked.title = title.strip()
+    locked.description = description.strip()
+    locked.opens_at = opens_at
+    locked.closes_at = closes_at
+    locked.electorate = electorate
+    locked.save(update_fields=["title", "description", "opens_at", "closes_at", "electorate"])
+    locked.questions.all().delete()
+    _questions_write(locked, questions)
+    return locked
+
+
+@transaction.atomic
+def ballot_delete(*, ballot: Ballot, actor: User) -> None:
+    """Delete a draft ballot and its questions; once voting has opened a ballot stays."""
+    locked = _draft_locked_for(ballot=ballot, actor=actor)
+    audit_record(
+        actor=actor,
+        action="ballot.draft_deleted",
+        target_type="ballot",
+        target_id=locked.pk,
+        details={"group_id": locked.group_id},
+    )
+    locked.delete()
 
 
 def electorate_members(ballot: Ballot) -> QuerySet[User]:
@@ -367,8 +490,8 @@ class QuestionShape:
 def question_shapes(ballot: Ballot) -> list[QuestionShape]:
     """The ballot's questions as validation needs them, read once per ballot instance.
 
-    Questions never change once a ballot exists (there is no service that edits them), so a
-    caller casting many papers with one ``Ballot`` object reads them once.
+    Questions change only while the ballot is a draft (:func:`ballot_update`), and nobody casts
+    into a draft, so a caller casting many papers with one ``Ballot`` object reads them once.
     """
     cached = ballot.__dict__.get("_question_shapes")
     if cached is None:

@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:ballot_id>/bundle.zip", views.ballot_bundle, name="bundle"),
     path("<int:ballot_id>/open/", views.ballot_open, name="open"),
     path("<int:ballot_id>/close/", views.ballot_close, name="close"),
+    path("<int:ballot_id>/edit/", views.ballot_update, name="update"),
+    path("<int:ballot_id>/preview/", views.ballot_preview, name="preview"),
+    path("<int:ballot_id>/delete/", views.ballot_delete, name="delete"),
 ]

@@ -1,19 +1,38 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.ballots import selectors, services
-from rankandfile.ballots.forms import BallotForm, QuestionForm, ReceiptLookupForm, VoteForm
-from rankandfile.ballots.models import Ballot, BallotBundle, BallotState
+from rankandfile.ballots.forms import (
+    BallotForm,
+    QuestionForm,
+    ReceiptLookupForm,
+    VoteForm,
+    question_rows_as_sent,
+    question_rows_count,
+    question_rows_of,
+)
+from rankandfile.ballots.models import (
+    Ballot,
+    BallotBundle,
+    BallotState,
+    Electorate,
+    Method,
+    Threshold,
+)
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import groups_organised_by
+from rankandfile.lib.http import post_only
 
 
 @login_required
@@ -23,7 +42,11 @@ def ballot_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ballots/ballot_list.html",
-        {"ballots": selectors.ballots_for_member(member), "organised": organised},
+        {
+            "ballots": selectors.ballots_for_member(member),
+            "drafts": selectors.drafts_organised_by(member, organised),
+            "organised": organised,
+        },
     )
 
 
@@ -53,6 +76,7 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
         return redirect(ballot)
     questions = list(ballot.questions.prefetch_related("choices"))
     form = VoteForm(request.POST or None, questions=questions)
+    receipt_refused = False
     if request.method == "POST" and rate_limited(
         request, action="vote", member=request_member(request)
     ):
@@ -68,17 +92,27 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
                 receipt_hash=form.cleaned_data["receipt_hash"],
                 answers=form.cleaned_data["answers"],
             )
+        except services.ReceiptError as error:
+            # The page (ballot.js) makes a new code and tells the voter it has changed.
+            form.add_error(None, str(error))
+            receipt_refused = True
         except services.InvalidAnswersError as error:
             form.add_error(None, str(error))
         except services.BallotError as error:
             messages.error(request, str(error))
-            if not isinstance(error, services.ReceiptError):
-                return redirect(ballot)
+            return redirect(ballot)
         else:
             return redirect("ballots:voted", ballot_id=ballot.pk)
-    status = 400 if request.method == "POST" else 200
+    # The vote page sends the ballot itself and reads a problem from the page it gets back
+    # (ballot.js, which marks its requests); a 400 there would only be logged by the browser
+    # as a failed load.
+    in_place = request.headers.get("X-Ballot-In-Place") == "1"
+    status = 400 if request.method == "POST" and not in_place else 200
     return render(
-        request, "ballots/ballot_vote.html", {"ballot": ballot, "form": form}, status=status
+        request,
+        "ballots/ballot_vote.html",
+        {"ballot": ballot, "form": form, "receipt_refused": receipt_refused},
+        status=status,
     )
 
 
@@ -145,10 +179,102 @@ def _ballot_organised(request: HttpRequest, ballot_id: int) -> Ballot:
     return ballot
 
 
+def _when(moment: datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def _confirm(
+    request: HttpRequest,
+    ballot: Ballot,
+    *,
+    title: str,
+    consequences: list[str],
+    action: str,
+    confirm_label: str,
+    danger: bool = False,
+) -> HttpResponse:
+    """The confirmation page of an action on ``ballot``; its form posts ``confirmed=yes``."""
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "action_url": reverse(action, kwargs={"ballot_id": ballot.pk}),
+            "confirm_label": confirm_label,
+            "cancel_url": ballot.get_absolute_url(),
+            "hidden": {},
+            "danger": danger,
+        },
+    )
+
+
 @mfa_required
-@require_POST
+@post_only("ballots:detail")
+def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = _ballot_organised(request, ballot_id)
+    if ballot.state != BallotState.DRAFT:
+        messages.error(request, "This ballot has already been opened.")
+        return redirect(ballot)
+    if request.POST.get("confirmed") != "yes":
+        electorate = services.electorate_members(ballot).count()
+        who = f"the members of {ballot.group.name}" if ballot.group else "every member"
+        if ballot.electorate == Electorate.MEMBERS_WITH_MFA:
+            who += " who have set up two-factor authentication"
+        consequences = [
+            f"The roll is made now from {who}: {electorate} "
+            f"{'person' if electorate == 1 else 'people'} will be on it. It is then frozen: "
+            "nobody can be added to it or taken off it.",
+            "Everyone on the roll gets an email saying that voting is open.",
+            f"Voting closes {_when(ballot.closes_at)}.",
+            "The questions can no longer be changed, and the ballot can no longer be deleted.",
+        ]
+        if ballot.opens_at > timezone.now():
+            consequences.insert(0, f"Voting opens now, not at {_when(ballot.opens_at)}.")
+        return _confirm(
+            request,
+            ballot,
+            title=f"Open voting on “{ballot.title}” now?",
+            consequences=consequences,
+            action="ballots:open",
+            confirm_label="Open voting",
+        )
+    try:
+        services.ballot_open(ballot=ballot)
+    except services.BallotError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Voting is open. The roll is frozen.")
+    return redirect(ballot)
+
+
+@mfa_required
+@post_only("ballots:detail")
 def ballot_close(request: HttpRequest, ballot_id: int) -> HttpResponse:
     ballot = _ballot_organised(request, ballot_id)
+    if ballot.state != BallotState.OPEN:
+        messages.error(request, "Only an open ballot can be closed.")
+        return redirect(ballot)
+    if not ballot.closes_early_allowed and timezone.now() < ballot.closes_at:
+        messages.error(request, "This ballot cannot be closed early.")
+        return redirect(ballot)
+    if request.POST.get("confirmed") != "yes":
+        voted, roll = selectors.roll_turnout(ballot)
+        return _confirm(
+            request,
+            ballot,
+            title=f"Close voting on “{ballot.title}” now and count?",
+            consequences=[
+                f"{voted} of {roll} {'member' if roll == 1 else 'members'} on the roll "
+                f"{'has' if voted == 1 else 'have'} voted.",
+                f"Voting ends now instead of at {_when(ballot.closes_at)}: nobody else can vote.",
+                "The ballots are counted at once and the results published to everyone who can "
+                "see this ballot. This cannot be undone.",
+            ],
+            action="ballots:close",
+            confirm_label="Close voting and count",
+            danger=True,
+        )
     try:
         services.ballot_close(ballot=ballot, actor=request_member(request))
     except services.BallotError as error:
@@ -158,53 +284,144 @@ def ballot_close(request: HttpRequest, ballot_id: int) -> HttpResponse:
     return redirect("ballots:results", ballot_id=ballot.pk)
 
 
-QUESTION_SLOTS = 3
+@mfa_required
+@post_only("ballots:detail")
+def ballot_delete(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = _ballot_organised(request, ballot_id)
+    if ballot.state != BallotState.DRAFT:
+        messages.error(request, "Voting has opened: the ballot can no longer be deleted.")
+        return redirect(ballot)
+    if request.POST.get("confirmed") != "yes":
+        return _confirm(
+            request,
+            ballot,
+            title=f"Delete the draft “{ballot.title}”?",
+            consequences=[
+                "The draft and all its questions are deleted. This cannot be undone.",
+                "Nobody has been sent anything about it: voting never opened.",
+            ],
+            action="ballots:delete",
+            confirm_label="Delete the draft",
+            danger=True,
+        )
+    try:
+        services.ballot_delete(ballot=ballot, actor=request_member(request))
+    except services.BallotError as error:
+        messages.error(request, str(error))
+        return redirect(ballot)
+    messages.success(request, f"The draft “{ballot.title}” has been deleted.")
+    return redirect("ballots:list")
+
+
+NEW_QUESTION = {"method": Method.YESNO, "threshold": Threshold.SIMPLE, "seats": 1, "quorum": 0}
+
+
+def _question_forms(rows: list[dict[str, object]]) -> list[QuestionForm]:
+    return [
+        QuestionForm(prefix=f"q{n}", initial={**NEW_QUESTION, **row})
+        for n, row in enumerate(rows, 1)
+    ]
+
+
+def _ballot_form_page(
+    request: HttpRequest, *, group: Group | None, ballot: Ballot | None = None
+) -> HttpResponse:
+    """The page that writes a draft ballot, new (``ballot`` None) or edited.
+
+    Its questions are rows ``q1``, ``q2``…, so it works without JavaScript: "Add a question" is a
+    submit button that shows the page again with one more row and what was typed kept (saving
+    nothing), and a row ticked "Remove this question" is left out.
+    """
+    data = request.POST if request.method == "POST" else None
+    status = 200
+    if data is not None and "add_question" in data:
+        rows = question_rows_as_sent(data, question_rows_count(data))
+        if len(rows) < services.MAX_QUESTIONS:
+            rows.append({})
+        form = BallotForm(initial={name: data.get(name, "") for name in BallotForm.base_fields})
+        questions = _question_forms(rows)
+    elif data is not None:
+        form = BallotForm(data)
+        sent = [QuestionForm(data, prefix=f"q{n}") for n in range(1, question_rows_count(data) + 1)]
+        questions = [q for q in sent if not q.marked_removed()] or sent[:1]
+        if form.is_valid() and all(q.is_valid() for q in questions):
+            given = [q.question_input() for q in questions]
+            fields = {**form.cleaned_data, "questions": [q for q in given if q is not None]}
+            member = request_member(request)
+            try:
+                if ballot is None:
+                    saved = services.ballot_create(creator=member, group=group, **fields)
+                else:
+                    saved = services.ballot_update(ballot=ballot, actor=member, **fields)
+            except services.BallotError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    "The draft has been saved."
+                    if ballot
+                    else "The ballot has been created as a draft.",
+                )
+                return redirect(saved)
+        status = 400
+    elif ballot is not None:
+        form = BallotForm(
+            initial={
+                "title": ballot.title,
+                "description": ballot.description,
+                "opens_at": ballot.opens_at,
+                "closes_at": ballot.closes_at,
+                "electorate": ballot.electorate,
+            }
+        )
+        questions = _question_forms(
+            question_rows_of(list(ballot.questions.prefetch_related("choices")))
+        )
+    else:
+        form = BallotForm(initial={"electorate": "members"})
+        questions = _question_forms([{}])
+    return render(
+        request,
+        "ballots/ballot_form.html",
+        {
+            "form": form,
+            "questions": questions,
+            "group": group,
+            "ballot": ballot,
+            "may_add": len(questions) < services.MAX_QUESTIONS,
+        },
+        status=status,
+    )
 
 
 @mfa_required
 def ballot_create(request: HttpRequest) -> HttpResponse:
     """A new ballot for a group the member organises (``?group=<slug>``), or for the whole
-    network (staff only), with up to three questions."""
+    network (staff only)."""
     slug = request.GET.get("group", "")
     group = get_object_or_404(Group, slug=slug) if slug else None
     if not selectors.member_may_organise(member=request_member(request), ballot_group=group):
         raise Http404("No such group")
-    data = request.POST or None
-    form = BallotForm(data, initial={"electorate": "members"})
-    questions = [
-        QuestionForm(data, prefix=f"q{n}", initial={"method": "yesno", "threshold": "simple"})
-        for n in range(1, QUESTION_SLOTS + 1)
-    ]
-    if request.method == "POST" and form.is_valid() and all(q.is_valid() for q in questions):
-        given = [q.question_input() for q in questions]
-        try:
-            ballot = services.ballot_create(
-                creator=request_member(request),
-                group=group,
-                questions=[q for q in given if q is not None],
-                **form.cleaned_data,
-            )
-        except services.BallotError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The ballot has been created as a draft.")
-            return redirect(ballot)
-    return render(
-        request,
-        "ballots/ballot_form.html",
-        {"form": form, "questions": questions, "group": group},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _ballot_form_page(request, group=group)
 
 
 @mfa_required
-@require_POST
-def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
+def ballot_update(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    """Edit a draft ballot; once voting has opened, its page says why it cannot be edited."""
     ballot = _ballot_organised(request, ballot_id)
-    try:
-        services.ballot_open(ballot=ballot)
-    except services.BallotError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Voting is open. The roll is frozen.")
-    return redirect(ballot)
+    if ballot.state != BallotState.DRAFT:
+        messages.error(request, "Voting has opened: the ballot can no longer be changed.")
+        return redirect(ballot)
+    return _ballot_form_page(request, group=ballot.group, ballot=ballot)
+
+
+@mfa_required
+def ballot_preview(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    """The vote page as voters will see it, for its organisers; it cannot be submitted."""
+    ballot = _ballot_organised(request, ballot_id)
+    questions = list(ballot.questions.prefetch_related("choices"))
+    return render(
+        request,
+        "ballots/ballot_vote.html",
+        {"ballot": ballot, "form": VoteForm(questions=questions), "preview": True},
+    )

@@ -88,6 +88,9 @@ THRESHOLD_PEOPLE_MOST = 10_000_000
 THRESHOLD_PENCE_MOST = 1_000_000_000_00  # £1bn
 PLEDGE_AMOUNT_MOST_PENCE = 100_000_00  # larger than any subscription refund could be
 
+# A ladder longer than this is a mistake: each stage is weeks of organising.
+STAGES_MOST = 10
+
 # A verdict is never decided by fewer people than this, however few pledged: with fewer, one
 # organiser who pledged could carry "the demands were met" and release everyone's pledges.
 VERDICT_QUORUM_MIN_PEOPLE = 5
@@ -153,6 +156,12 @@ class PledgeOption(models.Model):
     asks_amount = models.BooleanField(
         default=False, help_text="The pledger states a sum in pounds (kept private)."
     )
+    amount_label = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="What the amount is for, as the pledge form asks it, e.g. "
+        "“Amount you will stop paying each month (£)”.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -163,6 +172,11 @@ class PledgeOption(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def amount_question(self) -> str:
+        """The label of the pledge form's amount field when this option asks one."""
+        return self.amount_label or f"{self.label}: the amount, in pounds (£)"
 
 
 class Pledge(models.Model):

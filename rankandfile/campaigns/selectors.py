@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Count, PositiveBigIntegerField, QuerySet, Sum, Value
+from django.db.models import Count, PositiveBigIntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
+from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.campaigns.figures import (
@@ -34,7 +39,7 @@ from rankandfile.campaigns.models import (
     StageTally,
     Vouch,
 )
-from rankandfile.groups.models import Group, Visibility
+from rankandfile.groups.models import Group, Membership, Visibility
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,8 @@ class AreaFigure:
 
 @dataclass(frozen=True)
 class StageTotals:
-    number: int
-    state: str
-    deadline: str
-    threshold_people: int | None
-    threshold_amount_pence: int | None
+    """A stage's exact totals, summed over its tally shards."""
+
     pledges: int
     verified_pledges: int
     amount_pence: int
@@ -105,7 +107,11 @@ def campaign_get_public(*, slug: str) -> Campaign:
 
 def stage_current(campaign: Campaign) -> Stage | None:
     """The stage members are pledging to or deciding on; else the latest one that ran."""
-    stages = list(campaign.stages.order_by("number"))
+    return _stage_current_among(list(campaign.stages.order_by("number")))
+
+
+def _stage_current_among(stages: list[Stage]) -> Stage | None:
+    """``stage_current`` of a campaign whose stages, in order, are ``stages``."""
     for stage in stages:
         if stage.state in (StageState.OPEN, StageState.VERDICT):
             return stage
@@ -178,11 +184,6 @@ def stage_totals(stage: Stage) -> StageTotals:
         for o in stage.options.all()
     ]
     return StageTotals(
-        number=stage.number,
-        state=stage.state,
-        deadline=stage.deadline.isoformat(),
-        threshold_people=stage.threshold_people,
-        threshold_amount_pence=stage.threshold_amount_pence,
         pledges=tally["pledges"],
         verified_pledges=tally["verified_pledges"],
         amount_pence=tally["amount_pence"],
@@ -270,8 +271,10 @@ def pledge_of(*, stage: Stage, member: User) -> Pledge | None:
     return Pledge.objects.filter(stage=stage, member=member).prefetch_related("options").first()
 
 
-def vouched_member_ids(group: Group) -> set[int]:
-    return set(Vouch.objects.filter(group=group).values_list("member_id", flat=True))
+def vouched_member_ids_query(group: Group) -> QuerySet[Vouch, Any]:
+    """The ids of the members the group's organisers vouched for, as a subquery (the
+    organisers' member table, ``groups.selectors.group_members_for_organiser``)."""
+    return Vouch.objects.filter(group=group).values("member_id")
 
 
 def campaigns_public(*, group: Group | None = None) -> QuerySet[Campaign]:
@@ -318,3 +321,140 @@ def campaign_counter_json(*, slug: str) -> bytes | None:
         f"campaigns:campaign:{slug}:counter", build, COUNTER_SECONDS
     )
     return counter
+
+
+# Lists of campaigns: the /campaigns/ page and a member's home page ----------------------------
+
+# The states a listed campaign can be in (a draft is seen only on its organisers' page).
+LISTED_STATES = [
+    (CampaignState.OPEN, "Open for pledges"),
+    (CampaignState.WON, "Won"),
+    (CampaignState.RELEASED, "Released"),
+    (CampaignState.TRIGGERED, "Triggered"),
+]
+
+
+def _open_first() -> models.Case:
+    return models.Case(models.When(state=CampaignState.OPEN, then=0), default=1)
+
+
+def campaigns_listed(*, viewer: User | AnonymousUser, state: str = "") -> QuerySet[Campaign]:
+    """The campaigns the viewer may see in a list, in ``state`` if given, open ones first.
+
+    No drafts (their page does not exist but for organisers). A hidden group's campaigns only
+    for its members: listing one, with its group's name, would reveal that the group exists.
+    """
+    visible = ~Q(group__visibility=Visibility.HIDDEN)
+    if isinstance(viewer, User):
+        visible |= Q(group_id__in=Membership.objects.filter(member=viewer).values("group_id"))
+    campaigns = Campaign.objects.exclude(state=CampaignState.DRAFT).filter(visible)
+    if state:
+        campaigns = campaigns.filter(state=state)
+    return campaigns.select_related("group").order_by(_open_first(), "title", "pk")
+
+
+def campaigns_open_of_member_groups(member: User) -> QuerySet[Campaign]:
+    """The open campaigns of the groups the member is in."""
+    groups = Membership.objects.filter(member=member).values("group_id")
+    return (
+        Campaign.objects.filter(state=CampaignState.OPEN, group_id__in=groups)
+        .select_related("group")
+        .order_by("title", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """A campaign as a list shows it: what the campaign page says at its top."""
+
+    campaign: Campaign
+    stage: Stage | None  # the stage taking pledges or deciding now, else the latest that ran
+    next_deadline: datetime | None  # when pledging closes, or the verdict; None: nothing due
+    verdict: bool  # next_deadline is the close of the members' verdict
+    people: int | None  # the live people count of the stage; None under 5
+
+
+def campaign_rows(campaigns: Sequence[Campaign]) -> list[CampaignRow]:
+    """Each campaign with its current stage, next deadline and published people count, in
+    two queries whatever the number of campaigns."""
+    stages: dict[int, list[Stage]] = defaultdict(list)
+    for each in (
+        Stage.objects.filter(campaign__in=[c.pk for c in campaigns])
+        .select_related("verdict_ballot")
+        .order_by("campaign_id", "number")
+    ):
+        stages[each.campaign_id].append(each)
+    current = {c.pk: _stage_current_among(stages[c.pk]) for c in campaigns}
+    people = dict(
+        StageTally.objects.filter(stage__in=[s.pk for s in current.values() if s is not None])
+        .values("stage_id")
+        .annotate(n=Sum("pledges"))
+        .values_list("stage_id", "n")
+    )
+    rows = []
+    for campaign in campaigns:
+        stage = current[campaign.pk]
+        deadline, verdict = _next_deadline(campaign, stage)
+        rows.append(
+            CampaignRow(
+                campaign=campaign,
+                stage=stage,
+                next_deadline=deadline,
+                verdict=verdict,
+                people=public_count(people.get(stage.pk, 0)) if stage else None,
+            )
+        )
+    return rows
+
+
+def _next_deadline(campaign: Campaign, stage: Stage | None) -> tuple[datetime | None, bool]:
+    if campaign.state != CampaignState.OPEN or stage is None:
+        return None, False
+    if stage.state == StageState.OPEN:
+        return stage.deadline, False
+    if stage.state == StageState.VERDICT and stage.verdict_ballot is not None:
+        return stage.verdict_ballot.closes_at, True
+    return None, False
+
+
+# What needs a member now: only ever their own pledges ------------------------------------------
+
+
+def pledges_in_open_campaigns(member: User) -> QuerySet[Pledge]:
+    """The member's own pledges at stages taking pledges or awaiting the pledgers' verdict,
+    the soonest deadline first."""
+    return (
+        Pledge.objects.filter(
+            member=member,
+            stage__campaign__state=CampaignState.OPEN,
+            stage__state__in=[StageState.OPEN, StageState.VERDICT],
+        )
+        .select_related("stage__campaign", "stage__verdict_ballot")
+        .order_by("stage__deadline", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ActionPackDue:
+    campaign: Campaign
+    stage: Stage
+    act_by: datetime
+
+
+def action_packs_unconfirmed(member: User, *, now: datetime | None = None) -> list[ActionPackDue]:
+    """The member's own pledges at triggered stages that they have not yet confirmed acting
+    on, while there is still time to act, the soonest first."""
+    now = now or timezone.now()
+    pledges = Pledge.objects.filter(
+        member=member, stage__state=StageState.TRIGGERED, confirmed_done=False
+    ).select_related("stage__campaign")
+    due = []
+    for pledge in pledges:
+        stage = pledge.stage
+        if stage.triggered_at is None:
+            continue
+        # As services.act_by, which this module cannot import (services import selectors).
+        act_by = stage.triggered_at + timedelta(days=stage.act_within_days)
+        if act_by > now:
+            due.append(ActionPackDue(campaign=stage.campaign, stage=stage, act_by=act_by))
+    return sorted(due, key=lambda d: d.act_by)

@@ -16,8 +16,7 @@ so that the next run does it all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -27,7 +26,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
+from rankandfile.audit.services import audit_record
 from rankandfile.campaigns import selectors
+from rankandfile.campaigns.drafts import OptionInput as OptionInput
+from rankandfile.campaigns.drafts import StageInput as StageInput
+from rankandfile.campaigns.drafts import campaign_create as campaign_create
+from rankandfile.campaigns.drafts import campaign_delete as campaign_delete
+from rankandfile.campaigns.drafts import campaign_update as campaign_update
+from rankandfile.campaigns.drafts import require_organiser
 from rankandfile.campaigns.errors import (
     ALREADY,
     CLOSED,
@@ -38,9 +44,6 @@ from rankandfile.campaigns.errors import (
 from rankandfile.campaigns.figures import Noise, figures_draw, laplace_noise
 from rankandfile.campaigns.models import (
     PLEDGE_AMOUNT_MOST_PENCE,
-    TALLY_SHARDS,
-    THRESHOLD_PENCE_MOST,
-    THRESHOLD_PEOPLE_MOST,
     Campaign,
     CampaignState,
     Demand,
@@ -54,127 +57,17 @@ from rankandfile.campaigns.models import (
     Vouch,
     tally_shard,
 )
-from rankandfile.campaigns.tallies import option_shards_create, stage_tallies_locked, tally_move
+from rankandfile.campaigns.tallies import stage_tallies_locked, tally_move
 from rankandfile.campaigns.verdicts import verdict_ballot_open, verdict_outcome
 from rankandfile.groups.models import Group, Membership
-from rankandfile.groups.selectors import member_is_organiser
 from rankandfile.lib.money import pounds
 from rankandfile.lib.postcodes import postcode_area
-from rankandfile.lib.slugs import slug_new
 from rankandfile.lib.urls import absolute_url
-
-
-@dataclass(frozen=True)
-class OptionInput:
-    key: str
-    label: str
-    asks_amount: bool = False
-
-
-@dataclass(frozen=True)
-class StageInput:
-    title: str
-    deadline: datetime
-    options: Sequence[OptionInput]
-    action_instructions: str
-    threshold_people: int | None = None
-    threshold_amount_pence: int | None = None
-    letter_template: str = ""
-    verdict_days: int = 7
-    verdict_quorum_percent: int = 50
-    act_within_days: int = 14
-
-
-def _require_organiser(*, group: Group, member: User) -> None:
-    if not member_is_organiser(member, group):
-        raise CampaignError("Only the group's organisers can run its campaigns.")
-
-
-@transaction.atomic
-def campaign_create(
-    *,
-    organiser: User,
-    group: Group,
-    title: str,
-    target: str,
-    explanation: str,
-    demands: Sequence[str],
-    stages: Sequence[StageInput],
-) -> Campaign:
-    """A draft campaign with its ordered demands and escalation ladder."""
-    _require_organiser(group=group, member=organiser)
-    if not demands:
-        raise CampaignError("A campaign needs at least one demand.")
-    if not stages:
-        raise CampaignError("A campaign needs at least one stage.")
-    deadlines = [s.deadline for s in stages]
-    if deadlines != sorted(deadlines) or len(set(deadlines)) != len(deadlines):
-        raise CampaignError("Each stage's deadline must come after the one before.")
-    campaign = Campaign.objects.create(
-        group=group,
-        # A draft is private, so its slug never is the plain slug of its title (lib.slugs); the
-        # slug stays when it opens, so that no link to it ever changes.
-        slug=slug_new(
-            title,
-            fallback="campaign",
-            taken=lambda slug: Campaign.objects.filter(slug=slug).exists(),
-            private=True,
-        ),
-        title=title.strip(),
-        target=target.strip(),
-        explanation=explanation.strip(),
-    )
-    Demand.objects.bulk_create(
-        Demand(campaign=campaign, position=i, text=text.strip())
-        for i, text in enumerate(demands, 1)
-    )
-    for number, spec in enumerate(stages, 1):
-        if spec.threshold_people is None and spec.threshold_amount_pence is None:
-            raise CampaignError(f"Stage {number} needs a threshold of people or of money.")
-        for threshold, most in (
-            (spec.threshold_people, THRESHOLD_PEOPLE_MOST),
-            (spec.threshold_amount_pence, THRESHOLD_PENCE_MOST),
-        ):
-            if threshold is not None and not 1 <= threshold <= most:
-                raise CampaignError(f"Stage {number}'s threshold is out of range.")
-        if not spec.options:
-            raise CampaignError(f"Stage {number} needs at least one pledge option.")
-        if not 1 <= spec.verdict_quorum_percent <= 100:
-            raise CampaignError(f"Stage {number}'s verdict quorum must be from 1% to 100%.")
-        stage = Stage.objects.create(
-            campaign=campaign,
-            number=number,
-            title=spec.title.strip(),
-            deadline=spec.deadline,
-            threshold_people=spec.threshold_people,
-            threshold_amount_pence=spec.threshold_amount_pence,
-            action_instructions=spec.action_instructions.strip(),
-            letter_template=spec.letter_template,
-            verdict_days=spec.verdict_days,
-            verdict_quorum_percent=spec.verdict_quorum_percent,
-            act_within_days=spec.act_within_days,
-        )
-        StageTally.objects.bulk_create(
-            StageTally(stage=stage, shard=n) for n in range(TALLY_SHARDS)
-        )
-        option_shards_create(
-            [
-                PledgeOption.objects.create(
-                    stage=stage,
-                    key=option.key,
-                    label=option.label.strip(),
-                    asks_amount=option.asks_amount,
-                    position=position,
-                )
-                for position, option in enumerate(spec.options)
-            ]
-        )
-    return campaign
 
 
 @transaction.atomic
 def campaign_open(*, campaign: Campaign, organiser: User, now: datetime | None = None) -> Campaign:
-    _require_organiser(group=campaign.group, member=organiser)
+    require_organiser(group=campaign.group, member=organiser)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.state != CampaignState.DRAFT:
         raise CampaignError("This campaign is already open.")
@@ -185,6 +78,13 @@ def campaign_open(*, campaign: Campaign, organiser: User, now: datetime | None =
     locked.state = CampaignState.OPEN
     locked.save(update_fields=["state"])
     _stage_start_taking_pledges(first.pk)
+    audit_record(
+        actor=organiser,
+        action="campaign.opened",
+        target_type="campaign",
+        target_id=locked.pk,
+        details={"group_id": locked.group_id},
+    )
     return locked
 
 
@@ -230,11 +130,11 @@ def option_ids_of(pledge: Pledge) -> list[int]:
 
 
 def _pledge_terms(
-    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None
+    stage: Stage, option_keys: Iterable[str], amount_pence: int | None, now: datetime | None = None
 ) -> tuple[list[PledgeOption], int | None]:
-    """What every new pledge is checked for before it is written (the stage takes pledges,
-    the options are the stage's, an amount is given where one is asked): its options and its
-    amount."""
+    """What every pledge, new or changed, is checked for before it is written (the stage takes
+    pledges, the options are the stage's, an amount is given where one is asked): its options
+    and its amount."""
     _require_taking_pledges(stage, now or timezone.now())
     options = _options_for(stage, option_keys)
     return options, _amount_for(options, amount_pence)
@@ -302,13 +202,10 @@ def pledge_update(
     member: User,
     option_keys: Iterable[str],
     amount_pence: int | None = None,
-    now: datetime | None = None,
 ) -> Pledge:
-    now = now or timezone.now()
-    _require_taking_pledges(stage, now)
+    """Change the member's pledge at this stage: its options and amount, tallies moved with it."""
+    options, amount = _pledge_terms(stage, option_keys, amount_pence)
     pledge = _own_pledge_locked(stage=stage, member=member)
-    options = _options_for(stage, option_keys)
-    amount = _amount_for(options, amount_pence)
     tally_move(pledge, option_ids_of(pledge), -1)
     pledge.amount_pence = amount
     pledge.save(update_fields=["amount_pence"])
@@ -334,7 +231,7 @@ def _stage_start_taking_pledges(stage_id: int) -> None:
 @transaction.atomic
 def vouch_create(*, group: Group, organiser: User, member: User) -> Vouch:
     """An organiser vouches for a member of their group: that member's pledges count as verified."""
-    _require_organiser(group=group, member=organiser)
+    require_organiser(group=group, member=organiser)
     if not Membership.objects.filter(group=group, member=member).exists():
         raise CampaignError("You can vouch only for members of your group.")
     vouch, _ = Vouch.objects.get_or_create(
@@ -346,7 +243,7 @@ def vouch_create(*, group: Group, organiser: User, member: User) -> Vouch:
 @transaction.atomic
 def demand_status_set(*, demand: Demand, organiser: User, status: DemandStatus) -> Demand:
     """Record the members' decision on a demand (taken by ballot)."""
-    _require_organiser(group=demand.campaign.group, member=organiser)
+    require_organiser(group=demand.campaign.group, member=organiser)
     demand.status = status
     demand.save(update_fields=["status"])
     return demand

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
@@ -13,10 +17,29 @@ from django.views.decorators.http import require_POST
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
-from rankandfile.campaigns import errors, figures, selectors, services
-from rankandfile.campaigns.forms import CampaignForm, PledgeForm, StageFields
-from rankandfile.campaigns.models import Campaign, Demand, DemandStatus, Stage, StageState
+from rankandfile.campaigns import drafts, errors, figures, selectors, services
+from rankandfile.campaigns.forms import (
+    CampaignForm,
+    PledgeForm,
+    StageFields,
+    campaign_initial,
+    stage_forms_bound,
+    stage_forms_resized,
+    stage_initial,
+)
+from rankandfile.campaigns.models import (
+    STAGES_MOST,
+    Campaign,
+    CampaignState,
+    Demand,
+    DemandStatus,
+    Pledge,
+    Stage,
+    StageState,
+)
+from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
 
 # The embeddable counter has no script and no form, and any site may frame it.
@@ -30,33 +53,63 @@ EMBED_CSP: dict[str, list[str]] = {
 }
 
 
-def _totals_context(campaign: Campaign) -> dict[str, object]:
-    stage = selectors.stage_current(campaign)
+def _totals_context(campaign: Campaign, stage: Stage | None = None) -> dict[str, object]:
+    stage = stage or selectors.stage_current(campaign)
     return {
         "campaign": campaign,
         "stage": stage,
+        "stages_count": campaign.stages.count(),
         "figures": selectors.stage_published(stage) if stage else None,
         "amount_cap_pence": figures.AMOUNT_CAP_PENCE,
         "amount_rounding_pence": figures.AMOUNT_ROUNDING_PENCE,
     }
 
 
-def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = selectors.campaign_get_public(slug=slug)
-    context = _totals_context(campaign)
+def _campaign_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    *,
+    form: PledgeForm | None = None,
+    preview: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """The campaign page: the call to action first (deadline, progress, the pledge form or the
+    member's pledge), then the reasons, the demands, the whole ladder and the figures.
+
+    ``form`` is the pledge form as the member sent it, when it comes back with errors. In a
+    preview the first stage is shown as it will open, with a pledge form that does nothing."""
+    first = campaign.stages.order_by("number").first() if preview else None
+    context = _totals_context(campaign, first)
     stage = context["stage"]
-    pledge = form = None
-    if isinstance(stage, Stage) and request.user.is_authenticated:
+    pledge = None
+    if isinstance(stage, Stage) and request.user.is_authenticated and not preview:
         pledge = selectors.pledge_of(stage=stage, member=request_member(request))
-        if stage.state == StageState.OPEN:
-            initial: dict[str, object] = {}
-            if pledge:
-                initial["options"] = [o.key for o in pledge.options.all()]
-                if pledge.amount_pence:
-                    initial["amount"] = f"{pledge.amount_pence / 100:.2f}"
-            form = PledgeForm(stage=stage, initial=initial)
-    context |= {"pledge": pledge, "form": form, "demands": campaign.demands.all()}
-    return render(request, "campaigns/campaign_detail.html", context)
+    if isinstance(stage, Stage) and form is None:
+        if preview:
+            form = PledgeForm(stage=stage)
+        elif stage.state == StageState.OPEN and request.user.is_authenticated:
+            form = PledgeForm(stage=stage, initial=_pledge_initial(pledge))
+    context |= {
+        "pledge": pledge,
+        "form": form,
+        "preview": preview,
+        "demands": campaign.demands.all(),
+        "ladder": campaign.stages.order_by("number").prefetch_related("options"),
+    }
+    return render(request, "campaigns/campaign_detail.html", context, status=status)
+
+
+def _pledge_initial(pledge: Pledge | None) -> dict[str, object]:
+    if pledge is None:
+        return {}
+    initial: dict[str, object] = {"options": [o.key for o in pledge.options.all()]}
+    if pledge.amount_pence:
+        initial["amount"] = f"{pledge.amount_pence / 100:.2f}"
+    return initial
+
+
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _campaign_page(request, selectors.campaign_get_public(slug=slug))
 
 
 def campaign_totals(request: HttpRequest, slug: str) -> HttpResponse:
@@ -91,50 +144,65 @@ def _open_stage(campaign: Campaign) -> Stage:
     return stage
 
 
-def _pledge_page(
-    request: HttpRequest, campaign: Campaign, stage: Stage, form: PledgeForm, status: int
-) -> HttpResponse:
-    """The campaign page again, with the member's pledge form as they sent it."""
-    context = _totals_context(campaign) | {
-        "form": form,
-        "pledge": selectors.pledge_of(stage=stage, member=request_member(request)),
-        "demands": campaign.demands.all(),
-    }
-    return render(request, "campaigns/campaign_detail.html", context, status=status)
-
-
+@post_only("campaigns:detail")
 @login_required
-@require_POST
 def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save the member's pledge; on an error the page comes back with all they ticked and
+    typed, the error summary first and each message beside its field (never a redirect). It
+    answers 200, as a page that asks again: browsers log a 400 page as a console error."""
     campaign = selectors.campaign_get_public(slug=slug)
     try:
         stage = _open_stage(campaign)
-        form = PledgeForm(request.POST, stage=stage)
-        valid = form.is_valid()
-        if rate_limited(request, action="pledge", member=request_member(request)):
-            form.add_error(None, RATE_LIMITED)
-            return _pledge_page(request, campaign, stage, form, status=429)
-        if not valid:
-            return _pledge_page(request, campaign, stage, form, status=400)
-        existing = selectors.pledge_of(stage=stage, member=request_member(request))
-        save = services.pledge_update if existing else services.pledge_create
+    except errors.CampaignError as error:
+        messages.error(request, str(error))
+        return redirect(campaign)
+    form = PledgeForm(request.POST, stage=stage)
+    valid = form.is_valid()
+    if rate_limited(request, action="pledge", member=request_member(request)):
+        form.add_error(None, RATE_LIMITED)
+        return _campaign_page(request, campaign, form=form, status=429)
+    if not valid:
+        return _campaign_page(request, campaign, form=form)
+    existing = selectors.pledge_of(stage=stage, member=request_member(request))
+    save = services.pledge_update if existing else services.pledge_create
+    try:
         save(
             stage=stage,
             member=request_member(request),
             option_keys=form.cleaned_data["options"],
             amount_pence=form.cleaned_data.get("amount"),
         )
-    except errors.CampaignError as error:
+    except errors.PledgingClosedError as error:
         messages.error(request, str(error))
         return redirect(campaign)
+    except errors.CampaignError as error:
+        form.add_error(None, str(error))
+        return _campaign_page(request, campaign, form=form)
     messages.success(request, "Your pledge is saved. Nobody else can see that you pledged.")
     return redirect(campaign)
 
 
+@post_only("campaigns:detail")
 @login_required
-@require_POST
 def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_get_public(slug=slug)
+    if request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": "Withdraw your pledge?",
+                "consequences": [
+                    f"Your pledge to “{campaign.title}” is deleted: the count goes down by one.",
+                    "If enough others pledge, they act without you.",
+                    "You can pledge again until the deadline.",
+                ],
+                "action_url": reverse("campaigns:withdraw", kwargs={"slug": slug}),
+                "confirm_label": "Withdraw my pledge",
+                "cancel_url": campaign.get_absolute_url(),
+                "danger": True,
+            },
+        )
     if rate_limited(request, action="pledge", member=request_member(request)):
         messages.error(request, f"Your pledge stands. {RATE_LIMITED}")
         return redirect(campaign)
@@ -184,18 +252,23 @@ def _option_key(label: str, taken: set[str]) -> str:
     return key
 
 
-def _stage_input(form: StageFields) -> services.StageInput:
+def _stage_input(form: StageFields) -> drafts.StageInput:
     data = form.cleaned_data
     taken: set[str] = set()
     pounds_needed = data.get("threshold_pounds")
-    return services.StageInput(
+    return drafts.StageInput(
         title=data["title"],
         deadline=data["deadline"],
         threshold_people=data.get("threshold_people"),
         threshold_amount_pence=pounds_needed * 100 if pounds_needed else None,
         options=[
-            services.OptionInput(key=_option_key(label, taken), label=label, asks_amount=asks)
-            for label, asks in form.option_inputs()
+            drafts.OptionInput(
+                key=_option_key(label, taken),
+                label=label,
+                asks_amount=asks,
+                amount_label=amount_label,
+            )
+            for label, asks, amount_label in form.option_inputs()
         ],
         action_instructions=data["action_instructions"],
         letter_template=data.get("letter_template", ""),
@@ -203,44 +276,141 @@ def _stage_input(form: StageFields) -> services.StageInput:
     )
 
 
-@mfa_required
-def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
-    """An organiser drafts a campaign for their group: demands and up to two stages."""
-    group = group_get_for_organiser(slug=group_slug, organiser=request_member(request))
-    data = request.POST or None
-    form = CampaignForm(data)
-    first = StageFields(data, prefix="stage1")
-    second = StageFields(data, prefix="stage2", empty_permitted=True, use_required_attribute=False)
-    if request.method == "POST" and form.is_valid() and first.is_valid() and second.is_valid():
-        stages = [_stage_input(first)]
-        if second.has_changed():
-            stages.append(_stage_input(second))
-        try:
-            campaign = services.campaign_create(
-                organiser=request_member(request),
-                group=group,
-                title=form.cleaned_data["title"],
-                target=form.cleaned_data["target"],
-                explanation=form.cleaned_data["explanation"],
-                demands=form.demand_list(),
-                stages=stages,
-            )
-        except errors.CampaignError as error:
-            form.add_error(None, str(error))
+def _draft_form_page(
+    request: HttpRequest, *, group: Group, campaign: Campaign | None = None
+) -> HttpResponse:
+    """The draft form, new or edited: the campaign, its demands and a ladder of any number of
+    stages (up to STAGES_MOST). "Add another stage" and "Remove" send the form back with a row
+    more or less, keeping everything typed; saving validates every row."""
+    data = request.POST
+    if request.method != "POST":
+        if campaign is None:
+            form, stage_forms = CampaignForm(), [StageFields(prefix="stage1")]
         else:
-            messages.success(request, "The campaign is saved as a draft. Check it, then open it.")
-            return redirect("campaigns:manage", slug=campaign.slug)
+            form = CampaignForm(initial=campaign_initial(campaign))
+            stage_forms = [
+                StageFields(prefix=f"stage{stage.number}", initial=stage_initial(stage))
+                for stage in campaign.stages.order_by("number").prefetch_related("options")
+            ]
+    elif "add_stage" in data or "remove_stage" in data:
+        remove = data.get("remove_stage", "")
+        form = CampaignForm(initial={name: data.get(name, "") for name in CampaignForm.base_fields})
+        stage_forms = stage_forms_resized(
+            data, add="add_stage" in data, remove=int(remove) if remove.isdigit() else None
+        )
+    else:
+        form, stage_forms = CampaignForm(data), stage_forms_bound(data)
+        if form.is_valid() and all(each.is_valid() for each in stage_forms):
+            stages = [
+                _stage_input(each)
+                for number, each in enumerate(stage_forms, 1)
+                if number == 1 or each.has_changed()
+            ]
+            words = {
+                "title": form.cleaned_data["title"],
+                "target": form.cleaned_data["target"],
+                "explanation": form.cleaned_data["explanation"],
+                "demands": form.demand_list(),
+                "stages": stages,
+            }
+            try:
+                if campaign is None:
+                    campaign = drafts.campaign_create(
+                        organiser=request_member(request), group=group, **words
+                    )
+                else:
+                    drafts.campaign_update(
+                        campaign=campaign, organiser=request_member(request), **words
+                    )
+            except errors.CampaignError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request, "The campaign is saved as a draft. Preview it, then open it."
+                )
+                return redirect("campaigns:manage", slug=campaign.slug)
     return render(
         request,
         "campaigns/campaign_form.html",
-        {"group": group, "form": form, "stage_forms": [first, second]},
+        {
+            "group": group,
+            "campaign": campaign,
+            "form": form,
+            "stage_forms": stage_forms,
+            "stages_most": STAGES_MOST,
+        },
     )
 
 
+@mfa_required
+def campaign_new(request: HttpRequest, group_slug: str) -> HttpResponse:
+    """An organiser drafts a campaign for their group: demands and a ladder of stages."""
+    group = group_get_for_organiser(slug=group_slug, organiser=request_member(request))
+    return _draft_form_page(request, group=group)
+
+
 def _campaign_for_organiser(request: HttpRequest, slug: str) -> Campaign:
-    campaign = get_object_or_404(Campaign, slug=slug)
+    campaign = get_object_or_404(Campaign.objects.select_related("group"), slug=slug)
     group_get_for_organiser(slug=campaign.group.slug, organiser=request_member(request))
     return campaign
+
+
+def _draft_for_organiser(request: HttpRequest, slug: str) -> Campaign | HttpResponse:
+    """The organiser's draft, or the way back to the organiser page once it is open."""
+    campaign = _campaign_for_organiser(request, slug)
+    if campaign.state != CampaignState.DRAFT:
+        messages.info(request, "This campaign is open: it can no longer be edited or deleted.")
+        return redirect("campaigns:manage", slug=slug)
+    return campaign
+
+
+@mfa_required
+def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _draft_for_organiser(request, slug)
+    if isinstance(campaign, HttpResponse):
+        return campaign
+    return _draft_form_page(request, group=campaign.group, campaign=campaign)
+
+
+@mfa_required
+def campaign_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The draft's page exactly as members will see it, under a "not open yet" banner."""
+    campaign = _campaign_for_organiser(request, slug)
+    if campaign.state != CampaignState.DRAFT:
+        return redirect(campaign)
+    return _campaign_page(request, campaign, preview=True)
+
+
+@post_only("campaigns:manage")
+@mfa_required
+def campaign_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _draft_for_organiser(request, slug)
+    if isinstance(campaign, HttpResponse):
+        return campaign
+    if request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": f"Delete the draft “{campaign.title}”?",
+                "consequences": [
+                    "The draft, its demands and all its stages are deleted for good.",
+                    "Nobody has seen it: it was never open.",
+                ],
+                "action_url": reverse("campaigns:delete", kwargs={"slug": slug}),
+                "confirm_label": "Delete the draft",
+                "cancel_url": reverse("campaigns:manage", kwargs={"slug": slug}),
+                "danger": True,
+            },
+        )
+    group = campaign.group
+    try:
+        drafts.campaign_delete(campaign=campaign, organiser=request_member(request))
+    except errors.CampaignError as error:
+        messages.error(request, str(error))
+        return redirect("campaigns:manage", slug=slug)
+    messages.success(request, f"The draft “{campaign.title}” is deleted.")
+    return redirect("groups:manage", slug=group.slug)
 
 
 @mfa_required
@@ -255,10 +425,34 @@ def campaign_manage(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _open_consequences(campaign: Campaign) -> list[str]:
+    first = campaign.stages.order_by("number").first()
+    assert first is not None
+    deadline = timezone.localtime(first.deadline)
+    return [
+        "The campaign page becomes public: anyone with the link can read it, and members can "
+        "pledge.",
+        f"Stage 1, “{first.title}”, takes pledges until {deadline:%-d %B %Y, %H:%M}.",
+        "You can no longer edit or delete the campaign.",
+    ]
+
+
+@post_only("campaigns:manage")
 @mfa_required
-@require_POST
 def campaign_open(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign_for_organiser(request, slug)
+    if campaign.state == CampaignState.DRAFT and request.POST.get("confirmed") != "yes":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "title": f"Open “{campaign.title}” for pledges?",
+                "consequences": _open_consequences(campaign),
+                "action_url": reverse("campaigns:open", kwargs={"slug": slug}),
+                "confirm_label": "Open the campaign",
+                "cancel_url": reverse("campaigns:manage", kwargs={"slug": slug}),
+            },
+        )
     try:
         services.campaign_open(campaign=campaign, organiser=request_member(request))
     except errors.CampaignError as error:
@@ -298,4 +492,27 @@ def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse
         messages.error(request, str(error))
     else:
         messages.success(request, f"You have vouched for {member.display_name}.")
-    return redirect("groups:manage", slug=group.slug)
+    return redirect_back(request, "groups:manage", slug=group.slug)
+
+
+CAMPAIGNS_PER_PAGE = 50
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    """Every campaign the visitor may see, by state, 50 a page."""
+    state = request.GET.get("state", "")
+    if state not in dict(selectors.LISTED_STATES):
+        state = ""  # an unknown state shows them all rather than an empty page
+    campaigns = selectors.campaigns_listed(viewer=request.user, state=state)
+    page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {
+            "page_obj": page,
+            "rows": selectors.campaign_rows(list(page.object_list)),
+            "states": selectors.LISTED_STATES,
+            "state": state,
+            "query_without_page": urlencode({"state": state}) if state else "",
+        },
+    )

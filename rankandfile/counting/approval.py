@@ -8,10 +8,8 @@ settled by lot with a recorded seed (the tie-break is reported with the result).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rankandfile.counting.csvballots import ApprovalBallots
-from rankandfile.counting.result import CountResult, Lot, Stage, TieBreak
+from rankandfile.counting.result import CountLog, CountResult, TieBreak
 
 RULE = "Approval voting, k winners (Brams and Fishburn, 1978)"
 RULE_VERSION = "1978"
@@ -21,7 +19,7 @@ def count_approval(
     ballots: ApprovalBallots, *, winners: int = 1, seed: int | None = None
 ) -> CountResult:
     names = ballots.candidates
-    lot = Lot(seed)
+    log = CountLog(names, 0, seed)
     approvals = [0] * len(names)
     for approved, count in ballots.ballots.items():
         for c in approved:
@@ -40,36 +38,19 @@ def count_approval(
         tied = [c for c in order if approvals[c] == level]
         drawn: list[int] = []
         while len(sure) + len(drawn) < places:
-            pick = lot.choose([c for c in tied if c not in drawn])
+            pick = log.lot.choose([c for c in tied if c not in drawn])
             drawn.append(pick)
         elected = sure + drawn
         ties.append(
             TieBreak(
                 tuple(names[c] for c in sorted(tied)),
                 ", ".join(names[c] for c in drawn),
-                f"by lot (seed {lot.seed}): {len(tied)} candidates level on {level} approvals "
+                f"by lot (seed {log.lot.seed}): {len(tied)} candidates level on {level} approvals "
                 f"for {places - len(sure)} place(s)",
             )
         )
-    stage = Stage(
-        number=1,
-        action="count",
-        subject=(),
-        totals={names[c]: Decimal(approvals[c]) for c in range(len(names))},
-        non_transferable=Decimal(ballots.ballots.get(frozenset(), 0)),
-        elected=tuple(names[c] for c in elected),
-        tie_breaks=tuple(ties),
-    )
-    return CountResult(
-        method="approval",
-        rule=RULE,
-        rule_version=RULE_VERSION,
-        seats=winners,
-        quota=None,
-        candidates=names,
-        elected=tuple(names[c] for c in elected),
-        excluded=(),
-        stages=(stage,),
-        valid_votes=Decimal(sum(ballots.ballots.values())),
-        seed=lot.seed,
-    )
+    log.elected += elected
+    abstained = ballots.ballots.get(frozenset(), 0)
+    log.record("count", (), approvals, abstained, elected=elected, ties=ties)
+    valid = sum(ballots.ballots.values())
+    return log.result("approval", RULE, RULE_VERSION, seats=winners, quota=None, valid=valid)

@@ -123,6 +123,12 @@ def format_table(result: CountResult) -> str:
     return "\n".join(lines)
 
 
+def print_file_error(path: Path, error: Exception) -> None:
+    """``path: problem`` on stderr; of an OSError, only the system's words, not its number."""
+    problem = error.strerror if isinstance(error, OSError) and error.strerror else error
+    print(f"{path}: {problem}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.seats is not None and args.seats < 1:
@@ -138,11 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = count_file(args)
-    except BallotFormatError as error:
-        print(f"{args.file}: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"{args.file}: {error.strerror or error}", file=sys.stderr)
+    except (BallotFormatError, OSError) as error:
+        print_file_error(args.file, error)
         return 2
     try:
         print(result.to_json() if args.json else format_table(result))

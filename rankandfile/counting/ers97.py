@@ -35,10 +35,11 @@ Votes are integers in hundredths (units of 0.01), the rules' own precision.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rankandfile.counting.blt import Election
-from rankandfile.counting.result import CountResult, Lot, Stage, TieBreak, to_decimal
+from rankandfile.counting.result import Action, CountLog, CountResult, TieBreak, to_decimal
 from rankandfile.counting.ties import break_tie_backwards
 
 RULE = "ERS97 STV (Electoral Reform Society, How to conduct an election by STV, 3rd ed., 1997)"
@@ -64,12 +65,11 @@ class _Group:
         return self.ranking[self.position] if self.position < len(self.ranking) else -1
 
 
-class _Count:
+class _Count(CountLog):
     def __init__(self, election: Election, seed: int | None) -> None:
-        self.names = election.candidates
+        super().__init__(election.candidates, PLACES, seed)
         self.n = len(self.names)
         self.seats = election.seats
-        self.lot = Lot(seed)
         self.groups = [_Group(r, p) for r, p in sorted(election.rankings_for_count().items())]
         self.valid = sum(g.papers for g in self.groups) * UNIT
         self.votes = [0] * self.n
@@ -77,13 +77,10 @@ class _Count:
             self.votes[g.holder] += g.papers * UNIT
         self.non_transferable = 0
         self.continuing = [c not in election.withdrawn for c in range(self.n)]
-        self.elected: list[int] = []
-        self.excluded: list[int] = []
         self.elected_at_first_stage: set[int] = set()
         self.awaiting: list[int] = []  # elected with an untransferred surplus
         self.batch = 0
         self.points: list[list[int]] = []  # votes after stage 1 and after every batch
-        self.stages: list[Stage] = []
         self.quota = self._quota()
 
     # ----- helpers
@@ -162,25 +159,22 @@ class _Count:
 
     def _record(
         self,
-        action: str,
+        action: Action,
         subject: list[int],
         newly: list[int],
         ties: list[TieBreak],
-        excluded: list[int] | None = None,
+        excluded: Iterable[int] = (),
         note: str = "",
     ) -> None:
-        self.stages.append(
-            Stage(
-                number=len(self.stages) + 1,
-                action=action,  # type: ignore[arg-type]
-                subject=tuple(self.names[c] for c in subject),
-                totals={self.names[c]: to_decimal(self.votes[c], PLACES) for c in range(self.n)},
-                non_transferable=to_decimal(self.non_transferable, PLACES),
-                elected=tuple(self.names[c] for c in newly),
-                excluded=tuple(self.names[c] for c in (excluded or [])),
-                tie_breaks=tuple(ties),
-                note=note,
-            )
+        self.record(
+            action,
+            subject,
+            self.votes,
+            self.non_transferable,
+            elected=newly,
+            excluded=excluded,
+            ties=ties,
+            note=note,
         )
 
     def _next_preference(self, group: _Group) -> int:
@@ -313,18 +307,8 @@ class _Count:
             newly = self._exclude(group)
             self._record("exclusion", group, newly, ties, group, note)
         self.excluded.extend(self._standing())  # 5.5.2 formal exclusion
-        return CountResult(
-            method="ers97",
-            rule=RULE,
-            rule_version=RULE_VERSION,
-            seats=self.seats,
-            quota=to_decimal(self.quota, PLACES),
-            candidates=self.names,
-            elected=tuple(self.names[c] for c in self.elected),
-            excluded=tuple(self.names[c] for c in self.excluded),
-            stages=tuple(self.stages),
-            valid_votes=to_decimal(self.valid, PLACES),
-            seed=self.lot.seed,
+        return self.result(
+            "ers97", RULE, RULE_VERSION, seats=self.seats, quota=self.quota, valid=self.valid
         )
 
 

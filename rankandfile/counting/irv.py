@@ -16,10 +16,8 @@ Counts are integers.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rankandfile.counting.blt import Election
-from rankandfile.counting.result import CountResult, Lot, Stage, TieBreak
+from rankandfile.counting.result import Action, CountLog, CountResult, TieBreak
 from rankandfile.counting.ties import break_tie_backwards
 
 RULE = "Instant-runoff (Commonwealth Electoral Act 1918 s274, optional preferences)"
@@ -29,15 +27,12 @@ RULE_VERSION = "1918"
 def count_irv(election: Election, *, seed: int | None = None) -> CountResult:
     names = election.candidates
     n = len(names)
-    lot = Lot(seed)
+    log = CountLog(names, 0, seed)
     groups = sorted(election.rankings_for_count().items())
     valid = sum(count for _, count in groups)
     continuing = [c not in election.withdrawn for c in range(n)]
-    excluded: list[int] = []
     history: list[list[int]] = []
-    stages: list[Stage] = []
-    winner: int | None = None
-    action = "first-preferences"
+    action: Action = "first-preferences"
     subject: list[int] = []
     ties: list[TieBreak] = []
     while True:
@@ -53,38 +48,18 @@ def count_irv(election: Election, *, seed: int | None = None) -> CountResult:
         leaders = [c for c in standing if 2 * votes[c] > live]
         if len(standing) == 1:
             leaders = standing
-        winner = leaders[0] if leaders else None
-        stages.append(
-            Stage(
-                number=len(stages) + 1,
-                action=action,  # type: ignore[arg-type]
-                subject=tuple(names[c] for c in subject),
-                totals={names[c]: Decimal(votes[c]) for c in range(n)},
-                non_transferable=Decimal(valid - live),
-                elected=(names[winner],) if winner is not None else (),
-                excluded=tuple(names[c] for c in subject),
-                tie_breaks=tuple(ties),
-            )
+        winner = leaders[:1]
+        log.record(
+            action, subject, votes, valid - live, elected=winner, excluded=subject, ties=ties
         )
-        if winner is not None or not standing:
+        if winner or not standing:
+            log.elected += winner
             break
         fewest = min(votes[c] for c in standing)
         tied = [c for c in standing if votes[c] == fewest]
-        chosen, tie = break_tie_backwards(tied, history, "lowest", lot, names)
+        chosen, tie = break_tie_backwards(tied, history, "lowest", log.lot, names)
         ties = [tie] if tie else []
         continuing[chosen] = False
-        excluded.append(chosen)
+        log.excluded.append(chosen)
         action, subject = "exclusion", [chosen]
-    return CountResult(
-        method="irv",
-        rule=RULE,
-        rule_version=RULE_VERSION,
-        seats=1,
-        quota=None,
-        candidates=names,
-        elected=(names[winner],) if winner is not None else (),
-        excluded=tuple(names[c] for c in excluded),
-        stages=tuple(stages),
-        valid_votes=Decimal(valid),
-        seed=lot.seed,
-    )
+    return log.result("irv", RULE, RULE_VERSION, seats=1, quota=None, valid=valid)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rankandfile.counting.blt import Election
-from rankandfile.counting.result import CountResult, Lot, Stage, TieBreak, to_decimal
+from rankandfile.counting.result import Action, CountLog, CountResult, TieBreak, to_decimal
 from rankandfile.counting.ties import break_tie_backwards, order_by_recent_stages
 
 RULE = "Meek STV (Hill, Wichmann and Woodall, Algorithm 123, 1987; NZ fixed-point variant)"
@@ -50,16 +50,13 @@ def count_meek(
     seats = election.seats
     unit: int = 10**decimals
     tol = int(tolerance * unit)
-    lot = Lot(seed)
+    log = CountLog(names, decimals, seed)
     groups = sorted(election.rankings_for_count().items())
     valid: int = sum(count for _, count in groups) * unit
     HOPEFUL, ELECTED, EXCLUDED = 0, 1, 2
     state = [EXCLUDED if c in election.withdrawn else HOPEFUL for c in range(n)]
     keep = [0 if state[c] == EXCLUDED else unit for c in range(n)]
-    elected: list[int] = []
-    excluded: list[int] = []
     history: list[list[int]] = []
-    stages: list[Stage] = []
 
     def distribute() -> tuple[list[int], int]:
         votes = [0] * n
@@ -86,27 +83,27 @@ def count_meek(
             votes, excess = distribute()
             quota = quota_for(excess)
             iterations += 1
-            surplus = sum(max(votes[c] - quota, 0) for c in elected)
+            surplus = sum(max(votes[c] - quota, 0) for c in log.elected)
             if surplus < tol or iterations >= MAX_ITERATIONS:
                 return votes, excess, quota, iterations
             if any(state[c] == HOPEFUL and votes[c] >= quota for c in range(n)):
                 return votes, excess, quota, iterations
-            for c in elected:
+            for c in log.elected:
                 if votes[c] > 0:
                     keep[c] = min(_ceil_div(keep[c] * quota, votes[c]), unit)
 
     def elect(votes: list[int], quota: int) -> list[int]:
         hopeful = [c for c in range(n) if state[c] == HOPEFUL]
         reaching = [c for c in hopeful if votes[c] >= quota]
-        if len(hopeful) <= seats - len(elected):
+        if len(hopeful) <= seats - len(log.elected):
             reaching = hopeful
-        newly = order_by_recent_stages(reaching, votes, history)[: seats - len(elected)]
+        newly = order_by_recent_stages(reaching, votes, history)[: seats - len(log.elected)]
         for c in newly:
             state[c] = ELECTED
-            elected.append(c)
+            log.elected.append(c)
         return newly
 
-    action = "first-preferences"
+    action: Action = "first-preferences"
     subject: list[int] = []
     ties: list[TieBreak] = []
     quota = 0
@@ -114,21 +111,13 @@ def count_meek(
         votes, excess, quota, iterations = converge()
         newly = elect(votes, quota)
         history.append(votes)
-        stages.append(
-            Stage(
-                number=len(stages) + 1,
-                action=action,  # type: ignore[arg-type]
-                subject=tuple(names[c] for c in subject),
-                totals={names[c]: to_decimal(votes[c], decimals) for c in range(n)},
-                non_transferable=to_decimal(excess, decimals),
-                elected=tuple(names[c] for c in newly),
-                excluded=tuple(names[c] for c in subject if action == "exclusion"),
-                tie_breaks=tuple(ties),
-                note=f"quota {to_decimal(quota, decimals):f} after {iterations} iteration(s)",
-            )
+        note = f"quota {to_decimal(quota, decimals):f} after {iterations} iteration(s)"
+        excluded = subject if action == "exclusion" else []
+        log.record(
+            action, subject, votes, excess, elected=newly, excluded=excluded, ties=ties, note=note
         )
         hopeful = [c for c in range(n) if state[c] == HOPEFUL]
-        if len(elected) >= seats or not hopeful:
+        if len(log.elected) >= seats or not hopeful:
             break
         ties = []
         if newly:
@@ -136,26 +125,15 @@ def count_meek(
             continue
         fewest = min(votes[c] for c in hopeful)
         tied = [c for c in hopeful if votes[c] == fewest]
-        chosen, tie = break_tie_backwards(tied, history, "lowest", lot, names, forwards=True)
+        chosen, tie = break_tie_backwards(tied, history, "lowest", log.lot, names, forwards=True)
         if tie:
             ties.append(tie)
         state[chosen] = EXCLUDED
         keep[chosen] = 0
-        excluded.append(chosen)
+        log.excluded.append(chosen)
         action, subject = "exclusion", [chosen]
 
-    extra: dict[str, str] = {"decimals": str(decimals), "tolerance": str(tolerance)}
-    return CountResult(
-        method="meek",
-        rule=RULE,
-        rule_version=RULE_VERSION,
-        seats=seats,
-        quota=to_decimal(quota, decimals),
-        candidates=names,
-        elected=tuple(names[c] for c in elected),
-        excluded=tuple(names[c] for c in excluded),
-        stages=tuple(stages),
-        valid_votes=to_decimal(valid, decimals),
-        seed=lot.seed,
-        extra=extra,
+    extra = {"decimals": str(decimals), "tolerance": str(tolerance)}
+    return log.result(
+        "meek", RULE, RULE_VERSION, seats=seats, quota=quota, valid=valid, extra=extra
     )

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from rankandfile.counting.blt import BallotFormatError, Election, parse_blt, write_blt
+from rankandfile.counting.cli import print_file_error
 from rankandfile.counting.csvballots import (
     ApprovalBallots,
     YesNoBallots,
@@ -474,10 +475,10 @@ def main(argv: list[str] | None = None) -> int:
             raise BundleTooLargeError(f"refused: larger than {_mib(MAX_TOTAL_BYTES)}")
         problems, report = recount_bundle(args.bundle.read_bytes())
     except OSError as error:
-        print(f"{args.bundle}: {error.strerror or error}", file=sys.stderr)
+        print_file_error(args.bundle, error)
         return 2
     except BundleError as error:
-        print(f"{args.bundle}: {error}", file=sys.stderr)
+        print_file_error(args.bundle, error)
         return 1
     print("\n".join(report))
     if problems:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -144,6 +145,82 @@ class Lot:
     def choose(self, options: list[int]) -> int:
         """Pick one of ``options`` (sorted first, so the draw depends only on the seed)."""
         return self._random.choice(sorted(options))
+
+
+class CountLog:
+    """A count as it goes: candidates by index, votes in integer units of 10**-places.
+
+    It keeps who is elected and excluded, every stage so far and the lot that ties are drawn
+    from, and turns them into names and exact Decimals in one place for every rule that counts
+    votes for candidates (all but yes/no).
+    """
+
+    def __init__(self, names: tuple[str, ...], places: int, seed: int | None) -> None:
+        self.names = names
+        self.places = places
+        self.lot = Lot(seed)
+        self.elected: list[int] = []
+        self.excluded: list[int] = []
+        self.stages: list[Stage] = []
+
+    def named(self, candidates: Iterable[int]) -> tuple[str, ...]:
+        return tuple(self.names[c] for c in candidates)
+
+    def record(
+        self,
+        action: Action,
+        subject: Iterable[int],
+        totals: Sequence[int],
+        non_transferable: int,
+        *,
+        elected: Iterable[int] = (),
+        excluded: Iterable[int] = (),
+        ties: Iterable[TieBreak] = (),
+        note: str = "",
+    ) -> None:
+        """Add a stage: ``totals`` holds every candidate's votes after it."""
+        self.stages.append(
+            Stage(
+                number=len(self.stages) + 1,
+                action=action,
+                subject=self.named(subject),
+                totals={
+                    self.names[c]: to_decimal(totals[c], self.places)
+                    for c in range(len(self.names))
+                },
+                non_transferable=to_decimal(non_transferable, self.places),
+                elected=self.named(elected),
+                excluded=self.named(excluded),
+                tie_breaks=tuple(ties),
+                note=note,
+            )
+        )
+
+    def result(
+        self,
+        method: str,
+        rule: str,
+        rule_version: str,
+        *,
+        seats: int,
+        quota: int | None,
+        valid: int,
+        extra: dict[str, str] | None = None,
+    ) -> CountResult:
+        return CountResult(
+            method=method,
+            rule=rule,
+            rule_version=rule_version,
+            seats=seats,
+            quota=None if quota is None else to_decimal(quota, self.places),
+            candidates=self.names,
+            elected=self.named(self.elected),
+            excluded=self.named(self.excluded),
+            stages=tuple(self.stages),
+            valid_votes=to_decimal(valid, self.places),
+            seed=self.lot.seed,
+            extra=extra or {},
+        )
 
 
 def to_decimal(units: int, places: int) -> Decimal:

@@ -40,7 +40,7 @@ from rankandfile.counting.papers import (
     rankings_to_arrays,
     sum_by_candidate,
 )
-from rankandfile.counting.result import CountResult, Lot, Stage, TieBreak, to_decimal
+from rankandfile.counting.result import Action, CountLog, CountResult, TieBreak
 from rankandfile.counting.ties import break_tie_backwards, order_by_recent_stages
 
 RULE = "Scottish STV (SSI 2007/42 Sch. 1 rules 45-52 = SSI 2011/399 Sch. 1 rules 46-53)"
@@ -83,7 +83,7 @@ def count_scottish_stv_arrays(
     if counts is None:
         counts = np.ones(matrix.shape[0], dtype=np.int64)
     parcels = Parcels(matrix, counts, n)
-    lot = Lot(seed)
+    log = CountLog(candidates, PLACES, seed)
 
     valid = int(counts.sum())
     quota = (valid // (seats + 1) + 1) * UNIT
@@ -92,47 +92,37 @@ def count_scottish_stv_arrays(
     continuing = np.ones(n + 1, dtype=bool)  # the sentinel stays "continuing" so papers stop
     continuing[list(withdrawn)] = False
     history: list[list[int]] = []
-    elected: list[int] = []
-    excluded: list[int] = []
     awaiting_surplus: list[int] = []
-    stages: list[Stage] = []
     lost_to_rounding = 0  # the remainders ignored in 5-place transfer values (rule 48)
 
-    def record(action: str, subject: list[int], newly: list[int], ties: list[TieBreak]) -> None:
+    def record(action: Action, subject: list[int], newly: list[int], ties: list[TieBreak]) -> None:
         row = [int(t) for t in totals[:n]]
         history.append(row)
-        stages.append(
-            Stage(
-                number=len(stages) + 1,
-                action=action,  # type: ignore[arg-type]
-                subject=tuple(candidates[c] for c in subject),
-                totals={candidates[c]: to_decimal(row[c], PLACES) for c in range(n)},
-                non_transferable=to_decimal(int(totals[n]) + lost_to_rounding, PLACES),
-                elected=tuple(candidates[c] for c in newly),
-                excluded=tuple(candidates[c] for c in subject if action == "exclusion"),
-                tie_breaks=tuple(ties),
-            )
+        excluded = subject if action == "exclusion" else []
+        non_transferable = int(totals[n]) + lost_to_rounding
+        log.record(
+            action, subject, row, non_transferable, elected=newly, excluded=excluded, ties=ties
         )
 
     def elect_reaching_quota() -> list[int]:
         reaching = [c for c in range(n) if continuing[c] and totals[c] >= quota]
         reaching = order_by_recent_stages(reaching, [int(t) for t in totals[:n]], history)
-        reaching = reaching[: seats - len(elected)]
+        reaching = reaching[: seats - len(log.elected)]
         for c in reaching:
             continuing[c] = False
-            elected.append(c)
+            log.elected.append(c)
             if totals[c] > quota:
                 awaiting_surplus.append(c)
         return reaching
 
     def fill_last_vacancies() -> list[int]:
         remaining = [c for c in range(n) if continuing[c]]
-        if not remaining or len(remaining) > seats - len(elected):
+        if not remaining or len(remaining) > seats - len(log.elected):
             return []
         remaining = order_by_recent_stages(remaining, [int(t) for t in totals[:n]], history)
         for c in remaining:
             continuing[c] = False
-            elected.append(c)
+            log.elected.append(c)
         return remaining
 
     def transfer(rows: IntArray, transfer_values: IntArray | None) -> int:
@@ -148,13 +138,14 @@ def count_scottish_stv_arrays(
     newly += fill_last_vacancies()
     record("first-preferences", [], newly, [])
 
-    while len(elected) < seats and (awaiting_surplus or continuing[:n].any()):
+    while len(log.elected) < seats and (awaiting_surplus or continuing[:n].any()):
         ties: list[TieBreak] = []
+        action: Action
         if awaiting_surplus:
             surpluses = {c: int(totals[c]) - quota for c in awaiting_surplus}
             largest = max(surpluses.values())
             tied = [c for c in awaiting_surplus if surpluses[c] == largest]
-            chosen, tie = break_tie_backwards(tied, history, "highest", lot, candidates)
+            chosen, tie = break_tie_backwards(tied, history, "highest", log.lot, candidates)
             if tie:
                 ties.append(tie)
             awaiting_surplus.remove(chosen)
@@ -169,11 +160,11 @@ def count_scottish_stv_arrays(
             standing = [c for c in range(n) if continuing[c]]
             fewest = min(int(totals[c]) for c in standing)
             tied = [c for c in standing if totals[c] == fewest]
-            chosen, tie = break_tie_backwards(tied, history, "lowest", lot, candidates)
+            chosen, tie = break_tie_backwards(tied, history, "lowest", log.lot, candidates)
             if tie:
                 ties.append(tie)
             continuing[chosen] = False
-            excluded.append(chosen)
+            log.excluded.append(chosen)
             transfer(parcels.held_by(chosen), None)
             totals[chosen] = 0
             action, subject = "exclusion", [chosen]
@@ -181,16 +172,6 @@ def count_scottish_stv_arrays(
         newly += fill_last_vacancies()
         record(action, subject, newly, ties)
 
-    return CountResult(
-        method="scottish-stv",
-        rule=RULE,
-        rule_version=RULE_VERSION,
-        seats=seats,
-        quota=to_decimal(quota, PLACES),
-        candidates=candidates,
-        elected=tuple(candidates[c] for c in elected),
-        excluded=tuple(candidates[c] for c in excluded),
-        stages=tuple(stages),
-        valid_votes=to_decimal(valid * UNIT, PLACES),
-        seed=lot.seed,
+    return log.result(
+        "scottish-stv", RULE, RULE_VERSION, seats=seats, quota=quota, valid=valid * UNIT
     )

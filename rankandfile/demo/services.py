@@ -14,8 +14,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.models import Consent, IssueTag, Skill, User
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import IssueTag, Skill, User
+from rankandfile.accounts.services import consents_give_in_bulk
 from rankandfile.campaigns.models import Pledge, PledgeOption
 from rankandfile.campaigns.services import (
     OptionInput,
@@ -125,27 +126,19 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in members
     )
 
-    consents: list[Consent] = []
+    consenting: dict[ConsentPurpose, list[User]] = {purpose: [] for purpose in ConsentPurpose}
     interest_links = []
     skill_links = []
     for member in members:
         for purpose in ConsentPurpose:
             if purpose == ConsentPurpose.MEMBERSHIP or rng.random() < 0.5:
-                text = CONSENT_TEXTS[purpose]
-                consents.append(
-                    Consent(
-                        member=member,
-                        purpose=purpose,
-                        text_version=text.version,
-                        lawful_basis=text.lawful_basis,
-                        given_at=now,
-                    )
-                )
+                consenting[purpose].append(member)
         for tag in rng.sample(issues, rng.randint(1, 4)):
             interest_links.append(User.interests.through(user_id=member.pk, issuetag_id=tag.pk))
         for skill in rng.sample(skills, rng.randint(0, 3)):
             skill_links.append(User.skills.through(user_id=member.pk, skill_id=skill.pk))
-    Consent.objects.bulk_create(consents)
+    for purpose, consenters in consenting.items():
+        consents_give_in_bulk(members=consenters, purpose=purpose, now=now)
     User.interests.through.objects.bulk_create(interest_links)
     User.skills.through.objects.bulk_create(skill_links)
 
@@ -243,17 +236,7 @@ def _demo_campaign(
     EmailAddress.objects.bulk_create(
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in supporters
     )
-    text = CONSENT_TEXTS[ConsentPurpose.MEMBERSHIP]
-    Consent.objects.bulk_create(
-        Consent(
-            member=m,
-            purpose=ConsentPurpose.MEMBERSHIP,
-            text_version=text.version,
-            lawful_basis=text.lawful_basis,
-            given_at=now,
-        )
-        for m in supporters
-    )
+    consents_give_in_bulk(members=supporters, purpose=ConsentPurpose.MEMBERSHIP, now=now)
     campaign = campaign_create(
         organiser=organiser,
         group=group,

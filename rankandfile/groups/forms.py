@@ -6,7 +6,8 @@ from django import forms
 
 from rankandfile.accounts.forms import tag_checkboxes
 from rankandfile.accounts.models import IssueTag
-from rankandfile.groups.models import GroupKind, Visibility
+from rankandfile.groups.models import GroupKind, Role, Visibility
+from rankandfile.groups.selectors import MemberFilters
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
 
 
@@ -61,4 +62,55 @@ class InvitationForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=[("member", "Member"), ("organiser", "Organiser")])
+    """A row action of the member table: the member is named in the form, not the address."""
+
+    member_id = forms.IntegerField(min_value=1)
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class MemberFilterForm(forms.Form):
+    """The search and filters above an organiser's member table (a GET form)."""
+
+    text = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Name or email",
+        help_text="Emails are searched only where the member shares theirs with you.",
+    )
+    role = forms.ChoiceField(choices=[("", "Any role"), *Role.choices], required=False)
+    vouched = forms.ChoiceField(
+        choices=[("", "Vouched or not"), ("yes", "Vouched for"), ("no", "Not vouched for")],
+        required=False,
+        label="Vouched",
+    )
+    joined_since = forms.DateField(
+        required=False,
+        label="Joined since",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def filters(self) -> MemberFilters:
+        """The filters of the fields that are valid; a field with an error filters nothing."""
+        data = self.cleaned_data if self.is_valid() else getattr(self, "cleaned_data", {})
+        vouched = data.get("vouched")
+        return MemberFilters(
+            text=(data.get("text") or "").strip(),
+            role=data.get("role") or "",
+            vouched=None if not vouched else vouched == "yes",
+            joined_since=data.get("joined_since"),
+        )
+
+    def folded_filters_in_use(self) -> bool:
+        """Whether a filter folded under the search box is set or has an error to show: the
+        page then opens the fold."""
+        if self.is_bound and self.errors:
+            return True
+        filters = self.filters()
+        return filters != MemberFilters(text=filters.text)
+
+
+class JoinRequestDecisionForm(forms.Form):
+    """A row action of the requests table: which request, and approve or decline."""
+
+    request_id = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])

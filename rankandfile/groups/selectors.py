@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 
 from rankandfile.accounts.consents import WITHDRAWAL_CONSEQUENCES, ConsentPurpose
@@ -22,7 +33,11 @@ from rankandfile.groups.models import (
     Role,
     Visibility,
 )
-from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
+from rankandfile.lib.postcodes import (
+    PostcodeDistrictError,
+    normalise_postcode_district,
+    postcode_area,
+)
 from rankandfile.lib.tokens import keyed_digest
 
 # Counts below this are shown as "fewer than 5" on public pages: a tiny group's exact size,
@@ -75,6 +90,32 @@ def groups_directory(
         )
         .order_by("name")
     )
+
+
+# How many groups near a member their home page suggests.
+GROUPS_NEAR_SHOWN = 6
+
+
+def groups_near(member: User) -> list[Group]:
+    """Public and listed groups covering the member's postcode district or its area that they
+    are not in, those in the district itself first. Hidden groups are never suggested."""
+    district = member.postcode_district
+    if not district:
+        return []
+    mine = Membership.objects.filter(member=member).values("group_id")
+    covers = GroupDistrict.objects.filter(group=OuterRef("pk"))
+    groups = (
+        Group.objects.filter(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
+        .filter(Exists(covers.filter(area=postcode_area(district))))
+        .exclude(pk__in=mine)
+        .annotate(in_district=Exists(covers.filter(district=district)))
+        .prefetch_related(
+            Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
+            Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
+        )
+        .order_by("-in_district", "name", "pk")
+    )
+    return list(groups[:GROUPS_NEAR_SHOWN])
 
 
 def group_get_for_viewer(*, slug: str, viewer: Viewer) -> Group:
@@ -147,21 +188,66 @@ class MemberRow:
     role: str
     joined_at: datetime
     email: str | None
+    vouched: bool
 
 
-def group_members_for_organiser(group: Group) -> list[MemberRow]:
-    memberships = list(
+@dataclass(frozen=True, kw_only=True)
+class MemberFilters:
+    """The organiser's search and filters of their member table; the defaults filter nothing."""
+
+    text: str = ""  # part of a display name, or of an email the member shares
+    role: str = ""  # "" for any role
+    vouched: bool | None = None  # None for either
+    joined_since: date | None = None
+
+
+def _introductions_consent(member_ref: OuterRef) -> Exists:
+    return Exists(
+        Consent.objects.filter(
+            member=member_ref, purpose=ConsentPurpose.INTRODUCTIONS, withdrawn_at__isnull=True
+        )
+    )
+
+
+def group_members_for_organiser(
+    group: Group,
+    filters: MemberFilters = MemberFilters(),
+    *,
+    vouched_member_ids: QuerySet[Any] | None = None,
+) -> QuerySet[Membership]:
+    """The group's memberships as its organisers' table lists them: organisers first, then by
+    name, each with ``shares_email`` and ``vouched`` annotated, in one query however many.
+
+    Vouches belong to campaigns (above groups), so the caller passes the ids of the group's
+    vouched members as a subquery (``.values("member_id")``); without it nobody is vouched.
+    An email is searched only where the member consented to introductions: otherwise a search
+    by address would tell the organiser which pseudonym is whose.
+    """
+    vouched = Q(member_id__in=vouched_member_ids) if vouched_member_ids is not None else Q(pk=None)
+    memberships = (
         Membership.objects.filter(group=group)
         .select_related("member")
-        .order_by("-role", "member__display_name")
+        .annotate(
+            shares_email=_introductions_consent(OuterRef("member_id")),
+            vouched=ExpressionWrapper(vouched, output_field=BooleanField()),
+        )
     )
-    consenting = set(
-        Consent.objects.filter(
-            member__in=[m.member_id for m in memberships],
-            purpose=ConsentPurpose.INTRODUCTIONS,
-            withdrawn_at__isnull=True,
-        ).values_list("member_id", flat=True)
-    )
+    if filters.text:
+        memberships = memberships.filter(
+            Q(member__display_name__icontains=filters.text)
+            | Q(shares_email=True, member__email__icontains=filters.text)
+        )
+    if filters.role:
+        memberships = memberships.filter(role=filters.role)
+    if filters.vouched is not None:
+        memberships = memberships.filter(vouched if filters.vouched else ~vouched)
+    if filters.joined_since is not None:
+        memberships = memberships.filter(joined_at__date__gte=filters.joined_since)
+    return memberships.order_by("-role", "member__display_name", "pk")
+
+
+def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
+    """Rows of the member table from memberships of ``group_members_for_organiser``."""
     return [
         MemberRow(
             member_id=m.member_id,
@@ -169,18 +255,24 @@ def group_members_for_organiser(group: Group) -> list[MemberRow]:
             postcode_district=m.member.postcode_district,
             role=m.role,
             joined_at=m.joined_at,
-            email=m.member.email if m.member_id in consenting else None,
+            email=m.member.email if getattr(m, "shares_email", False) else None,
+            vouched=bool(getattr(m, "vouched", False)),
         )
         for m in memberships
     ]
 
 
 def pending_requests_for_organiser(group: Group) -> QuerySet[JoinRequest]:
+    """Requests to join waiting for an organiser, the oldest first."""
     return (
         JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
         .select_related("member")
-        .order_by("created_at")
+        .order_by("created_at", "pk")
     )
+
+
+def pending_request_count(group: Group) -> int:
+    return JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING).count()
 
 
 def invitation_email_digest(email: str) -> str:

@@ -14,14 +14,7 @@ urlpatterns = [
     path("<slug:slug>/join/", views.group_join, name="join"),
     path("<slug:slug>/leave/", views.group_leave, name="leave"),
     path("<slug:slug>/manage/edit/", views.group_edit, name="edit"),
-    path(
-        "<slug:slug>/manage/requests/<int:request_id>/",
-        views.join_request_decide,
-        name="decide_request",
-    ),
-    path(
-        "<slug:slug>/manage/members/<int:member_id>/role/",
-        views.membership_role,
-        name="member_role",
-    ),
+    path("<slug:slug>/manage/requests/", views.join_requests, name="requests"),
+    path("<slug:slug>/manage/requests/decide/", views.join_request_decide, name="decide_request"),
+    path("<slug:slug>/manage/members/role/", views.membership_role, name="member_role"),
 ]

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
 from rankandfile.accounts.decorators import mfa_required, request_member
@@ -14,9 +13,15 @@ from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import ConsentRequiredError, consent_give
 from rankandfile.accounts.views import consents_page
 from rankandfile.groups import selectors, services
-from rankandfile.groups.forms import DirectoryFilterForm, GroupForm, RoleForm
+from rankandfile.groups.forms import (
+    DirectoryFilterForm,
+    GroupForm,
+    JoinRequestDecisionForm,
+    RoleForm,
+)
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
-from rankandfile.lib.http import post_only
+from rankandfile.lib.http import post_only, redirect_back
+from rankandfile.lib.paging import page_of, query_without_page
 
 
 def group_list(request: HttpRequest) -> HttpResponse:
@@ -97,40 +102,75 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @mfa_required
-@require_POST
-def join_request_decide(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
+def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    """The organisers' table of requests to join, 50 a page, each approved or declined."""
     group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
-    join_request = get_object_or_404(JoinRequest, pk=request_id, group=group)
-    approve = request.POST.get("decision") == "approve"
-    try:
-        services.join_request_decide(
-            join_request=join_request, organiser=request_member(request), approve=approve
-        )
-    except services.GroupActionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "Request approved." if approve else "Request declined.")
-    return redirect("groups:manage", slug=group.slug)
+    page = page_of(request, selectors.pending_requests_for_organiser(group))
+    return render(
+        request,
+        "groups/join_requests.html",
+        {
+            "group": group,
+            "page_obj": page,
+            "query_without_page": query_without_page(request),
+            "back": request.GET.urlencode(),
+        },
+    )
 
 
 @mfa_required
-@require_POST
-def membership_role(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
-    group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
-    membership = get_object_or_404(Membership, group=group, member_id=member_id)
-    form = RoleForm(request.POST)
+@post_only("groups:requests")
+def join_request_decide(request: HttpRequest, slug: str) -> HttpResponse:
+    organiser = request_member(request)
+    group = selectors.group_get_for_organiser(slug=slug, organiser=organiser)
+    form = JoinRequestDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose member or organiser.")
-        return redirect("groups:manage", slug=group.slug)
+        messages.error(request, "That decision was not understood; nothing was changed.")
+        return redirect_back(request, "groups:requests", slug=group.slug)
+    join_request = get_object_or_404(
+        JoinRequest.objects.select_related("member"),
+        pk=form.cleaned_data["request_id"],
+        group=group,
+    )
+    approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.membership_set_role(
-            group=group, member=membership.member, role=Role(form.cleaned_data["role"])
+        services.join_request_decide(
+            join_request=join_request, organiser=organiser, approve=approve
         )
     except services.GroupActionError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The role has been changed.")
-    return redirect("groups:manage", slug=group.slug)
+        name = join_request.member.display_name
+        messages.success(
+            request,
+            f"{name} is now a member." if approve else f"The request from {name} was declined.",
+        )
+    return redirect_back(request, "groups:requests", slug=group.slug)
+
+
+@mfa_required
+@post_only("groups:manage")
+def membership_role(request: HttpRequest, slug: str) -> HttpResponse:
+    group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose member or organiser.")
+        return redirect_back(request, "groups:manage", slug=group.slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("member"),
+        group=group,
+        member_id=form.cleaned_data["member_id"],
+    )
+    role = Role(form.cleaned_data["role"])
+    try:
+        services.membership_set_role(group=group, member=membership.member, role=role)
+    except services.GroupActionError as error:
+        messages.error(request, str(error))
+    else:
+        article = "an" if role == Role.ORGANISER else "a"
+        name = membership.member.display_name
+        messages.success(request, f"{name} is now {article} {role.label.lower()}.")
+    return redirect_back(request, "groups:manage", slug=group.slug)
 
 
 @login_required

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.shortcuts import redirect, resolve_url
 
 View = Callable[..., HttpResponse]
 
@@ -34,3 +34,16 @@ def post_only(form_page: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def redirect_back(request: HttpRequest, to: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Redirect to the named page ``to``, with the query string the action's form sent back in
+    its ``back`` field (an organiser acting on page 3 of a filtered table lands on it again).
+
+    Only a query string is taken from the form, parsed and encoded again, so ``back`` can never
+    send anyone to another page or site.
+    """
+    url = resolve_url(to, *args, **kwargs)
+    query = QueryDict(request.POST.get("back", "")).urlencode()
+    response: HttpResponse = redirect(f"{url}?{query}" if query else url)
+    return response

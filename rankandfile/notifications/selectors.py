@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
@@ -26,6 +26,39 @@ def outbox_overdue_count() -> int:
     """Queued messages due more than five minutes ago: the worker is down or behind."""
     cutoff = timezone.now() - timedelta(minutes=5)
     return Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lt=cutoff).count()
+
+
+# Of a message, only these ever reach the outbox page: never its recipient, its key (which
+# names the member), its context (names, addresses, links) or its group (counting one group's
+# "pledge triggered" messages would be counting its pledgers).
+OUTBOX_PAGE_FIELDS = (
+    "pk",
+    "template",
+    "message_class",
+    "status",
+    "attempts",
+    "created_at",
+    "next_attempt_at",
+    "sent_at",
+    "last_error",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxFilters:
+    kind: str = ""  # a template name, "" for every kind
+    status: str = ""  # a MessageStatus, "" for every status
+
+
+def outbox_messages(filters: OutboxFilters = OutboxFilters()) -> QuerySet[Message]:
+    """Messages for the operators' outbox page, the newest first, with only the fields that
+    say how the queue is doing (``OUTBOX_PAGE_FIELDS``)."""
+    messages = Message.objects.only(*OUTBOX_PAGE_FIELDS)
+    if filters.kind:
+        messages = messages.filter(template=filters.kind)
+    if filters.status:
+        messages = messages.filter(status=filters.status)
+    return messages.order_by("-created_at", "-pk")
 
 
 def member_for_unsubscribe_token(token: str) -> User | None:

@@ -13,8 +13,9 @@ from rankandfile.groups.forms import InvitationForm
 from rankandfile.groups.models import Membership
 from rankandfile.groups.selectors import group_get_for_organiser
 from rankandfile.lib.http import post_only
+from rankandfile.lib.paging import page_of, query_without_page
 from rankandfile.notifications import selectors, services
-from rankandfile.notifications.forms import PreferenceForm
+from rankandfile.notifications.forms import OutboxFilterForm, PreferenceForm
 from rankandfile.notifications.models import Frequency
 
 
@@ -71,14 +72,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _outbox_status(request: HttpRequest) -> HttpResponse:
+    form = OutboxFilterForm(request.GET or None)
+    filters = form.filters()
+    page = page_of(request, selectors.outbox_messages(filters))
     return render(
         request,
         "notifications/outbox_status.html",
         {
-            **admin.site.each_context(request),
-            "title": "Outbox",
+            "form": form,
+            "filtered": filters != selectors.OutboxFilters(),
             "counts": selectors.outbox_counts(),
             "overdue": selectors.outbox_overdue_count(),
+            "page_obj": page,
+            "query_without_page": query_without_page(request),
         },
     )
 

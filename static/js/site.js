@@ -27,5 +27,20 @@
       group.forEach(function (each) { each.addEventListener("change", sync); });
       sync();
     });
+
+    // The header's member menu (<details class="member-menu">): Escape, or a click elsewhere,
+    // closes it, as a menu does; Escape gives focus back to its button.
+    var menu = document.querySelector("details.member-menu");
+    if (menu) {
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+      document.addEventListener("click", function (event) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+    }
   });
 })();

@@ -10,21 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from rankandfile.notifications.sending import messages_deliver_due
-from tests.personas import MakeMember
+from tests.personas import MakeMember, signup_form
 
 
 def _signup(client: Client, email: str) -> tuple[int, str, str]:
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": email,
-            "password1": "a long enough passphrase",
-            "password2": "a long enough passphrase",
-            "display_name": "Someone",
-            "consent_membership": "on",
-        },
-        follow=True,
-    )
+    response = client.post(reverse("account_signup"), signup_form(email), follow=True)
     final = response.redirect_chain[-1][0] if response.redirect_chain else ""
     return response.status_code, final, _normalise(response.content.decode(), email)
 

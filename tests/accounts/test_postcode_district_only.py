@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rankandfile.accounts.models import User
-from tests.personas import MakeMember
+from tests.personas import MakeMember, signup_form
 
 
 @pytest.mark.django_db
@@ -14,14 +14,7 @@ from tests.personas import MakeMember
 def test_a_full_postcode_is_refused_at_sign_up(client: Client, full_postcode: str) -> None:
     response = client.post(
         reverse("account_signup"),
-        {
-            "email": "a@example.org",
-            "password1": "a long enough passphrase",
-            "password2": "a long enough passphrase",
-            "display_name": "A",
-            "postcode_district": full_postcode,
-            "consent_membership": "on",
-        },
+        signup_form("a@example.org", display_name="A", postcode_district=full_postcode),
     )
     assert response.status_code == 200
     assert "That is a full postcode" in response.content.decode()

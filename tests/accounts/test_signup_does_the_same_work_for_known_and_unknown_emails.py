@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rankandfile.notifications.models import Message
-from tests.personas import MakeMember
+from tests.personas import MakeMember, signup_form
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,7 @@ def _signup_work(email: str) -> tuple[int, int]:
     # The hasher in use (Argon2 in production, a fast one under tests: tests/conftest.py).
     hasher = type(get_hasher())
     with mock.patch.object(hasher, "encode", autospec=True, side_effect=hasher.encode) as encode:
-        response = Client().post(
-            reverse("account_signup"),
-            {
-                "email": email,
-                "password1": "a long enough passphrase",
-                "password2": "a long enough passphrase",
-                "display_name": "Someone",
-                "consent_membership": "on",
-            },
-        )
+        response = Client().post(reverse("account_signup"), signup_form(email))
     assert response.status_code == 302
     return encode.call_count, Message.objects.count() - queued_before
 

@@ -12,16 +12,14 @@ from django.urls import reverse
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.notifications.sending import messages_deliver_due
+from tests.personas import signup_form
 
-SIGNUP = {
-    "email": "newcomer@example.org",
-    "password1": "a long enough passphrase",
-    "password2": "a long enough passphrase",
-    "display_name": "Red Robin",
-    "postcode_district": "ls6",
-    "consent_membership": "on",
-    "consent_introductions": "on",
-}
+SIGNUP = signup_form(
+    "newcomer@example.org",
+    display_name="Red Robin",
+    postcode_district="ls6",
+    consent_introductions="on",
+)
 
 
 def _confirmation_link(body: str) -> str:

@@ -10,8 +10,9 @@ from itertools import count
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from rankandfile.accounts.consents import CONSENT_TEXTS, ConsentPurpose
-from rankandfile.accounts.models import Consent, User
+from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.accounts.models import User
+from rankandfile.accounts.services import consents_give_in_bulk
 from rankandfile.ballots.models import Ballot
 from rankandfile.ballots.services import QuestionInput, ballot_create
 from rankandfile.groups.models import Group, Membership
@@ -39,18 +40,7 @@ def voters_make(group: Group, n: int) -> list[User]:
     )
     if not users or users[0].pk is None:  # backends that do not return ids from bulk_create
         users = list(User.objects.filter(email__startswith=f"voter{batch}-"))
-    text = CONSENT_TEXTS[ConsentPurpose.MEMBERSHIP]
-    now = timezone.now()
-    Consent.objects.bulk_create(
-        Consent(
-            member=u,
-            purpose=ConsentPurpose.MEMBERSHIP,
-            text_version=text.version,
-            lawful_basis=text.lawful_basis,
-            given_at=now,
-        )
-        for u in users
-    )
+    consents_give_in_bulk(members=users, purpose=ConsentPurpose.MEMBERSHIP)
     Membership.objects.bulk_create(Membership(group=group, member=u) for u in users)
     return users
 

@@ -93,7 +93,7 @@ def test_the_form_shows_why_a_quote_in_a_ranked_question_is_refused(
         reverse("ballots:create") + f"?group={group.slug}",
         {
             "title": "Committee election",
-            "opens_at": "2026-01-01T10:00",
+            "opens_at": "2098-01-01T10:00",
             "closes_at": "2099-01-01T10:00",
             "electorate": "members",
             "q1-text": 'The "new" committee',

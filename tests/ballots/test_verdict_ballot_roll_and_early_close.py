@@ -55,7 +55,7 @@ def test_nobody_closes_a_verdict_early_by_the_service_the_page_or_the_api(
     login_with_second_factor(client, organiser)
     page = client.get(reverse("ballots:detail", args=[ballot.pk])).content.decode()
     assert reverse("ballots:close", args=[ballot.pk]) not in page
-    client.post(reverse("ballots:close", args=[ballot.pk]))
+    client.post(reverse("ballots:close", args=[ballot.pk]), {"confirmed": "yes"})
     assert Ballot.objects.get(pk=ballot.pk).state == BallotState.OPEN
 
     # The API has no way to close a ballot at all.

@@ -36,13 +36,15 @@ def test_a_member_pledges_sees_the_counter_move_and_withdraws(
     counter = page.locator("#pledge-count")
     assert counter.inner_text().startswith("5")
     assert serious_violations(page) == []
-    page.get_by_label("Claim back my subscriptions").check()
-    page.get_by_label("Amount I would claim back, in pounds").fill("96")
+    page.get_by_label("Claim back my subscriptions", exact=True).check()
+    page.get_by_label("Claim back my subscriptions: the amount, in pounds (£)").fill("96")
     page.get_by_role("button", name="Pledge", exact=True).click()
     page.get_by_text("Your pledge is saved").wait_for()
     assert page.locator("#pledge-count").inner_text().startswith("6")
     assert Pledge.objects.get(member__email="pledger@example.org").amount_pence == 9600
 
+    page.get_by_role("button", name="Withdraw my pledge").click()
+    page.get_by_role("heading", name="Withdraw your pledge?").wait_for()
     page.get_by_role("button", name="Withdraw my pledge").click()
     page.get_by_text("Your pledge has been withdrawn").wait_for()
     assert page.locator("#pledge-count").inner_text().startswith("5")

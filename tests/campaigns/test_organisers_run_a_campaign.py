@@ -57,7 +57,7 @@ def test_an_organiser_drafts_opens_and_records_demand_decisions(
     ]
     assert client.get(campaign.get_absolute_url()).status_code == 404  # drafts are not public
 
-    client.post(reverse("campaigns:open", kwargs={"slug": campaign.slug}))
+    client.post(reverse("campaigns:open", kwargs={"slug": campaign.slug}), {"confirmed": "yes"})
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.OPEN
     assert client.get(campaign.get_absolute_url()).status_code == 200

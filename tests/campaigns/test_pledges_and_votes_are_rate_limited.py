@@ -59,7 +59,7 @@ def test_thirty_pledge_and_withdraw_cycles_on_the_page_are_refused_after_the_lim
         answers.append(
             client.post(pledge_url, {"options": ["stop-dues"]}, **_address(n)).status_code
         )
-        client.post(withdraw_url, **_address(n))
+        client.post(withdraw_url, {"confirmed": "yes"}, **_address(n))
     assert answers == [302] * 5 + [429] * 25  # 10 changes: 5 pledges and 5 withdrawals
     assert not Pledge.objects.exists()
 
@@ -85,7 +85,9 @@ def test_a_refused_withdrawal_leaves_the_pledge_standing(
     client.post(pledge_url, {"options": ["stop-dues", "claim-back"], "amount": "12"})
 
     response = client.post(
-        reverse("campaigns:withdraw", kwargs={"slug": campaign.slug}), follow=True
+        reverse("campaigns:withdraw", kwargs={"slug": campaign.slug}),
+        {"confirmed": "yes"},
+        follow=True,
     )
     assert "Your pledge stands. Too many tries" in response.content.decode()
     pledge = Pledge.objects.get(member=member)

@@ -18,6 +18,7 @@ def _pages(group: Group) -> dict[str, str]:
     return {
         "detail": reverse("groups:detail", kwargs=slug),
         "manage": reverse("groups:manage", kwargs=slug),
+        "requests": reverse("groups:requests", kwargs=slug),
         "edit": reverse("groups:edit", kwargs=slug),
         "profile": reverse("accounts:profile"),
         "consents": reverse("accounts:consents"),
@@ -29,11 +30,13 @@ EXPECTED = {
     "public": {
         "detail": {ANON: 200, OUTSIDER: 200, MEMBER: 200, ORGANISER: 200},
         "manage": {ANON: 302, OUTSIDER: 404, MEMBER: 404, ORGANISER: 200},
+        "requests": {ANON: 302, OUTSIDER: 404, MEMBER: 404, ORGANISER: 200},
         "edit": {ANON: 302, OUTSIDER: 404, MEMBER: 404, ORGANISER: 200},
     },
     "hidden": {
         "detail": {ANON: 404, OUTSIDER: 404, MEMBER: 200, ORGANISER: 200},
         "manage": {ANON: 302, OUTSIDER: 404, MEMBER: 404, ORGANISER: 200},
+        "requests": {ANON: 302, OUTSIDER: 404, MEMBER: 404, ORGANISER: 200},
         "edit": {ANON: 302, OUTSIDER: 404, MEMBER: 404, ORGANISER: 200},
     },
 }
@@ -79,14 +82,12 @@ def test_organiser_actions_on_another_group_are_refused(
     for url, data in [
         (reverse("groups:invite", kwargs={"slug": theirs.slug}), {"email": "x@example.org"}),
         (
-            reverse(
-                "groups:decide_request", kwargs={"slug": theirs.slug, "request_id": request.pk}
-            ),
-            {"decision": "approve"},
+            reverse("groups:decide_request", kwargs={"slug": theirs.slug}),
+            {"request_id": request.pk, "decision": "approve"},
         ),
         (
-            reverse("groups:member_role", kwargs={"slug": theirs.slug, "member_id": target.pk}),
-            {"role": "organiser"},
+            reverse("groups:member_role", kwargs={"slug": theirs.slug}),
+            {"member_id": target.pk, "role": "organiser"},
         ),
     ]:
         assert intruder_client.post(url, data).status_code == 404, url

@@ -48,13 +48,11 @@ def test_a_listed_group_takes_a_request_that_an_organiser_approves(
     member_client.post(reverse("groups:join", kwargs={"slug": group.slug}))
     assert JoinRequest.objects.filter(group=group, member=member).count() == 1
 
-    manage = organiser_client.get(reverse("groups:manage", kwargs={"slug": group.slug}))
-    assert "Hopeful" in manage.content.decode()
+    requests = organiser_client.get(reverse("groups:requests", kwargs={"slug": group.slug}))
+    assert "Hopeful" in requests.content.decode()
     organiser_client.post(
-        reverse(
-            "groups:decide_request", kwargs={"slug": group.slug, "request_id": join_request.pk}
-        ),
-        {"decision": "approve"},
+        reverse("groups:decide_request", kwargs={"slug": group.slug}),
+        {"request_id": join_request.pk, "decision": "approve"},
     )
     assert Membership.objects.filter(group=group, member=member, role=Role.MEMBER).exists()
     join_request.refresh_from_db()
@@ -74,10 +72,8 @@ def test_a_declined_request_adds_no_membership(
     member_client.post(reverse("groups:join", kwargs={"slug": group.slug}))
     join_request = JoinRequest.objects.get(group=group, member=member)
     organiser_client.post(
-        reverse(
-            "groups:decide_request", kwargs={"slug": group.slug, "request_id": join_request.pk}
-        ),
-        {"decision": "decline"},
+        reverse("groups:decide_request", kwargs={"slug": group.slug}),
+        {"request_id": join_request.pk, "decision": "decline"},
     )
     assert not Membership.objects.filter(group=group, member=member).exists()
 

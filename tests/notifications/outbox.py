@@ -1,4 +1,5 @@
-"""Pieces shared by the outbox tests: task settings, consents and a queued campaign update."""
+"""Pieces shared by the outbox tests: task settings, consents, a queued campaign update and a
+queued service message."""
 
 from __future__ import annotations
 
@@ -13,6 +14,20 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.Immed
 
 # A member who takes campaign email.
 CAMPAIGNER = [ConsentPurpose.MEMBERSHIP, ConsentPurpose.CAMPAIGN_EMAIL]
+
+
+def ballot_opened(
+    member: User, n: int = 1, *, title: str = "Delegates", group: Group | None = None
+) -> Message | None:
+    """Queue the service message that ballot ``n`` is open to ``member``."""
+    return message_enqueue(
+        key=f"ballot:{n}:opened:member:{member.pk}",
+        kind=MessageClass.SERVICE,
+        recipient=member,
+        template="ballot_opened",
+        context={"ballot_title": title, "ballot_url": f"http://127.0.0.1:8000/b/{n}/"},
+        group=group,
+    )
 
 
 def campaign_update(member: User, group: Group, n: int = 1) -> Message | None:

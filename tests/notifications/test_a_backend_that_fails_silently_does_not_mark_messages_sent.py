@@ -10,9 +10,9 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from pytest_django.fixtures import Settings
 
-from rankandfile.notifications.models import Message, MessageClass, MessageStatus
+from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
-from rankandfile.notifications.services import message_enqueue
+from tests.notifications.outbox import ballot_opened
 from tests.personas import MakeMember
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,7 @@ def test_a_message_the_backend_did_not_send_is_retried_not_marked_sent(
 ) -> None:
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.{SilentlyFailingBackend.__qualname__}"}}
     member = make_member()
-    message_enqueue(
-        key=f"ballot:4:opened:member:{member.pk}",
-        kind=MessageClass.SERVICE,
-        recipient=member,
-        template="ballot_opened",
-        context={"ballot_title": "Delegates", "ballot_url": "http://x/"},
-    )
+    ballot_opened(member, 4)
 
     report = messages_deliver_due()
 

@@ -20,19 +20,12 @@ from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import message_enqueue_to_address
 from tests.notifications.outbox import IMMEDIATE_TASKS
 from tests.notifications.smtp_sink import SmtpSink
-from tests.personas import CaptureCallbacks, MakeMember
+from tests.personas import CaptureCallbacks, MakeMember, signup_form
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another long enough passphrase"
-SIGNUP = {
-    "email": "newcomer@example.org",
-    "password1": "a long enough passphrase",
-    "password2": "a long enough passphrase",
-    "display_name": "Red Robin",
-    "postcode_district": "LS6",
-    "consent_membership": "on",
-}
+SIGNUP = signup_form("newcomer@example.org", display_name="Red Robin", postcode_district="LS6")
 
 
 def _text(message: EmailMessage) -> str:

@@ -17,7 +17,7 @@ from rankandfile.notifications.models import Message, MessageClass, MessageStatu
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import message_enqueue
-from tests.notifications.outbox import CAMPAIGNER
+from tests.notifications.outbox import CAMPAIGNER, ballot_opened
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeMember
 
@@ -34,16 +34,6 @@ def _campaign(member: User, n: int) -> Message | None:
     )
 
 
-def _service(member: User, n: int) -> Message | None:
-    return message_enqueue(
-        key=f"ballot:{n}:opened:member:{member.pk}",
-        kind=MessageClass.SERVICE,
-        recipient=member,
-        template="ballot_opened",
-        context={"ballot_title": f"Ballot {n}", "ballot_url": "http://x/"},
-    )
-
-
 def _subjects(sink: SmtpSink) -> list[str]:
     return sorted(str(m["Subject"]) for m in sink.messages)
 
@@ -53,7 +43,7 @@ def test_campaign_email_is_not_queued_without_consent_but_service_email_is(
 ) -> None:
     member = make_member()  # membership consent only
     assert _campaign(member, 1) is None
-    assert _service(member, 1) is not None
+    assert ballot_opened(member, 1) is not None
     messages_deliver_due()
     assert _subjects(smtp_sink) == ["A ballot is open on Rank and File"]
 
@@ -98,7 +88,7 @@ def test_the_unsubscribe_link_asks_first_then_stops_campaign_email_without_loggi
     assert not member_has_consent(member, ConsentPurpose.CAMPAIGN_EMAIL)
 
     _campaign(member, 2)
-    _service(member, 2)
+    ballot_opened(member, 2)
     messages_deliver_due()
     assert _subjects(smtp_sink) == ["A ballot is open on Rank and File", "Leeds North: Update 1"]
 
@@ -126,7 +116,7 @@ def test_one_click_list_unsubscribe_post_stops_campaign_email_and_leaves_service
 
     smtp_sink.recorder.received.clear()
     _campaign(member, 3)
-    _service(member, 3)
+    ballot_opened(member, 3)
     messages_deliver_due()
     assert _subjects(smtp_sink) == ["A ballot is open on Rank and File"]
 

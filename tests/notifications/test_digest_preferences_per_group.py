@@ -14,17 +14,15 @@ from rankandfile.groups.services import group_join
 from rankandfile.notifications.models import (
     Frequency,
     Message,
-    MessageClass,
     MessageStatus,
     Preference,
 )
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import (
     digests_send,
-    message_enqueue,
     preference_set,
 )
-from tests.notifications.outbox import CAMPAIGNER, campaign_update
+from tests.notifications.outbox import CAMPAIGNER, ballot_opened, campaign_update
 from tests.notifications.smtp_sink import SmtpSink
 from tests.personas import MakeGroup, MakeMember
 
@@ -77,14 +75,7 @@ def test_weekly_none_and_every_message_and_service_mail_ignores_preferences(
     held = campaign_update(member, weekly, 2)
     assert held is not None and held.status == MessageStatus.HELD
     campaign_update(member, loud, 3)
-    message_enqueue(
-        key=f"ballot:1:opened:member:{member.pk}",
-        kind=MessageClass.SERVICE,
-        recipient=member,
-        template="ballot_opened",
-        context={"ballot_title": "Delegates", "ballot_url": "http://x/"},
-        group=silent,
-    )
+    ballot_opened(member, 1, group=silent)
     messages_deliver_due()
     assert sorted(str(m["Subject"]) for m in smtp_sink.messages) == [
         "A ballot is open on Rank and File",

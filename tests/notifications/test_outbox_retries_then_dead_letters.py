@@ -10,28 +10,17 @@ from django.core.management import call_command
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from rankandfile.accounts.models import User
-from rankandfile.notifications.models import Message, MessageClass, MessageStatus
+from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.notifications.sending import (
     messages_claim,
     messages_deliver_batch,
     messages_deliver_due,
 )
-from rankandfile.notifications.services import message_enqueue
+from tests.notifications.outbox import ballot_opened
 from tests.notifications.smtp_sink import SmtpSink, free_port
 from tests.personas import MakeMember
 
 pytestmark = pytest.mark.django_db
-
-
-def _enqueue(member: User, n: int = 1) -> None:
-    message_enqueue(
-        key=f"ballot:{n}:opened:member:{member.pk}",
-        kind=MessageClass.SERVICE,
-        recipient=member,
-        template="ballot_opened",
-        context={"ballot_title": "Delegates", "ballot_url": "http://x/"},
-    )
 
 
 def _make_due() -> None:
@@ -44,7 +33,7 @@ def test_a_temporary_failure_backs_off_exponentially_then_dead_letters(
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 4
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
     smtp_sink.recorder.answer = "451 4.3.0 Try again later"
-    _enqueue(make_member())
+    ballot_opened(make_member())
 
     delays = []
     for attempt in (1, 2, 3):
@@ -82,7 +71,7 @@ def test_a_permanent_refusal_dead_letters_at_once(
     smtp_sink: SmtpSink, make_member: MakeMember
 ) -> None:
     smtp_sink.recorder.answer = "550 5.1.1 No such mailbox"
-    _enqueue(make_member())
+    ballot_opened(make_member())
     assert messages_deliver_due().dead == 1
     message = Message.objects.get()
     assert message.status == MessageStatus.DEAD and "550" in message.last_error
@@ -94,7 +83,7 @@ def test_a_refused_recipient_dead_letters_and_the_batch_goes_on_over_the_same_co
     members = [make_member() for _ in range(3)]
     smtp_sink.recorder.refuse = {members[1].email}
     for member in members:
-        _enqueue(member)
+        ballot_opened(member)
     report = messages_deliver_due()
     assert (report.sent, report.dead, report.released) == (2, 1, 0)
     assert sorted(m["To"] for m in smtp_sink.messages) == sorted(
@@ -115,8 +104,8 @@ def test_an_unreachable_server_fails_the_batch_and_keeps_the_reason(
         }
     }
     member = make_member()
-    _enqueue(member, 1)
-    _enqueue(member, 2)
+    ballot_opened(member, 1)
+    ballot_opened(member, 2)
     report = messages_deliver_due()
     assert report.failed == 2
     for message in Message.objects.all():
@@ -131,7 +120,7 @@ def test_two_senders_never_claim_the_same_message_and_dead_senders_leases_expire
 ) -> None:
     member = make_member()
     for n in range(10):
-        _enqueue(member, n)
+        ballot_opened(member, n)
     now = timezone.now()
     lease = timedelta(seconds=30)
     first = messages_claim(token="a" * 32, limit=6, now=now, lease=lease)
@@ -153,7 +142,7 @@ def test_a_batch_that_runs_out_of_lease_hands_back_the_rest(
     settings.NOTIFICATIONS_LEASE_SECONDS = 0  # Every message is "too late": none may be sent.
     member = make_member()
     for n in range(3):
-        _enqueue(member, n)
+        ballot_opened(member, n)
     report = messages_deliver_batch()
     assert report.claimed == 3 and report.released == 3 and report.sent == 0
     assert Message.objects.filter(status=MessageStatus.QUEUED, claimed_by="").count() == 3
@@ -178,7 +167,7 @@ def test_a_server_that_cannot_be_reached_by_a_mailer_set_to_fail_silently_is_a_f
             },
         }
     }
-    _enqueue(make_member())
+    ballot_opened(make_member())
     report = messages_deliver_due()
     assert (report.sent, report.failed) == (0, 1)
     message = Message.objects.get()

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rankandfile.notifications.models import Message, MessageClass, MessageStatus
-from rankandfile.notifications.services import message_enqueue
+from rankandfile.notifications.models import Message, MessageStatus
+from tests.notifications.outbox import ballot_opened
 from tests.personas import MakeMember, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -18,13 +18,7 @@ def test_staff_with_mfa_see_counts_and_nobody_else_does(
 ) -> None:
     member = make_member()
     for n in range(3):
-        message_enqueue(
-            key=f"ballot:{n}:opened:member:{member.pk}",
-            kind=MessageClass.SERVICE,
-            recipient=member,
-            template="ballot_opened",
-            context={"ballot_title": "B", "ballot_url": "http://x/"},
-        )
+        ballot_opened(member, n, title="B")
     Message.objects.filter(key__startswith="ballot:0").update(
         status=MessageStatus.DEAD, last_error="SMTPDataError: 451"
     )

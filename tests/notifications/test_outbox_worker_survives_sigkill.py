@@ -166,6 +166,17 @@ def _expected(env: dict[str, str], prefix: str) -> tuple[dict[str, int], set[str
     return report["statuses"], set(report["message_ids"])
 
 
+def _wait_for_every_message_sent(env: dict[str, str], sink: SmtpSinkProcess, prefix: str) -> None:
+    _wait_for(lambda: sink.distinct_message_ids() >= MESSAGES, 90, "every message to arrive")
+    # The sink has every message, but a worker records the last ones as sent just after the
+    # server accepts them: wait for those records before stopping the workers.
+    _wait_for(
+        lambda: _expected(env, prefix)[0] == {"sent": MESSAGES},
+        60,
+        "every message to be recorded as sent",
+    )
+
+
 def test_a_worker_killed_mid_batch_and_restarted_delivers_every_message(
     worker_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -184,16 +195,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_every_message(
 
         restarted = _start_worker(worker_env, sink, log)
         try:
-            _wait_for(
-                lambda: sink.distinct_message_ids() >= MESSAGES, 90, "every message to arrive"
-            )
-            # The sink has every message, but the worker records the last ones as sent just
-            # after the server accepts them: wait for those records before stopping it.
-            _wait_for(
-                lambda: _expected(worker_env, "crash")[0] == {"sent": MESSAGES},
-                60,
-                "every message to be recorded as sent",
-            )
+            _wait_for_every_message_sent(worker_env, sink, "crash")
         finally:
             # Once the worker has exited, anything it sent has arrived: the sink counts a
             # message before it answers the worker's DATA command.
@@ -227,16 +229,7 @@ def test_two_workers_side_by_side_send_each_message_exactly_once(
     try:
         workers = [_start_worker(worker_env, sink, log) for _ in range(2)]
         try:
-            _wait_for(
-                lambda: sink.distinct_message_ids() >= MESSAGES, 90, "every message to arrive"
-            )
-            # The sink has every message, but the worker records the last ones as sent just
-            # after the server accepts them: wait for those records before stopping them.
-            _wait_for(
-                lambda: _expected(worker_env, "pair")[0] == {"sent": MESSAGES},
-                60,
-                "every message to be recorded as sent",
-            )
+            _wait_for_every_message_sent(worker_env, sink, "pair")
         finally:
             # Once both have exited, everything they sent has been counted (before each 250).
             for worker in workers:

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pytest_django.fixtures import Settings
 
-from rankandfile.notifications.models import Message, MessageClass, MessageStatus
+from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
-from rankandfile.notifications.services import message_enqueue
+from tests.notifications.outbox import ballot_opened
 from tests.notifications.smtp_sink import Recorder, free_port
 from tests.personas import MakeMember
 
@@ -106,13 +106,7 @@ def test_the_sender_upgrades_with_starttls_and_logs_in(
             }
         }
         member = make_member()
-        message_enqueue(
-            key=f"ballot:9:opened:member:{member.pk}",
-            kind=MessageClass.SERVICE,
-            recipient=member,
-            template="ballot_opened",
-            context={"ballot_title": "Delegates", "ballot_url": "http://x/"},
-        )
+        ballot_opened(member, 9)
 
         assert messages_deliver_due().sent == 1
     finally:

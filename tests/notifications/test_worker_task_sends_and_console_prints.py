@@ -11,7 +11,7 @@ from pytest_django.fixtures import Settings
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import message_enqueue
-from tests.notifications.outbox import IMMEDIATE_TASKS
+from tests.notifications.outbox import IMMEDIATE_TASKS, ballot_opened
 from tests.personas import CaptureCallbacks, MakeMember
 
 pytestmark = pytest.mark.django_db
@@ -42,13 +42,7 @@ def test_without_smtp_the_console_shows_each_sent_message(
 ) -> None:
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     member = make_member(email="console@example.org", display_name="Ada")
-    message_enqueue(
-        key=f"ballot:3:opened:member:{member.pk}",
-        kind=MessageClass.SERVICE,
-        recipient=member,
-        template="ballot_opened",
-        context={"ballot_title": "Delegates", "ballot_url": "http://127.0.0.1:8000/b/3/"},
-    )
+    ballot_opened(member, 3)
     assert messages_deliver_due().sent == 1
     printed = capsys.readouterr().out
     assert "Subject: A ballot is open on Rank and File" in printed

@@ -69,8 +69,6 @@ class World:
             return {}
         return {
             "groups:invitation_accept": {"token": self.invitation},
-            "groups:decide_request": {"slug": self.group_slug, "request_id": self.request_id},
-            "groups:member_role": {"slug": self.group_slug, "member_id": self.member_id},
             "campaigns:new": {"group_slug": self.group_slug},
             "campaigns:vouch": {"group_slug": self.group_slug, "member_id": self.member_id},
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
@@ -82,7 +80,7 @@ class World:
         app, _, route = name.partition(":")
         if app == "groups" and route not in {"list", "create"}:
             return {"slug": self.group_slug}
-        if app == "campaigns":
+        if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
@@ -111,29 +109,36 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:pledge_mine": (401, 404, 404, 404, 404),
     "api-v1:pledge_withdraw": (401, 404, 404, 404, 404),
     "ballots:bundle": (404, 404, 404, 404, 404),
-    "ballots:close": (302, 405, 405, 405, 405),
+    "ballots:close": (302, 302, 302, 302, 302),
     "ballots:create": (302, 404, 404, 404, 200),
+    "ballots:delete": (302, 302, 302, 302, 302),
     "ballots:detail": (200, 200, 200, 200, 200),
     "ballots:list": (302, 200, 200, 200, 200),
-    "ballots:open": (302, 405, 405, 405, 405),
+    "ballots:open": (302, 302, 302, 302, 302),
+    "ballots:preview": (302, 404, 404, 200, 404),
     "ballots:receipt": (200, 200, 200, 200, 200),
     "ballots:results": (404, 404, 404, 404, 404),
+    "ballots:update": (302, 404, 404, 302, 404),
     "ballots:vote": (302, 302, 200, 200, 302),
     "ballots:voted": (302, 302, 302, 302, 302),
     "campaigns:action_pack": (302, 404, 404, 404, 404),
     "campaigns:counter": (200, 200, 200, 200, 200),
+    "campaigns:delete": (302, 302, 302, 302, 302),
     "campaigns:demand_status": (302, 405, 405, 405, 405),
     "campaigns:detail": (200, 200, 200, 200, 200),
+    "campaigns:edit": (302, 404, 404, 302, 404),
     "campaigns:embed": (200, 200, 200, 200, 200),
+    "campaigns:list": (200, 200, 200, 200, 200),
     "campaigns:manage": (302, 404, 404, 200, 404),
     "campaigns:new": (302, 404, 404, 200, 404),
-    "campaigns:open": (302, 405, 405, 405, 405),
-    "campaigns:pledge": (302, 405, 405, 405, 405),
+    "campaigns:open": (302, 302, 302, 302, 302),
+    "campaigns:pledge": (302, 302, 302, 302, 302),
+    "campaigns:preview": (302, 404, 404, 302, 404),
     "campaigns:totals": (200, 200, 200, 200, 200),
     "campaigns:vouch": (302, 405, 405, 405, 405),
-    "campaigns:withdraw": (302, 405, 405, 405, 405),
+    "campaigns:withdraw": (302, 302, 302, 302, 302),
     "groups:create": (302, 200, 200, 200, 200),
-    "groups:decide_request": (302, 405, 405, 405, 405),
+    "groups:decide_request": (302, 302, 302, 302, 302),
     "groups:detail": (200, 200, 200, 200, 200),
     "groups:edit": (302, 404, 404, 200, 404),
     "groups:invitation_accept": (302, 403, 403, 403, 403),
@@ -142,12 +147,14 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
-    "groups:member_role": (302, 405, 405, 405, 405),
+    "groups:member_role": (302, 302, 302, 302, 302),
+    "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
+    "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
 
 

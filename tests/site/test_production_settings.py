@@ -1,4 +1,5 @@
-"""Production settings pass Django's deployment checks; bad settings stop the process."""
+"""Production settings pass Django's deployment checks; bad settings stop the process; HSTS
+preload is a commitment an operator opts into (HSTS_PRELOAD=1), never a default."""
 
 from __future__ import annotations
 
@@ -14,11 +15,15 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "rankandfile.example",
     "SMTP_HOST": "smtp.rankandfile.example",
 }
+PRINT_HSTS = (
+    "from django.conf import settings; "
+    "print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_PRELOAD)"
+)
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     # The browser tests lift Django's async guard for this process; a deployment never does.
-    unwanted = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    unwanted = {*PRODUCTION, "HSTS_PRELOAD", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environ = {k: v for k, v in os.environ.items() if k not in unwanted} | env
     return subprocess.run(
         [sys.executable, "-m", "rankandfile", "manage", *args],
@@ -46,3 +51,13 @@ def test_a_malformed_setting_stops_start_up() -> None:
     result = _manage("check", **(PRODUCTION | {"SMTP_PORT": "twenty-five"}))
     assert result.returncode != 0
     assert "SMTP_PORT='twenty-five' is not an integer" in result.stderr
+
+
+def test_production_sends_hsts_without_preload_unless_asked() -> None:
+    def hsts(**env: str) -> str:
+        result = _manage("shell", "--no-imports", "-c", PRINT_HSTS, **env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert hsts(**PRODUCTION) == "31536000 False"
+    assert hsts(**PRODUCTION, HSTS_PRELOAD="1") == "31536000 True"

@@ -1,0 +1,155 @@
+"""Requests to join a listed group have their own organisers' page: a table, 50 a page, the
+oldest first, linked from the manage page; each row approves or declines through one fixed
+action address that takes the request's id in the form and answers a GET with the page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from rankandfile.accounts.models import User
+from rankandfile.groups.models import Group, JoinRequest, JoinRequestStatus, Membership
+from rankandfile.groups.services import group_join
+from tests.personas import MakeGroup, MakeMember, login_with_second_factor
+
+pytestmark = pytest.mark.django_db
+
+
+def _ask(group: Group, make_member: MakeMember, n: int, *, start: int = 0) -> list[JoinRequest]:
+    requests = []
+    for i in range(start, start + n):
+        outcome = group_join(group=group, member=make_member(display_name=f"Hopeful {i:02d}"))
+        assert outcome.join_request is not None
+        requests.append(outcome.join_request)
+    return requests
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'<th scope="row" data-label="Name">([^<]*)</th>', html)
+
+
+def _listed_group(make_member: MakeMember, make_group: MakeGroup) -> tuple[Group, User, Client]:
+    organiser = make_member(mfa=True)
+    group = make_group(visibility="listed", organiser=organiser, name="Listed Branch")
+    client = Client()
+    login_with_second_factor(client, organiser)
+    return group, organiser, client
+
+
+def test_the_manage_page_links_to_the_requests_which_page_by_fifty(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    group, _, client = _listed_group(make_member, make_group)
+    requests_url = reverse("groups:requests", kwargs={"slug": group.slug})
+    _ask(group, make_member, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(requests_url).status_code == 200
+    _ask(group, make_member, 53, start=2)
+
+    manage = client.get(reverse("groups:manage", kwargs={"slug": group.slug})).content.decode()
+    assert f'href="{requests_url}">Requests to join (55 waiting)' in manage
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(requests_url).content.decode()
+    second = client.get(requests_url, {"page": "2"}).content.decode()
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert _rows(first) == [f"Hopeful {i:02d}" for i in range(50)]  # the oldest first
+    assert _rows(second) == [f"Hopeful {i:02d}" for i in range(50, 55)]
+    assert "55 requests waiting" in first and "Page 2 of 2" in second
+    # One compact form a row: the id goes in the form, not in the address.
+    assert first.count('name="request_id"') == 50
+    decide = reverse("groups:decide_request", kwargs={"slug": group.slug})
+    assert first.count(f'action="{decide}"') == 50
+
+
+def test_approve_and_decline_by_id_in_the_form_and_return_to_the_same_page(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    group, organiser, client = _listed_group(make_member, make_group)
+    first, second = _ask(group, make_member, 2)
+    decide = reverse("groups:decide_request", kwargs={"slug": group.slug})
+    requests_url = reverse("groups:requests", kwargs={"slug": group.slug})
+
+    response = client.post(
+        decide, {"request_id": first.pk, "decision": "approve", "back": "page=1"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"{requests_url}?page=1"
+    first.refresh_from_db()
+    assert first.status == JoinRequestStatus.APPROVED and first.decided_by == organiser
+    assert Membership.objects.filter(group=group, member=first.member).exists()
+
+    response = client.post(decide, {"request_id": second.pk, "decision": "decline"})
+    assert response["Location"] == requests_url
+    second.refresh_from_db()
+    assert second.status == JoinRequestStatus.DECLINED
+    assert not Membership.objects.filter(group=group, member=second.member).exists()
+
+    page = client.get(requests_url).content.decode()
+    assert _rows(page) == [] and "No requests are waiting." in page
+
+    # Deciding again says so and changes nothing.
+    response = client.post(decide, {"request_id": second.pk, "decision": "approve"}, follow=True)
+    assert "already been decided" in response.content.decode()
+    assert not Membership.objects.filter(group=group, member=second.member).exists()
+
+
+def test_a_get_on_the_decision_address_goes_to_the_requests_page_and_decides_nothing(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    group, _, client = _listed_group(make_member, make_group)
+    (join_request,) = _ask(group, make_member, 1)
+
+    response = client.get(
+        reverse("groups:decide_request", kwargs={"slug": group.slug}),
+        {"request_id": join_request.pk, "decision": "approve"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("groups:requests", kwargs={"slug": group.slug})
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+
+
+def test_a_request_to_another_group_cannot_be_decided_from_this_one(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    group, _, client = _listed_group(make_member, make_group)
+    other = make_group(visibility="listed")
+    (theirs,) = _ask(other, make_member, 1)
+
+    response = client.post(
+        reverse("groups:decide_request", kwargs={"slug": group.slug}),
+        {"request_id": theirs.pk, "decision": "approve"},
+    )
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == JoinRequestStatus.PENDING
+
+    # And a form without a usable id or decision changes nothing either.
+    response = client.post(
+        reverse("groups:decide_request", kwargs={"slug": group.slug}),
+        {"request_id": "x", "decision": "approve"},
+        follow=True,
+    )
+    assert "nothing was changed" in response.content.decode()
+
+
+def test_only_the_groups_organisers_see_its_requests(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    group, _, _ = _listed_group(make_member, make_group)
+    _ask(group, make_member, 1)
+    requests_url = reverse("groups:requests", kwargs={"slug": group.slug})
+    member = make_member(mfa=True)
+    Membership.objects.create(group=group, member=member)
+    member_client, anonymous = Client(), Client()
+    login_with_second_factor(member_client, member)
+
+    assert anonymous.get(requests_url).status_code == 302
+    response = member_client.get(requests_url)
+    assert response.status_code == 404
+    assert "Hopeful" not in response.content.decode()
