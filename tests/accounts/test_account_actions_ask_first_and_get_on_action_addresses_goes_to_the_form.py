@@ -153,9 +153,14 @@ def test_opening_an_account_or_group_action_address_goes_to_the_page_with_its_fo
         response = member_client.get(action)
         assert (response.status_code, response["Location"]) == (302, form_page), action
         assert member_client.get(form_page).status_code == 200
-    invite = organiser_client.get(reverse("groups:invite", kwargs={"slug": group.slug}))
     manage = reverse("groups:manage", kwargs={"slug": group.slug})
-    assert (invite.status_code, invite["Location"]) == (302, manage)
+    for action in (
+        reverse("groups:invite", kwargs={"slug": group.slug}),
+        reverse("campaigns:vouch", kwargs={"group_slug": group.slug, "member_id": member.pk}),
+    ):
+        response = organiser_client.get(action)
+        assert (response.status_code, response["Location"]) == (302, manage), action
+    assert organiser_client.get(manage).status_code == 200
     assert Membership.objects.filter(member=member, group=group).exists(), "a GET never acts"
 
 
