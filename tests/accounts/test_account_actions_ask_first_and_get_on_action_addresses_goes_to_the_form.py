@@ -96,7 +96,7 @@ def test_withdrawing_membership_consent_asks_first_and_lists_the_groups_it_leave
     asked = client.post(change, {"purpose": "membership", "action": "withdraw"})
     page = asked.content.decode()
     assert asked.status_code == 200
-    assert "Withdraw your consent: Membership of the network?" in page
+    assert "Withdraw your consent to membership of the network?" in page
     assert "Every membership of yours ends at once: you leave Leeds Tenants and York Renters." in (
         page
     )

@@ -38,7 +38,7 @@ def test_withdrawing_membership_consent_names_the_groups_and_acts_only_when_conf
     page.goto("/me/consents/")
     page.get_by_role("button", name=WITHDRAW_MEMBERSHIP).click()
     heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "Withdraw your consent: Membership of the network?"
+    assert heading.inner_text() == "Withdraw your consent to membership of the network?"
     text = page.locator("main").inner_text()
     assert "you leave Leeds Tenants Union and York Renters" in text
     _fits_a_phone(page)
