@@ -62,7 +62,7 @@ def prepare() -> None:
             group=group,
             title=CLOSED_BALLOT_TITLE,
             description="Two places on the branch committee, and this year's affiliation.",
-            opens_at=now - timedelta(minutes=5),
+            opens_at=now,  # ballot_create refuses an opening time in the past
             closes_at=now + timedelta(days=7),
             questions=[
                 QuestionInput(
@@ -92,7 +92,7 @@ def prepare() -> None:
             group=group,
             title=OPEN_BALLOT_TITLE,
             description="The branch's voice in the national campaign.",
-            opens_at=now - timedelta(minutes=5),
+            opens_at=now,  # ballot_create refuses an opening time in the past
             closes_at=now + timedelta(days=10),
             questions=[QuestionInput(text="Back the members' ultimatum?", method="yesno")],
         )

@@ -333,7 +333,9 @@ def ballot_create(
 
 
 def _draft_locked_for(*, ballot: Ballot, actor: User) -> Ballot:
-    locked = Ballot.objects.select_for_update().select_related("group").get(pk=ballot.pk)
+    locked = (
+        Ballot.objects.select_for_update(of=("self",)).select_related("group").get(pk=ballot.pk)
+    )
     if not member_may_organise(member=actor, ballot_group=locked.group):
         raise BallotError("Only the group's organisers can change its ballots.")
     if locked.state != BallotState.DRAFT:

@@ -336,14 +336,17 @@ def _ballot_form_page(
     status = 200
     if data is not None and "add_question" in data:
         rows = question_rows_as_sent(data, question_rows_count(data))
-        if len(rows) < services.MAX_QUESTIONS:
+        added = len(rows) < services.MAX_QUESTIONS
+        if added:
             rows.append({})
         form = BallotForm(initial={name: data.get(name, "") for name in BallotForm.base_fields})
         questions = _question_forms(rows)
+        if added:  # the member goes on typing in the new row
+            questions[-1].fields["text"].widget.attrs["autofocus"] = True
     elif data is not None:
         form = BallotForm(data)
         sent = [QuestionForm(data, prefix=f"q{n}") for n in range(1, question_rows_count(data) + 1)]
-        questions = [q for q in sent if not q.marked_removed()] or sent[:1]
+        questions = [q for q in sent if not q.marked_removed()]
         if form.is_valid() and all(q.is_valid() for q in questions):
             given = [q.question_input() for q in questions]
             fields = {**form.cleaned_data, "questions": [q for q in given if q is not None]}
@@ -380,6 +383,7 @@ def _ballot_form_page(
     else:
         form = BallotForm(initial={"electorate": "members"})
         questions = _question_forms([{}])
+    questions = questions or _question_forms([{}])  # every row removed: a fresh one to fill
     return render(
         request,
         "ballots/ballot_form.html",

@@ -174,7 +174,7 @@ def _draft_locked(campaign: Campaign, organiser: User, *, doing: str) -> Campaig
     require_organiser(group=campaign.group, member=organiser)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.state != CampaignState.DRAFT:
-        raise CampaignError(f"Only a draft can be {doing}: this campaign is already open.")
+        raise CampaignError(f"Only a draft can be {doing}: this campaign has been opened.")
     return locked
 
 

@@ -12,6 +12,8 @@ Each transition runs in one transaction that first locks every shard of the stag
 rows that pledge changes lock (each its own member's shard): a deadline is resolved exactly once,
 a job that runs twice finds the work done, and a crash half-way rolls the whole transition back
 so that the next run does it all.
+
+Drafts (create, update, delete) are written in ``drafts``; their names are re-exported here.
 """
 
 from __future__ import annotations

@@ -93,9 +93,22 @@ def _campaign_page(
         "form": form,
         "preview": preview,
         "demands": campaign.demands.all(),
-        "ladder": campaign.stages.order_by("number").prefetch_related("options"),
+        "ladder": _ladder(campaign),
     }
     return render(request, "campaigns/campaign_detail.html", context, status=status)
+
+
+def _ladder(campaign: Campaign) -> list[tuple[Stage, int | None]]:
+    """Every stage, with its live people count (public, as on the counter) once it started."""
+    return [
+        (
+            stage,
+            None
+            if stage.state == StageState.PENDING
+            else selectors.public_count(selectors.stage_people(stage)),
+        )
+        for stage in campaign.stages.order_by("number").prefetch_related("options")
+    ]
 
 
 def _pledge_initial(pledge: Pledge | None) -> dict[str, object]:

@@ -60,6 +60,7 @@ def test_a_draft_is_written_with_added_and_removed_questions_then_edited_and_pre
     html = more.content.decode()
     assert more.status_code == 200
     assert 'name="q2-text"' in html and 'name="q3-text"' not in html
+    assert 'name="q2-text" maxlength="500" autofocus' in html
     assert 'value="Strike on 1 May?"' in html and 'value="Branch officers"' in html
     assert "There is a problem" not in html
     assert not Ballot.objects.exists()

@@ -39,6 +39,8 @@ def test_an_organiser_edits_previews_and_opens_a_draft_that_members_then_see(
     page.locator("#id_title").fill("Publish the whole report")
     page.get_by_role("button", name="Add another stage").click()
     page.get_by_role("group", name="Stage 3").wait_for()
+    assert serious_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator("#id_title").input_value() == "Publish the whole report"  # kept
     page.get_by_role("button", name="Remove stage 3").click()
     page.get_by_role("button", name="Save as a draft").last.click()
@@ -55,6 +57,7 @@ def test_an_organiser_edits_previews_and_opens_a_draft_that_members_then_see(
     page.get_by_role("button", name="Open the campaign").click()
     page.get_by_role("heading", name="Open “Publish the whole report” for pledges?").wait_for()
     assert page.get_by_text("You can no longer edit or delete the campaign.").is_visible()
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Open the campaign").click()
     page.get_by_text("The campaign is open for pledges.").wait_for()
     draft.refresh_from_db()

@@ -52,3 +52,5 @@ def test_closing_voting_asks_first_and_says_how_many_have_voted(
     page.get_by_role("heading", name="Results: Strike ballot").wait_for()
     assert Ballot.objects.get(pk=ballot.pk).state == BallotState.PUBLISHED
     assert page.get_by_text("3 of 5 members on the roll voted").is_visible()
+    assert page.get_by_text("Yes: 3 (100.0%)").is_visible()
+    assert serious_violations(page) == []

@@ -9,8 +9,15 @@ from django.test import Client
 from django.urls import reverse
 
 from rankandfile.audit.models import AuditEntry
+from rankandfile.campaigns.errors import CampaignError
 from rankandfile.campaigns.models import Campaign, CampaignState, Pledge
-from rankandfile.campaigns.services import campaign_create, campaign_open, pledge_create
+from rankandfile.campaigns.services import (
+    campaign_create,
+    campaign_delete,
+    campaign_open,
+    campaign_update,
+    pledge_create,
+)
 from rankandfile.groups.services import group_join
 from tests.campaigns.draft_form import campaign_fields, stage_fields
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
@@ -156,3 +163,31 @@ def test_withdrawing_a_pledge_asks_first(make_member: MakeMember, make_group: Ma
     assert Pledge.objects.filter(member=member).exists()
     client.post(withdraw, {"confirmed": "yes"})
     assert not Pledge.objects.filter(member=member).exists()
+
+
+@pytest.mark.django_db
+def test_the_services_update_and_delete_only_drafts_and_only_for_organisers(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    draft, _ = _draft(make_member, make_group)
+    organiser = draft.group.memberships.get().member
+    words = {
+        "title": "Changed",
+        "target": "them",
+        "explanation": "Why.",
+        "demands": ["One"],
+        "stages": stage_inputs()[:1],
+    }
+    stranger = make_member(mfa=True)
+    with pytest.raises(CampaignError, match="Only the group's organisers"):
+        campaign_update(campaign=draft, organiser=stranger, **words)
+    with pytest.raises(CampaignError, match="Only the group's organisers"):
+        campaign_delete(campaign=draft, organiser=stranger)
+
+    campaign_open(campaign=draft, organiser=organiser)
+    with pytest.raises(CampaignError, match="Only a draft can be edited"):
+        campaign_update(campaign=draft, organiser=organiser, **words)
+    with pytest.raises(CampaignError, match="Only a draft can be deleted"):
+        campaign_delete(campaign=draft, organiser=organiser)
+    draft.refresh_from_db()
+    assert draft.title == "Publish the report" and draft.stages.count() == 2
