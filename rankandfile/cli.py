@@ -52,6 +52,10 @@ def _run(argv: list[str]) -> int:
     """
     address = argv[0] if argv else DEFAULT_ADDRESS
     site_root = os.environ.setdefault("SITE_ROOT", site_root_for(address))
+    # A server on another address (a phone on the same network) must also accept its name.
+    host = site_root_for(address).removeprefix("http://").rpartition(":")[0]
+    hosts = dict.fromkeys(["127.0.0.1", "localhost", host])  # in order, once each
+    os.environ.setdefault("ALLOWED_HOSTS", ",".join(hosts))
     python = [sys.executable, "-m", "rankandfile", "manage"]
     worker = subprocess.Popen([*python, "db_worker"])
     clock = subprocess.Popen([*python, "clock"])

@@ -12,7 +12,6 @@ from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_POST
 
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
@@ -476,7 +475,7 @@ def campaign_open(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @mfa_required
-@require_POST
+@post_only("campaigns:manage", slug="slug")
 def demand_status(request: HttpRequest, slug: str, position: int) -> HttpResponse:
     campaign = _campaign_for_organiser(request, slug)
     demand = get_object_or_404(Demand, campaign=campaign, position=position)
@@ -494,7 +493,7 @@ def demand_status(request: HttpRequest, slug: str, position: int) -> HttpRespons
 
 
 @mfa_required
-@require_POST
+@post_only("groups:manage", slug="group_slug")
 def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse:
     """An organiser vouches for a member of their group (their pledges then count as verified)."""
     group = group_get_for_organiser(slug=group_slug, organiser=request_member(request))

@@ -218,7 +218,7 @@ def consent_change(request: HttpRequest) -> HttpResponse:
             request,
             "confirm.html",
             {
-                "title": f"Withdraw your consent: {purpose.label}?",
+                "title": f"Withdraw your consent to {purpose.label.lower()}?",
                 "consequences": selectors.consent_withdrawal_consequences(
                     member=member, purpose=purpose
                 ),

@@ -12,19 +12,24 @@ from django.shortcuts import redirect, resolve_url
 View = Callable[..., HttpResponse]
 
 
-def post_only(form_page: str) -> Callable[[View], View]:
+def post_only(form_page: str, **form_page_kwargs: str) -> Callable[[View], View]:
     """An action address that acts only on POST; a GET (a bookmark, a reload after the act, a
     link pasted from an email) goes to the page that holds its form instead of an empty 405.
 
     ``form_page`` is a URL name reversed with the view's own keyword arguments, so it must take
-    the same ones (``campaigns:detail`` for ``campaigns:pledge``, both by ``slug``). Other
-    methods still answer 405.
+    the same ones (``campaigns:detail`` for ``campaigns:pledge``, both by ``slug``), unless
+    ``form_page_kwargs`` name which of the view's arguments it takes:
+    ``post_only("groups:manage", slug="group_slug")`` on ``vouch(request, group_slug,
+    member_id)`` goes to the group's manage page. Other methods still answer 405.
     """
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in ("GET", "HEAD"):
+                if form_page_kwargs:
+                    args = ()
+                    kwargs = {name: kwargs[arg] for name, arg in form_page_kwargs.items()}
                 response: HttpResponse = redirect(form_page, *args, **kwargs)
                 return response
             if request.method != "POST":

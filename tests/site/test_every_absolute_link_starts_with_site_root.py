@@ -146,7 +146,10 @@ def test_the_campaign_page_and_its_embed_share_and_embed_addresses_under_site_ro
 
 def _account_emails(make_member: MakeMember) -> None:
     """allauth's emails, asked for as a visitor would: through its pages."""
-    make_member(email="known@example.org")
+    known = make_member(email="known@example.org")
+    logged_in = Client()
+    logged_in.force_login(known)  # a code to confirm it is them, before a sensitive change
+    logged_in.post(reverse("account_request_reauthentication_code"), {"recipient": known.email})
     Client().post(reverse("account_signup"), {**SIGNUP, "email": "newcomer@example.org"})
     Client().post(reverse("account_signup"), {**SIGNUP, "email": "known@example.org"})
     Client().post(reverse("account_reset_password"), {"email": "known@example.org"})
@@ -249,12 +252,13 @@ def test_every_kind_of_email_links_only_under_site_root_and_names_no_host_and_po
     assert links >= 2 * len(received), "every email links to the site (text and HTML)"
 
     account = [m for m in received if str(m["Subject"]).startswith("[Rank and File] ")]
-    assert len(account) == 4  # confirm, already exists, reset, unknown account
+    # log-in code, confirm, already exists, reset, unknown account
+    assert len(account) == 5, [str(m["Subject"]) for m in account]
     for message in account:
         text = str(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
         assert text.startswith("Hello from Rank and File!"), text
         assert text.rstrip().endswith("Thank you for using Rank and File!"), text
-        assert SITE_ROOT + "/accounts/" in text, text
+        assert SITE_ROOT + "/accounts/" in text or "log-in code" in text, text
 
 
 # rankandfile run ADDRESS -----------------------------------------------------------------------
@@ -290,7 +294,13 @@ def _run_and_record(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> list[di
     started: list[dict[str, Any]] = []
 
     def popen(command: list[str], **kwargs: Any) -> _Exited:
-        started.append({"command": command, "SITE_ROOT": os.environ.get("SITE_ROOT")})
+        started.append(
+            {
+                "command": command,
+                "SITE_ROOT": os.environ.get("SITE_ROOT"),
+                "ALLOWED_HOSTS": os.environ.get("ALLOWED_HOSTS"),
+            }
+        )
         return _Exited()
 
     monkeypatch.setattr(cli.subprocess, "Popen", popen)
@@ -301,14 +311,23 @@ def _run_and_record(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> list[di
 def test_rankandfile_run_gives_its_address_to_the_server_worker_and_clock(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("SITE_ROOT", "unset below, restored after the test")
-    monkeypatch.delenv("SITE_ROOT")
+    for name in ("SITE_ROOT", "ALLOWED_HOSTS"):  # unset here, restored after the test
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     started = _run_and_record(monkeypatch, ["0.0.0.0:8400"])
     assert [s["command"][-1] for s in started] == ["db_worker", "clock", "0.0.0.0:8400"]
     assert {s["SITE_ROOT"] for s in started} == {"http://127.0.0.1:8400"}
+    assert {s["ALLOWED_HOSTS"] for s in started} == {"127.0.0.1,localhost"}
     assert "running at http://127.0.0.1:8400/" in capsys.readouterr().out
 
-    monkeypatch.delenv("SITE_ROOT")
+    for name in ("SITE_ROOT", "ALLOWED_HOSTS"):
+        monkeypatch.delenv(name)
+    started = _run_and_record(monkeypatch, ["192.168.1.20:8000"])
+    assert {s["SITE_ROOT"] for s in started} == {"http://192.168.1.20:8000"}
+    assert {s["ALLOWED_HOSTS"] for s in started} == {"127.0.0.1,localhost,192.168.1.20"}
+
+    for name in ("SITE_ROOT", "ALLOWED_HOSTS"):
+        monkeypatch.delenv(name)
     started = _run_and_record(monkeypatch, [])
     assert {s["SITE_ROOT"] for s in started} == {"http://127.0.0.1:8000"}
 
@@ -317,7 +336,9 @@ def test_a_site_root_set_in_the_environment_wins_over_the_address(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SITE_ROOT", SITE_ROOT)
+    monkeypatch.setenv("ALLOWED_HOSTS", "organise.example.org")
     started = _run_and_record(monkeypatch, ["0.0.0.0:8400"])
+    assert {s["ALLOWED_HOSTS"] for s in started} == {"organise.example.org"}
     assert {s["SITE_ROOT"] for s in started} == {SITE_ROOT}
     assert f"its links at {SITE_ROOT}/" in capsys.readouterr().out
 
