@@ -22,6 +22,7 @@ from rankandfile.accounts.services import (
     api_token_revoke,
     member_profile_update,
 )
+from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 
 
@@ -76,22 +77,19 @@ def api_token_revoke_view(request: HttpRequest) -> HttpResponse:
     if api_token is None:
         messages.error(request, "That API token no longer exists; nothing was changed.")
         return redirect("accounts:profile")
-    if request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return confirm_page(
             request,
-            "confirm.html",
-            {
-                "title": f"Revoke the API token “{api_token.name}”?",
-                "consequences": [
-                    "Any program that uses this token stops working at once.",
-                    "This cannot be undone: a program that needs the API again needs a new token.",
-                ],
-                "action_url": reverse("accounts:api_token_revoke"),
-                "confirm_label": "Revoke the token",
-                "cancel_url": reverse("accounts:profile"),
-                "hidden": {"revoke": api_token.pk},
-                "danger": True,
-            },
+            title=f"Revoke the API token “{api_token.name}”?",
+            consequences=[
+                "Any program that uses this token stops working at once.",
+                "This cannot be undone: a program that needs the API again needs a new token.",
+            ],
+            action_url=reverse("accounts:api_token_revoke"),
+            confirm_label="Revoke the token",
+            cancel_url=reverse("accounts:profile"),
+            hidden={"revoke": api_token.pk},
+            danger=True,
         )
     api_token_revoke(member=member, token_id=api_token.pk)
     messages.success(request, f"The API token “{api_token.name}” has been revoked.")

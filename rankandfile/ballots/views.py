@@ -32,6 +32,7 @@ from rankandfile.ballots.models import (
 )
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import groups_organised_by
+from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 
 
@@ -194,18 +195,14 @@ def _confirm(
     danger: bool = False,
 ) -> HttpResponse:
     """The confirmation page of an action on ``ballot``; its form posts ``confirmed=yes``."""
-    return render(
+    return confirm_page(
         request,
-        "confirm.html",
-        {
-            "title": title,
-            "consequences": consequences,
-            "action_url": reverse(action, kwargs={"ballot_id": ballot.pk}),
-            "confirm_label": confirm_label,
-            "cancel_url": ballot.get_absolute_url(),
-            "hidden": {},
-            "danger": danger,
-        },
+        title=title,
+        consequences=consequences,
+        action_url=reverse(action, kwargs={"ballot_id": ballot.pk}),
+        confirm_label=confirm_label,
+        cancel_url=ballot.get_absolute_url(),
+        danger=danger,
     )
 
 
@@ -216,7 +213,7 @@ def ballot_open(request: HttpRequest, ballot_id: int) -> HttpResponse:
     if ballot.state != BallotState.DRAFT:
         messages.error(request, "This ballot has already been opened.")
         return redirect(ballot)
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         electorate = services.electorate_members(ballot).count()
         who = f"the members of {ballot.group.name}" if ballot.group else "every member"
         if ballot.electorate == Electorate.MEMBERS_WITH_MFA:
@@ -258,7 +255,7 @@ def ballot_close(request: HttpRequest, ballot_id: int) -> HttpResponse:
     if not ballot.closes_early_allowed and timezone.now() < ballot.closes_at:
         messages.error(request, "This ballot cannot be closed early.")
         return redirect(ballot)
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         voted, roll = selectors.roll_turnout(ballot)
         return _confirm(
             request,
@@ -291,7 +288,7 @@ def ballot_delete(request: HttpRequest, ballot_id: int) -> HttpResponse:
     if ballot.state != BallotState.DRAFT:
         messages.error(request, "Voting has opened: the ballot can no longer be deleted.")
         return redirect(ballot)
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         return _confirm(
             request,
             ballot,

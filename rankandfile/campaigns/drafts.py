@@ -63,6 +63,17 @@ def require_organiser(*, group: Group, member: User) -> None:
         raise CampaignError("Only the group's organisers can run its campaigns.")
 
 
+def campaign_audit(*, campaign: Campaign, organiser: User, action: str, **details: int) -> None:
+    """One line in the audit log for an organiser's act on a campaign, naming its group."""
+    audit_record(
+        actor=organiser,
+        action=action,
+        target_type="campaign",
+        target_id=campaign.pk,
+        details={"group_id": campaign.group_id, **details},
+    )
+
+
 def _check_ladder(demands: Sequence[str], stages: Sequence[StageInput], now: datetime) -> None:
     """Everything a draft is checked for before it is written, in words for the organiser."""
     if not demands:
@@ -160,12 +171,8 @@ def campaign_create(
         explanation=explanation.strip(),
     )
     _ladder_write(campaign, demands, stages)
-    audit_record(
-        actor=organiser,
-        action="campaign.created",
-        target_type="campaign",
-        target_id=campaign.pk,
-        details={"group_id": group.pk, "stages": len(stages)},
+    campaign_audit(
+        campaign=campaign, organiser=organiser, action="campaign.created", stages=len(stages)
     )
     return campaign
 
@@ -201,12 +208,8 @@ def campaign_update(
     locked.demands.all().delete()
     locked.stages.all().delete()
     _ladder_write(locked, demands, stages)
-    audit_record(
-        actor=organiser,
-        action="campaign.updated",
-        target_type="campaign",
-        target_id=locked.pk,
-        details={"group_id": locked.group_id, "stages": len(stages)},
+    campaign_audit(
+        campaign=locked, organiser=organiser, action="campaign.updated", stages=len(stages)
     )
     return locked
 
@@ -215,11 +218,5 @@ def campaign_update(
 def campaign_delete(*, campaign: Campaign, organiser: User) -> None:
     """Delete a draft with its demands and ladder; an open campaign is never deleted."""
     locked = _draft_locked(campaign, organiser, doing="deleted")
-    audit_record(
-        actor=organiser,
-        action="campaign.deleted",
-        target_type="campaign",
-        target_id=locked.pk,
-        details={"group_id": locked.group_id},
-    )
+    campaign_audit(campaign=locked, organiser=organiser, action="campaign.deleted")
     locked.delete()

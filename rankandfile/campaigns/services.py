@@ -28,14 +28,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
-from rankandfile.audit.services import audit_record
 from rankandfile.campaigns import selectors
 from rankandfile.campaigns.drafts import OptionInput as OptionInput
 from rankandfile.campaigns.drafts import StageInput as StageInput
+from rankandfile.campaigns.drafts import campaign_audit, require_organiser
 from rankandfile.campaigns.drafts import campaign_create as campaign_create
 from rankandfile.campaigns.drafts import campaign_delete as campaign_delete
 from rankandfile.campaigns.drafts import campaign_update as campaign_update
-from rankandfile.campaigns.drafts import require_organiser
 from rankandfile.campaigns.errors import (
     ALREADY,
     CLOSED,
@@ -80,13 +79,7 @@ def campaign_open(*, campaign: Campaign, organiser: User, now: datetime | None =
     locked.state = CampaignState.OPEN
     locked.save(update_fields=["state"])
     _stage_start_taking_pledges(first.pk)
-    audit_record(
-        actor=organiser,
-        action="campaign.opened",
-        target_type="campaign",
-        target_id=locked.pk,
-        details={"group_id": locked.group_id},
-    )
+    campaign_audit(campaign=locked, organiser=organiser, action="campaign.opened")
     return locked
 
 

@@ -38,6 +38,7 @@ from rankandfile.campaigns.models import (
 )
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
 
@@ -198,22 +199,19 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def pledge_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = selectors.campaign_get_public(slug=slug)
-    if request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return confirm_page(
             request,
-            "confirm.html",
-            {
-                "title": "Withdraw your pledge?",
-                "consequences": [
-                    f"Your pledge to “{campaign.title}” is deleted: the count goes down by one.",
-                    "If enough others pledge, they act without you.",
-                    "You can pledge again until the deadline.",
-                ],
-                "action_url": reverse("campaigns:withdraw", kwargs={"slug": slug}),
-                "confirm_label": "Withdraw my pledge",
-                "cancel_url": campaign.get_absolute_url(),
-                "danger": True,
-            },
+            title="Withdraw your pledge?",
+            consequences=[
+                f"Your pledge to “{campaign.title}” is deleted: the count goes down by one.",
+                "If enough others pledge, they act without you.",
+                "You can pledge again until the deadline.",
+            ],
+            action_url=reverse("campaigns:withdraw", kwargs={"slug": slug}),
+            confirm_label="Withdraw my pledge",
+            cancel_url=campaign.get_absolute_url(),
+            danger=True,
         )
     if rate_limited(request, action="pledge", member=request_member(request)):
         messages.error(request, f"Your pledge stands. {RATE_LIMITED}")
@@ -399,21 +397,18 @@ def campaign_delete(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _draft_for_organiser(request, slug)
     if isinstance(campaign, HttpResponse):
         return campaign
-    if request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return confirm_page(
             request,
-            "confirm.html",
-            {
-                "title": f"Delete the draft “{campaign.title}”?",
-                "consequences": [
-                    "The draft, its demands and all its stages are deleted for good.",
-                    "Nobody has seen it: it was never open.",
-                ],
-                "action_url": reverse("campaigns:delete", kwargs={"slug": slug}),
-                "confirm_label": "Delete the draft",
-                "cancel_url": reverse("campaigns:manage", kwargs={"slug": slug}),
-                "danger": True,
-            },
+            title=f"Delete the draft “{campaign.title}”?",
+            consequences=[
+                "The draft, its demands and all its stages are deleted for good.",
+                "Nobody has seen it: it was never open.",
+            ],
+            action_url=reverse("campaigns:delete", kwargs={"slug": slug}),
+            confirm_label="Delete the draft",
+            cancel_url=reverse("campaigns:manage", kwargs={"slug": slug}),
+            danger=True,
         )
     group = campaign.group
     try:
@@ -453,17 +448,14 @@ def _open_consequences(campaign: Campaign) -> list[str]:
 @mfa_required
 def campaign_open(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _campaign_for_organiser(request, slug)
-    if campaign.state == CampaignState.DRAFT and request.POST.get("confirmed") != "yes":
-        return render(
+    if campaign.state == CampaignState.DRAFT and not confirmed(request):
+        return confirm_page(
             request,
-            "confirm.html",
-            {
-                "title": f"Open “{campaign.title}” for pledges?",
-                "consequences": _open_consequences(campaign),
-                "action_url": reverse("campaigns:open", kwargs={"slug": slug}),
-                "confirm_label": "Open the campaign",
-                "cancel_url": reverse("campaigns:manage", kwargs={"slug": slug}),
-            },
+            title=f"Open “{campaign.title}” for pledges?",
+            consequences=_open_consequences(campaign),
+            action_url=reverse("campaigns:open", kwargs={"slug": slug}),
+            confirm_label="Open the campaign",
+            cancel_url=reverse("campaigns:manage", kwargs={"slug": slug}),
         )
     try:
         services.campaign_open(campaign=campaign, organiser=request_member(request))

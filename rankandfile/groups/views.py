@@ -20,6 +20,7 @@ from rankandfile.groups.forms import (
     RoleForm,
 )
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
+from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.paging import page_of, query_without_page
 
@@ -235,21 +236,16 @@ def consent_change(request: HttpRequest) -> HttpResponse:
     if not member_has_consent(member, purpose):
         messages.info(request, f"You had not given this consent: {summary}")
         return redirect("accounts:consents")
-    if request.POST.get("confirmed") != "yes":
-        return render(
+    if not confirmed(request):
+        return confirm_page(
             request,
-            "confirm.html",
-            {
-                "title": f"Withdraw your consent to {purpose.label.lower()}?",
-                "consequences": selectors.consent_withdrawal_consequences(
-                    member=member, purpose=purpose
-                ),
-                "action_url": reverse("accounts:consent_change"),
-                "confirm_label": "Withdraw consent",
-                "cancel_url": reverse("accounts:consents"),
-                "hidden": {"purpose": purpose.value, "action": "withdraw"},
-                "danger": True,
-            },
+            title=f"Withdraw your consent to {purpose.label.lower()}?",
+            consequences=selectors.consent_withdrawal_consequences(member=member, purpose=purpose),
+            action_url=reverse("accounts:consent_change"),
+            confirm_label="Withdraw consent",
+            cancel_url=reverse("accounts:consents"),
+            hidden={"purpose": purpose.value, "action": "withdraw"},
+            danger=True,
         )
     services.member_consent_withdraw(member=member, purpose=purpose)
     message = f"Consent withdrawn: {summary}"
