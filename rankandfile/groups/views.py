@@ -56,26 +56,23 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
 def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
     """Leaving asks first: a hidden group takes back only those it invites again."""
     group = selectors.group_get_for_viewer(slug=slug, viewer=request.user)
-    if request.POST.get("confirmed") != "yes":
+    if not confirmed(request):
         rejoin = (
             "To come back you will need a new invitation from its organisers."
             if group.visibility == Visibility.HIDDEN
             else "You can ask to join again later."
         )
-        return render(
+        return confirm_page(
             request,
-            "confirm.html",
-            {
-                "title": f"Leave {group.name}?",
-                "consequences": [
-                    "You stop being a member at once and its organisers no longer see you.",
-                    rejoin,
-                ],
-                "action_url": reverse("groups:leave", kwargs={"slug": group.slug}),
-                "confirm_label": "Leave the group",
-                "cancel_url": group.get_absolute_url(),
-                "danger": True,
-            },
+            title=f"Leave {group.name}?",
+            consequences=[
+                "You stop being a member at once and its organisers no longer see you.",
+                rejoin,
+            ],
+            action_url=reverse("groups:leave", kwargs={"slug": group.slug}),
+            confirm_label="Leave the group",
+            cancel_url=group.get_absolute_url(),
+            danger=True,
         )
     try:
         services.membership_leave(group=group, member=request_member(request))
