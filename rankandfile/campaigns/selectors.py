@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
+from rankandfile.ballots.models import BallotState, RollEntry
 from rankandfile.campaigns.figures import (
     AMOUNT_CAP_PENCE,
     OTHER_AREAS,
@@ -458,3 +459,57 @@ def action_packs_unconfirmed(member: User, *, now: datetime | None = None) -> li
         if act_by > now:
             due.append(ActionPackDue(campaign=stage.campaign, stage=stage, act_by=act_by))
     return sorted(due, key=lambda d: d.act_by)
+
+
+# A member's own pledges at stages that have stopped taking pledges ----------------------------
+
+CLOSED_STATES = [StageState.RELEASED, StageState.VERDICT, StageState.TRIGGERED, StageState.WON]
+
+
+@dataclass(frozen=True)
+class PledgeOutcome:
+    """One of the member's own pledges at a stage that has closed, and what became of it."""
+
+    pledge: Pledge
+    stage: Stage
+    options: list[PledgeOption]
+    may_vote: bool  # verdict open, the member is on its roll and has not voted yet
+    has_voted: bool  # verdict open and the member has voted
+
+
+def pledge_outcomes(*, campaign: Campaign, member: User) -> list[PledgeOutcome]:
+    """The member's own pledges at the campaign's closed stages (released, in verdict,
+    triggered, won), in stage order: only ever theirs. Three queries, however many stages."""
+    pledges = list(
+        Pledge.objects.filter(
+            member=member, stage__campaign=campaign, stage__state__in=CLOSED_STATES
+        )
+        .select_related("stage__verdict_ballot")
+        .prefetch_related("options")
+        .order_by("stage__number")
+    )
+    ballot_ids = [
+        p.stage.verdict_ballot_id
+        for p in pledges
+        if p.stage.state == StageState.VERDICT and p.stage.verdict_ballot_id is not None
+    ]
+    voted: dict[int, bool] = {}
+    if ballot_ids:
+        voted = dict(
+            RollEntry.objects.filter(
+                ballot_id__in=ballot_ids, ballot__state=BallotState.OPEN, member=member
+            ).values_list("ballot_id", "has_voted")
+        )
+    outcomes = []
+    for pledge in pledges:
+        has_voted = voted.get(pledge.stage.verdict_ballot_id or 0)
+        outcomes.append(
+            PledgeOutcome(
+                pledge=pledge,
+                stage=pledge.stage,
+                options=list(pledge.options.all()),
+                may_vote=has_voted is False,
+                has_voted=has_voted is True,
+            )
+        )
+    return outcomes

@@ -82,8 +82,11 @@ def _campaign_page(
     context = _totals_context(campaign, first)
     stage = context["stage"]
     pledge = None
-    if isinstance(stage, Stage) and request.user.is_authenticated and not preview:
-        pledge = selectors.pledge_of(stage=stage, member=request_member(request))
+    outcomes: list[selectors.PledgeOutcome] = []
+    if request.user.is_authenticated and not preview:
+        outcomes = selectors.pledge_outcomes(campaign=campaign, member=request_member(request))
+        if isinstance(stage, Stage):
+            pledge = selectors.pledge_of(stage=stage, member=request_member(request))
     if isinstance(stage, Stage) and form is None:
         if preview:
             form = PledgeForm(stage=stage)
@@ -91,6 +94,7 @@ def _campaign_page(
             form = PledgeForm(stage=stage, initial=_pledge_initial(pledge))
     context |= {
         "pledge": pledge,
+        "outcomes": outcomes,
         "form": form,
         "preview": preview,
         "demands": campaign.demands.all(),
