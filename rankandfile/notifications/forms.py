@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from rankandfile.lib.forms import ButtonForm
-from rankandfile.notifications.kinds import ADDRESSED_KINDS, KINDS
+from rankandfile.notifications.kinds import ADDRESSED_KINDS, KINDS, kind_label
 from rankandfile.notifications.models import Frequency, MessageStatus
 from rankandfile.notifications.selectors import OutboxFilters
 
@@ -20,7 +20,7 @@ class OutboxFilterForm(forms.Form):
         label="Kind",
         choices=[
             ("", "Every kind"),
-            *((k, k) for k in sorted({*KINDS, *ADDRESSED_KINDS})),
+            *sorted(((k, kind_label(k)) for k in {*KINDS, *ADDRESSED_KINDS}), key=lambda c: c[1]),
         ],
     )
     status = forms.ChoiceField(

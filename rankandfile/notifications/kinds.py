@@ -24,6 +24,33 @@ KINDS: dict[str, MessageClass] = {
 }
 
 
+# Kinds sent to an email address rather than to a member's own address: django-allauth's account
+# email (verification, password reset, "no account with this address"...) and group
+# invitations, whose address may not (yet) belong to any member. All are service messages.
+ADDRESSED_KINDS: frozenset[str] = frozenset({"account_email", "group_invitation"})
+
+# What the operators' outbox page calls each kind (KINDS and ADDRESSED_KINDS, every one): the
+# template name stays the value in URLs and in the database.
+KIND_LABELS: dict[str, str] = {
+    "email_verification": "Email address check",
+    "ballot_opened": "Ballot opened",
+    "ballot_reminder": "Ballot reminder",
+    "ballot_results": "Ballot results",
+    "pledge_triggered": "Pledge triggered (action pack)",
+    "pledge_released": "Pledge released",
+    "campaign_won": "Campaign won",
+    "campaign_update": "Campaign update",
+    "digest": "Campaign digest",
+    "account_email": "Account email (sign-in, password)",
+    "group_invitation": "Group invitation",
+}
+
+
+def kind_label(template: str) -> str:
+    """The plain name of a message kind; the template name itself for one not labelled."""
+    return KIND_LABELS.get(template, template)
+
+
 # Kinds whose every recipient is a pledger or on a ballot's roll (a verdict ballot's roll is
 # exactly the stage's pledgers): that a member was sent one is who pledged, or who may vote.
 # Once such a message is sent (or skipped for good) its row forgets the member
@@ -38,11 +65,6 @@ FORGOTTEN_ONCE_SENT: frozenset[str] = frozenset(
         "ballot_results",
     }
 )
-
-# Kinds sent to an email address rather than to a member's own address: django-allauth's account
-# email (verification, password reset, "no account with this address"...) and group
-# invitations, whose address may not (yet) belong to any member. All are service messages.
-ADDRESSED_KINDS: frozenset[str] = frozenset({"account_email", "group_invitation"})
 
 # How long such a message may wait to be delivered: as long as the one-time link it carries
 # can work (allauth's confirmation links and Django's reset tokens last 3 days by default; a

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import User
+from rankandfile.notifications.kinds import ADDRESSED_KINDS, KIND_LABELS, KINDS
 from rankandfile.notifications.models import Message, MessageClass, MessageStatus
 from rankandfile.notifications.services import invitation_create, message_enqueue
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor
@@ -102,6 +103,31 @@ def test_filters_by_kind_and_state_and_pages_by_fifty(
 
     unknown = client.get(OUTBOX, {"kind": "no_such_kind"}).content.decode()
     assert 'class="error-summary"' in unknown and len(_ids(unknown)) == 50
+
+
+def test_kinds_are_shown_by_a_plain_name_and_filtered_by_their_template_name(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    assert set(KIND_LABELS) == {*KINDS, *ADDRESSED_KINDS}  # every kind has its plain name
+    _queue_ballot_messages(make_member(), 2)
+    organiser = make_member(mfa=True)
+    invitation_create(
+        group=make_group(organiser=organiser), organiser=organiser, email="someone@example.org"
+    )
+    client = _staff_client(make_member)
+
+    page = client.get(OUTBOX).content.decode()
+    # The filter offers each kind by its plain name, with the template name as its value.
+    assert '<option value="pledge_triggered">Pledge triggered (action pack)</option>' in page
+    assert '<option value="group_invitation">Group invitation</option>' in page
+    # The table names each message's kind plainly, never by its template name.
+    assert '<td data-label="Kind">Ballot opened</td>' in page
+    assert '<td data-label="Kind">Group invitation</td>' in page
+    assert ">ballot_opened<" not in page and ">group_invitation<" not in page
+
+    filtered = client.get(OUTBOX, {"kind": "ballot_opened"}).content.decode()
+    assert len(_ids(filtered)) == 2
+    assert '<option value="ballot_opened" selected>Ballot opened</option>' in filtered
 
 
 def test_no_page_or_filter_ever_names_a_recipient(
