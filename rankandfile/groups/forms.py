@@ -109,6 +109,16 @@ class MemberFilterForm(forms.Form):
         return filters != MemberFilters(text=filters.text)
 
 
+class JoinRequestFilterForm(forms.Form):
+    """The search above an organiser's table of requests to join (a GET form)."""
+
+    text = forms.CharField(required=False, max_length=100, label="Name")
+
+    def text_searched(self) -> str:
+        """The name searched for; "" when none was given or it was not valid."""
+        return (self.cleaned_data.get("text") or "").strip() if self.is_valid() else ""
+
+
 class JoinRequestDecisionForm(forms.Form):
     """A row action of the requests table: which request, and approve or decline."""
 

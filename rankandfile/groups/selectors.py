@@ -262,13 +262,14 @@ def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
     ]
 
 
-def pending_requests_for_organiser(group: Group) -> QuerySet[JoinRequest]:
-    """Requests to join waiting for an organiser, the oldest first."""
-    return (
-        JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
-        .select_related("member")
-        .order_by("created_at", "pk")
-    )
+def pending_requests_for_organiser(group: Group, *, text: str = "") -> QuerySet[JoinRequest]:
+    """Requests to join waiting for an organiser, the oldest first; only those whose display
+    name contains ``text`` when it is given (never searched by email: the member has not
+    joined, let alone consented to introductions)."""
+    requests = JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
+    if text:
+        requests = requests.filter(member__display_name__icontains=text)
+    return requests.select_related("member").order_by("created_at", "pk")
 
 
 def pending_request_count(group: Group) -> int:

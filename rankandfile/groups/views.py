@@ -17,6 +17,7 @@ from rankandfile.groups.forms import (
     DirectoryFilterForm,
     GroupForm,
     JoinRequestDecisionForm,
+    JoinRequestFilterForm,
     RoleForm,
 )
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
@@ -123,14 +124,19 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @mfa_required
 def join_requests(request: HttpRequest, slug: str) -> HttpResponse:
-    """The organisers' table of requests to join, 50 a page, each approved or declined."""
+    """The organisers' table of requests to join, 50 a page, searched by name, each approved
+    or declined."""
     group = selectors.group_get_for_organiser(slug=slug, organiser=request_member(request))
-    page = page_of(request, selectors.pending_requests_for_organiser(group))
+    form = JoinRequestFilterForm(request.GET or None)
+    text = form.text_searched()
+    page = page_of(request, selectors.pending_requests_for_organiser(group, text=text))
     return render(
         request,
         "groups/join_requests.html",
         {
             "group": group,
+            "form": form,
+            "filtered": bool(text),
             "page_obj": page,
             "query_without_page": query_without_page(request),
             "back": request.GET.urlencode(),

@@ -1,10 +1,12 @@
 """Requests to join a listed group have their own organisers' page: a table, 50 a page, the
-oldest first, linked from the manage page; each row approves or declines through one fixed
-action address that takes the request's id in the form and answers a GET with the page."""
+oldest first, searched by name, linked from the manage page; each row approves or declines
+through one fixed action address that takes the request's id in the form and answers a GET
+with the page."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from django.db import connection
@@ -153,3 +155,50 @@ def test_only_the_groups_organisers_see_its_requests(
     response = member_client.get(requests_url)
     assert response.status_code == 404
     assert "Hopeful" not in response.content.decode()
+
+
+def test_requests_are_searched_by_name_keeping_the_search_across_pages_and_decisions(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    group, _, client = _listed_group(make_member, make_group)
+    requests_url = reverse("groups:requests", kwargs={"slug": group.slug})
+    _ask(group, make_member, 55)  # Hopeful 00 to Hopeful 54
+    for name in ("Ada Wren", "Bea Wrenfield"):
+        group_join(group=group, member=make_member(display_name=name))
+    with CaptureQueriesContext(connection) as unsearched:
+        client.get(requests_url)
+
+    with CaptureQueriesContext(connection) as searched:
+        wrens = client.get(requests_url, {"text": "wREN"}).content.decode()
+    assert _rows(wrens) == ["Ada Wren", "Bea Wrenfield"]
+    assert "2 requests match your search" in wrens
+    assert 'value="wREN"' in wrens  # the search box keeps what was typed
+    assert len(searched.captured_queries) == len(unsearched.captured_queries)
+
+    # Paging keeps the search: 55 hopefuls, 50 a page.
+    first = client.get(requests_url, {"text": "hopeful"}).content.decode()
+    next_link = re.search(r'rel="next" href="\?([^"]*)"', first)
+    assert next_link is not None
+    assert parse_qs(next_link.group(1).replace("&amp;", "&")) == {
+        "text": ["hopeful"],
+        "page": ["2"],
+    }
+    second = client.get(requests_url, {"text": "hopeful", "page": "2"}).content.decode()
+    assert _rows(first) == [f"Hopeful {i:02d}" for i in range(50)]
+    assert _rows(second) == [f"Hopeful {i:02d}" for i in range(50, 55)]
+    assert "55 requests match your search" in first
+
+    # A decision made from a searched page comes back to it.
+    assert 'name="back" value="text=wREN"' in wrens
+    ada = JoinRequest.objects.get(member__display_name="Ada Wren")
+    response = client.post(
+        reverse("groups:decide_request", kwargs={"slug": group.slug}),
+        {"request_id": ada.pk, "decision": "approve", "back": "text=wREN"},
+    )
+    assert response["Location"] == f"{requests_url}?text=wREN"
+    assert _rows(client.get(response["Location"]).content.decode()) == ["Bea Wrenfield"]
+
+    nobody = client.get(requests_url, {"text": "Zebedee"}).content.decode()
+    assert _rows(nobody) == [] and "No request matches." in nobody
+    too_long = client.get(requests_url, {"text": "x" * 101}).content.decode()
+    assert 'class="error-summary"' in too_long and len(_rows(too_long)) == 50
