@@ -77,7 +77,18 @@ def test_at_a_triggered_deadline_the_member_opens_the_action_pack_and_confirms(
     email = Message.objects.get(recipient=member, template="pledge_triggered")
     link = urlparse(email.context["action_pack_url"]).path
     log_in(page, "acting@example.org")
-    page.goto(link)
+    # The campaign page, on a phone, tells the pledger what became of their pledge and leads
+    # to the same action pack as the email.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(campaign.get_absolute_url())
+    outcome = page.locator("#my-pledges")
+    assert "You pledged at stage 1: Claim back my subscriptions (£240)." in outcome.inner_text()
+    assert "You have not yet confirmed that you acted." in outcome.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert serious_violations(page) == []
+    outcome.get_by_role("link", name="Your action pack for stage 1").click()
+    page.wait_for_url(f"**{link}")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("heading", name="Your action pack").wait_for()
     letter = page.locator(".letter").inner_text()
     assert "Red Robin" in letter and "£240" in letter
@@ -85,3 +96,5 @@ def test_at_a_triggered_deadline_the_member_opens_the_action_pack_and_confirms(
     page.get_by_role("button", name="I have done it").click()
     page.get_by_text("You have confirmed that you have done it").wait_for()
     assert Pledge.objects.get(member=member).confirmed_done
+    page.goto(campaign.get_absolute_url())
+    assert "You have confirmed that you acted." in page.locator("#my-pledges").inner_text()
