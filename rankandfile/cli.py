@@ -6,6 +6,7 @@ rankandfile run [ADDRESS]    serve ADDRESS (127.0.0.1:8000) with a task worker a
                              links in pages and emails use it unless SITE_ROOT is set
 rankandfile count FILE ...   count ballots (STV, IRV, approval, yes/no); no Django needed
 rankandfile recount BUNDLE.zip  check a ballot's verification bundle and recount it; no Django
+rankandfile opinion-map DIR --json  the opinion map of a Polis export folder; no Django
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         from rankandfile.counting.recount import main as recount_main
 
         return recount_main(rest)
+    if command == "opinion-map":
+        from rankandfile.opinions.polis_export import main as opinion_map_main
+
+        return opinion_map_main(rest)
     print(f"rankandfile: unknown command {command!r}\n\n{USAGE.strip()}", file=sys.stderr)
     return 2
 
