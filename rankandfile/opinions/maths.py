@@ -40,6 +40,7 @@ Z_90 = 1.2816
 # conversation.clj meta-priority.
 META_PRIORITY = 7.0
 SEED = 0
+BASE_N_INIT = 1
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]
     if k <= 1:
         labels = np.zeros(len(points), dtype=np.int64)
         return labels, points.mean(axis=0, keepdims=True), np.array([float(len(points))])
-    labels, centres = _kmeans(points, k, n_init=1)
+    labels, centres = _kmeans(points, k, n_init=BASE_N_INIT)
     sizes = np.bincount(labels, minlength=k).astype(np.float64)
     used = sizes > 0
     renumber = np.cumsum(used) - 1
