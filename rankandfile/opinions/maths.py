@@ -261,11 +261,17 @@ def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]
 def group_clusters(centres: FloatArray, sizes: FloatArray) -> IntArray:
     """The opinion groups: weighted k-means over the base clusters for k from 2 to at most 5,
     keeping the k with the best silhouette (conversation.clj :group-clusterings, max-k-fn,
-    :group-clusterings-silhouettes; clusters.clj kmeans, silhouette). Ties keep the smaller k."""
+    :group-clusterings-silhouettes; clusters.clj kmeans, silhouette). Ties keep the smaller k.
+
+    As in Polis, k = 2 is always tried, so two distinct base clusters make two groups.
+    """
     n_base = len(centres)
-    max_k = min(MAX_K, 2 + n_base // 12, n_base - 1)
-    if max_k < 2:
+    if n_base < 2:
         return np.zeros(n_base, dtype=np.int64)
+    max_k = min(MAX_K, 2 + n_base // 12, n_base)
+    if max_k == 2:
+        labels, _ = _kmeans(centres, 2, weights=sizes)
+        return labels
     best_labels = np.zeros(n_base, dtype=np.int64)
     best_score = -math.inf
     for k in range(2, max_k + 1):
@@ -503,7 +509,7 @@ def opinion_map(
         base, centres, sizes = base_clusters(points[rows])
         groups_of_base = group_clusters(centres, sizes)
         member_of[rows] = _number_groups(groups_of_base[base], rows)
-    n_groups = int(member_of.max()) + 1
+    n_groups = int(member_of.max(initial=-1)) + 1
     groups = {raw.participants[i]: int(member_of[i]) for i in rows if member_of[i] >= 0}
     stats = _group_stats(rating, member_of, n_groups)
     return OpinionMap(
