@@ -21,6 +21,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from scipy.optimize import linear_sum_assignment
 from scipy.sparse.linalg import svds
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
@@ -258,30 +259,70 @@ def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]
     return renumber[labels], centres[used], sizes[used]
 
 
-def group_clusters(centres: FloatArray, sizes: FloatArray) -> IntArray:
+def group_clusters(
+    centres: FloatArray, sizes: FloatArray, warm_start: FloatArray | None = None
+) -> IntArray:
     """The opinion groups: weighted k-means over the base clusters for k from 2 to at most 5,
     keeping the k with the best silhouette (conversation.clj :group-clusterings, max-k-fn,
     :group-clusterings-silhouettes; clusters.clj kmeans, silhouette). Ties keep the smaller k.
 
-    As in Polis, k = 2 is always tried, so two distinct base clusters make two groups.
+    As in Polis, k = 2 is always tried, so two distinct base clusters make two groups. When the
+    chosen k equals the number of rows of ``warm_start`` (the previous groups' centres), k-means
+    starts from them, as Polis starts from the last clusters (clusters.clj kmeans
+    :last-clusters), so that a small change in the votes does not reshuffle the groups.
     """
     n_base = len(centres)
     if n_base < 2:
         return np.zeros(n_base, dtype=np.int64)
     max_k = min(MAX_K, 2 + n_base // 12, n_base)
-    if max_k == 2:
-        labels, _ = _kmeans(centres, 2, weights=sizes)
-        return labels
-    best_labels = np.zeros(n_base, dtype=np.int64)
+    best_labels, _ = _kmeans(centres, 2, weights=sizes)
     best_score = -math.inf
-    for k in range(2, max_k + 1):
+    for k in range(2, max_k + 1) if max_k > 2 else ():
         labels, _ = _kmeans(centres, k, weights=sizes)
         if len(np.unique(labels)) < 2:
             continue
         score = float(silhouette_score(centres, labels))
         if score > best_score + 1e-12:
             best_labels, best_score = labels, score
+    k = len(np.unique(best_labels))
+    if warm_start is not None and len(warm_start) == k:
+        model = KMeans(n_clusters=k, init=warm_start, n_init=1, algorithm="lloyd")
+        warm = np.asarray(model.fit_predict(centres, sample_weight=sizes), dtype=np.int64)
+        if len(np.unique(warm)) == k:
+            return warm
     return best_labels
+
+
+def _previous_centres(
+    points: FloatArray, participants: list[int], previous: Mapping[int, int]
+) -> FloatArray | None:
+    """Where the previous groups sit now: the mean new position of their members still here."""
+    numbers = sorted(set(previous.values()))
+    if not numbers:
+        return None
+    labels = np.array([previous.get(p, -1) for p in participants], dtype=np.int64)
+    centres = []
+    for number in numbers:
+        members = labels == number
+        if not members.any():
+            return None
+        centres.append(points[members].mean(axis=0))
+    return np.array(centres)
+
+
+def _match_previous(
+    labels: IntArray, participants: list[int], previous: Mapping[int, int]
+) -> IntArray | None:
+    """Give each group the previous number it shares most members with (same group count)."""
+    old = np.array([previous.get(p, -1) for p in participants], dtype=np.int64)
+    k = int(labels.max()) + 1
+    if sorted(set(previous.values())) != list(range(k)):
+        return None
+    overlap = np.zeros((k, k))
+    np.add.at(overlap, (labels[old >= 0], old[old >= 0]), 1.0)
+    new_rows, old_cols = linear_sum_assignment(-overlap)
+    number = dict(zip(new_rows.tolist(), old_cols.tolist(), strict=True))
+    return np.array([number[int(g)] for g in labels], dtype=np.int64)
 
 
 def _number_groups(labels: IntArray, order_key: IntArray) -> IntArray:
@@ -494,8 +535,14 @@ def opinion_map(
     moderated_out: Collection[int] = frozenset(),
     meta: Collection[int] = frozenset(),
     statements: Iterable[int] = (),
+    previous_groups: Mapping[int, int] | None = None,
 ) -> OpinionMap:
-    """The whole map from ``(participant, statement, vote)`` triples in the order cast."""
+    """The whole map from ``(participant, statement, vote)`` triples in the order cast.
+
+    ``previous_groups`` (participant to group, from the last map of the same conversation)
+    starts k-means from where those groups sit now and keeps their numbers where the number
+    of groups is unchanged; without it, groups are numbered by size, largest first.
+    """
     moderated = frozenset(moderated_out)
     raw = vote_matrix(votes, statements=statements)
     rating = zero_out(raw, moderated)
@@ -506,9 +553,14 @@ def opinion_map(
     rows = np.flatnonzero(chosen)
     member_of = np.full(len(raw.participants), -1, dtype=np.int64)
     if len(rows) >= 2:
+        present = [raw.participants[i] for i in rows]
+        warm = None
+        if previous_groups:
+            warm = _previous_centres(points[rows], present, previous_groups)
         base, centres, sizes = base_clusters(points[rows])
-        groups_of_base = group_clusters(centres, sizes)
-        member_of[rows] = _number_groups(groups_of_base[base], rows)
+        labels = group_clusters(centres, sizes, warm)[base]
+        matched = _match_previous(labels, present, previous_groups) if previous_groups else None
+        member_of[rows] = _number_groups(labels, rows) if matched is None else matched
     n_groups = int(member_of.max(initial=-1)) + 1
     groups = {raw.participants[i]: int(member_of[i]) for i in rows if member_of[i] >= 0}
     stats = _group_stats(rating, member_of, n_groups)

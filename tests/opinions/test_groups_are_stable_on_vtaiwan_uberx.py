@@ -6,6 +6,10 @@ Subsamples: 10 random 90% subsamples of the participants. The issue's target is 
 0.715 to 0.927 (mean 0.82), because k-means splits this cloud at a boundary that moves with
 who is in it. The floor below guards what we have; the 0.9 target is an expected failure,
 strict, so that reaching it is noticed.
+
+Recomputing with the previous groups (what the app does after new votes; Polis likewise starts
+k-means from its last clusters) measured 0.862 to 0.954 (mean 0.90) on the same subsamples, and
+kept 97% of the participants under the same group number.
 """
 
 from __future__ import annotations
@@ -74,3 +78,37 @@ def test_ninety_percent_subsamples_keep_the_measured_agreement(
 @pytest.mark.xfail(strict=True, reason="issue 17 target not reached yet: measured min 0.715")
 def test_ninety_percent_subsamples_reach_the_issue_target(subsample_agreement: list[float]) -> None:
     assert min(subsample_agreement) >= 0.9
+
+
+def test_recomputing_from_the_previous_groups_keeps_them_and_their_numbers(
+    votes: list[tuple[int, int, int]], exports: dict[str, PolisExport], full_groups: dict[int, int]
+) -> None:
+    participants = sorted({p for p, _, _ in votes})
+    indexes, kept_numbers = [], []
+    for seed in range(10):
+        kept = set(random.Random(seed).sample(participants, int(0.9 * len(participants))))
+        part = opinion_map(
+            [vote for vote in votes if vote[0] in kept],
+            moderated_out=exports[NAME].moderated_out,
+            previous_groups=full_groups,
+        ).groups
+        indexes.append(agreement(full_groups, dict(part)))
+        both = sorted(set(part) & set(full_groups))
+        kept_numbers.append(sum(part[p] == full_groups[p] for p in both) / len(both))
+    print("warm-started subsample adjusted Rand indexes:", [round(i, 3) for i in indexes])
+
+    assert min(indexes) >= 0.85
+    assert sum(indexes) / len(indexes) >= 0.89
+    assert min(kept_numbers) >= 0.95
+
+
+def test_the_same_votes_with_the_previous_groups_give_the_same_numbered_groups(
+    votes: list[tuple[int, int, int]], exports: dict[str, PolisExport], full_groups: dict[int, int]
+) -> None:
+    renumbered = {p: 1 - g for p, g in full_groups.items()}
+
+    again = opinion_map(
+        votes, moderated_out=exports[NAME].moderated_out, previous_groups=renumbered
+    )
+
+    assert dict(again.groups) == renumbered
