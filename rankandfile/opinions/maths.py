@@ -104,19 +104,17 @@ def vote_matrix(
     A later vote by the same participant on the same statement replaces the earlier one, as in
     Polis's raw rating matrix (conversation.clj :raw-rating-mat, named_matrix.clj update-nmat).
     """
-    latest: dict[tuple[int, int], int] = {}
-    for participant, statement, value in votes:
-        if value not in (-1, 0, 1):
-            raise ValueError(f"a vote is -1, 0 or 1, not {value!r}")
-        latest[(participant, statement)] = value
-    participant_ids = sorted({p for p, _ in latest})
-    statement_ids = sorted({s for _, s in latest} | set(statements))
-    row_of = {p: i for i, p in enumerate(participant_ids)}
-    col_of = {s: j for j, s in enumerate(statement_ids)}
-    cells = sorted(latest.items())
-    rows = np.fromiter((row_of[p] for (p, _), _ in cells), dtype=np.int64, count=len(cells))
-    cols = np.fromiter((col_of[s] for (_, s), _ in cells), dtype=np.int64, count=len(cells))
-    values = np.fromiter((v for _, v in cells), dtype=np.int64, count=len(cells))
+    table = np.array(list(votes), dtype=np.int64).reshape(-1, 3)
+    if not np.isin(table[:, 2], (-1, 0, 1)).all():
+        raise ValueError("a vote is -1, 0 or 1")
+    participant_ids, rows = np.unique(table[:, 0], return_inverse=True)
+    statement_ids = np.unique(np.concatenate([table[:, 1], np.fromiter(statements, np.int64)]))
+    cols = np.searchsorted(statement_ids, table[:, 1])
+    # The last vote of each participant on each statement: the first one when read backwards.
+    cell = rows.astype(np.int64) * max(len(statement_ids), 1) + cols
+    _, first_backwards = np.unique(cell[::-1], return_index=True)
+    last = len(cell) - 1 - first_backwards
+    rows, cols, values = rows[last], cols[last], table[last, 2]
     shape = (len(participant_ids), len(statement_ids))
 
     def indicator(mask: npt.NDArray[np.bool_]) -> sp.csr_array:
@@ -124,8 +122,8 @@ def vote_matrix(
         return sp.csr_array((data, (rows[mask], cols[mask])), shape=shape)
 
     return VoteMatrix(
-        participants=tuple(participant_ids),
-        statements=tuple(statement_ids),
+        participants=tuple(participant_ids.tolist()),
+        statements=tuple(statement_ids.tolist()),
         agree=indicator(values == 1),
         disagree=indicator(values == -1),
         seen=indicator(np.ones(len(values), dtype=bool)),

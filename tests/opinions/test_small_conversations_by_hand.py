@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from rankandfile.opinions.maths import (
     opinion_map,
@@ -79,3 +80,14 @@ def test_routing_priority_follows_polis_and_puts_meta_statements_first() -> None
     expected = ((1 - p) * a * (1 + 8 * 2 ** (seen / -5))) ** 2
     assert math.isclose(found[0], expected)
     assert found[1] == 49.0
+
+
+def test_a_later_vote_replaces_an_earlier_one_and_a_bad_vote_is_refused() -> None:
+    matrix = vote_matrix([(7, 1, 1), (7, 1, -1), (8, 1, 0)])
+
+    assert matrix.participants == (7, 8)
+    assert matrix.disagree.toarray().tolist() == [[1], [0]]
+    assert matrix.agree.toarray().tolist() == [[0], [0]]
+    assert matrix.seen.toarray().tolist() == [[1], [1]]
+    with pytest.raises(ValueError, match="-1, 0 or 1"):
+        vote_matrix([(7, 1, 2)])
