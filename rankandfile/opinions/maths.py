@@ -8,7 +8,8 @@ Where Polis depends on the history of the conversation (k-means started from the
 clusters, power iteration started from the last components, a k that changes only after four
 runs in a row) this module instead gives the same output for the same votes, byte for byte:
 exact principal components with a fixed sign, seeded k-means over participants in sorted order,
-and group numbers ordered by group size.
+and group numbers ordered by group size. A recompute may pass the previous groups, which play
+the part of Polis's last clusters (see ``opinion_map``).
 """
 
 from __future__ import annotations
