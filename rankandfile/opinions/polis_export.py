@@ -1,4 +1,4 @@
-"""Read a Polis open-data export folder, and ``rankandfile opinion-map DIR --json``. No Django.
+"""Read a Polis open-data export folder, and ``rankandfile opinion-map DIR --json --svg FILE``.
 
 An export folder (compdemocracy/openData) holds ``comments.csv`` (comment-id, moderated: -1 out,
 0 unmoderated, 1 in), ``votes.csv`` (every vote in the order cast, re-votes included) and
