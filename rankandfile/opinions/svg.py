@@ -194,8 +194,11 @@ def opinion_map_svg(
     if highlighted is not None:
         x, y = place(positions[highlighted])
         label_y = y - 14 if y - 14 > plot_top + 8 else y + 24
+        colour, shape = _style(groups[highlighted])
         lines += [
             f'<g class="highlight" data-participant="{highlighted}">',
+            # Drawn again on top, so that other groups' marks do not hide it.
+            _mark(shape, x, y, MARK_RADIUS, f' fill="{colour}" stroke="{BACKGROUND}"'),
             f'<circle cx="{_number(x)}" cy="{_number(y)}" r="11" fill="none" '
             f'stroke="{BACKGROUND}" stroke-width="5"/>',
             f'<circle cx="{_number(x)}" cy="{_number(y)}" r="11" fill="none" '
