@@ -6,7 +6,8 @@ rankandfile run [ADDRESS]    serve ADDRESS (127.0.0.1:8000) with a task worker a
                              links in pages and emails use it unless SITE_ROOT is set
 rankandfile count FILE ...   count ballots (STV, IRV, approval, yes/no); no Django needed
 rankandfile recount BUNDLE.zip  check a ballot's verification bundle and recount it; no Django
-rankandfile opinion-map DIR --json  the opinion map of a Polis export folder; no Django
+rankandfile opinion-map DIR [--json] [--svg FILE]  the opinion map of a Polis export folder
+                             (JSON, or drawn as an SVG scatter plot); no Django
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Read a Polis open-data export folder, and ``rankandfile opinion-map DIR --json``. No Django.
+"""Read a Polis open-data export folder, and ``rankandfile opinion-map DIR --json --svg FILE``.
 
 An export folder (compdemocracy/openData) holds ``comments.csv`` (comment-id, moderated: -1 out,
 0 unmoderated, 1 in), ``votes.csv`` (every vote in the order cast, re-votes included) and
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rankandfile.opinions.maths import OpinionMap, opinion_map
+from rankandfile.opinions.svg import opinion_map_svg
 
 # Comment bodies can be long; the csv module's default field limit is 128 KiB.
 csv.field_size_limit(10_000_000)
@@ -129,6 +130,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("folder", type=Path, help="folder with comments.csv and votes")
     parser.add_argument("--json", action="store_true", help="print the map as one JSON object")
+    parser.add_argument(
+        "--svg", type=Path, metavar="FILE", help="draw the map as an SVG scatter plot in FILE"
+    )
     return parser
 
 
@@ -140,8 +144,17 @@ def main(argv: list[str]) -> int:
         print(f"rankandfile opinion-map: {error}", file=sys.stderr)
         return 2
     result = map_of_export(export)
+    if args.svg is not None:
+        title = f"Opinion map of {args.folder.resolve().name}"
+        try:
+            args.svg.write_text(opinion_map_svg(result, title=title), encoding="utf-8")
+        except OSError as error:
+            print(f"rankandfile opinion-map: {error}", file=sys.stderr)
+            return 2
     if args.json:
         print(json.dumps(as_json(result), ensure_ascii=False, sort_keys=False))
+        return 0
+    if args.svg is not None:
         return 0
     sizes: dict[int, int] = {}
     for group in result.groups.values():
