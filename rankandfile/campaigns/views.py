@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +40,7 @@ from rankandfile.groups.selectors import group_get_for_organiser
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
+from rankandfile.lib.paging import page_of
 
 # The embeddable counter has no script and no form, and any site may frame it.
 EMBED_CSP: dict[str, list[str]] = {
@@ -503,16 +503,13 @@ def vouch(request: HttpRequest, group_slug: str, member_id: int) -> HttpResponse
     return redirect_back(request, "groups:manage", slug=group.slug)
 
 
-CAMPAIGNS_PER_PAGE = 50
-
-
 def campaign_list(request: HttpRequest) -> HttpResponse:
     """Every campaign the visitor may see, by state, 50 a page."""
     state = request.GET.get("state", "")
     if state not in dict(selectors.LISTED_STATES):
         state = ""  # an unknown state shows them all rather than an empty page
     campaigns = selectors.campaigns_listed(viewer=request.user, state=state)
-    page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, campaigns)
     return render(
         request,
         "campaigns/campaign_list.html",
