@@ -3,6 +3,7 @@ the address to leave the log-in pages, so they keep working when the pages' word
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -43,3 +44,19 @@ def log_in_with_second_factor(page: Any, email: str) -> None:
     page.locator("input[name=code]").fill(totp_code_with_time_to_spare())
     page.locator("input[name=code]").press("Enter")
     page.wait_for_url(_left_the_login_pages)
+
+
+RECEIPT_CODE = r"([0-9a-f]{4}-){7}[0-9a-f]{4}"
+
+
+def receipt_code_shown(page: Any) -> str:
+    """Wait until the vote page has made its receipt code (in the browser, after load) and
+    return it; the code must have the receipt's shape: eight groups of four hex digits."""
+    page.wait_for_function(
+        "(pattern) => new RegExp(`^${pattern}$`).test("
+        "document.getElementById('receipt-code').textContent)",
+        arg=RECEIPT_CODE,
+    )
+    code = page.locator("#receipt-code").text_content()
+    assert code is not None and re.fullmatch(RECEIPT_CODE, code), code
+    return str(code)

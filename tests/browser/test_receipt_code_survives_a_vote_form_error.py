@@ -5,7 +5,6 @@ their ballot in the box."""
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 import pytest
@@ -15,13 +14,8 @@ from rankandfile.ballots.services import QuestionInput, ballot_open
 from rankandfile.groups.services import group_join
 from tests.ballots.ballot_helpers import ballot_make
 from tests.browser.accessibility import serious_violations
-from tests.browser.steps import log_in
+from tests.browser.steps import log_in, receipt_code_shown
 from tests.personas import MakeGroup, MakeMember
-
-CODE_MADE = (
-    "() => /^([0-9a-f]{4}-){7}[0-9a-f]{4}$/.test(document.getElementById('receipt-code')"
-    ".textContent)"
-)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,9 +41,7 @@ def test_the_receipt_code_shown_before_an_error_is_the_one_that_finds_the_ballot
     )
     log_in(page, "voter@example.org")
     page.goto(f"/ballots/{ballot.pk}/vote/")
-    page.wait_for_function(CODE_MADE)
-    code = page.locator("#receipt-code").text_content()
-    assert code is not None and re.fullmatch(r"([0-9a-f]{4}-){7}[0-9a-f]{4}", code)
+    code = receipt_code_shown(page)
 
     # Ranks with a gap and the yes/no question unanswered: the ballot comes back.
     page.get_by_label("Rank for Ann").fill("1")
