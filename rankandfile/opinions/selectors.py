@@ -74,5 +74,11 @@ def map_visible_to(*, conversation: Conversation, viewer: Viewer) -> bool:
     return votes_cast_by(conversation=conversation, viewer=viewer) >= MAP_VOTES_LEAST
 
 
+def export_public(conversation: Conversation) -> bool:
+    """Anyone who can see the conversation may download its export once it has closed with its
+    map published; before that, only its organisers."""
+    return conversation.state == ConversationState.CLOSED and conversation.map_published
+
+
 def map_of(conversation: Conversation) -> OpinionMapResult | None:
     return OpinionMapResult.objects.filter(conversation=conversation).first()

@@ -1,7 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from rankandfile.opinions import views  # noqa: F401
+from rankandfile.opinions import views
 
 app_name = "opinions"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("<int:conversation_id>/export.zip", views.conversation_export, name="export"),
+]
