@@ -147,6 +147,68 @@ def conversation_create(
     return conversation
 
 
+@transaction.atomic
+def conversation_import(
+    *,
+    group: Group | None,
+    question: str,
+    statements: Sequence[tuple[int, str, str]],
+    votes: Sequence[tuple[int, int, int]],
+    map_published: bool = False,
+    now: datetime | None = None,
+) -> Conversation:
+    """A conversation held elsewhere (a Polis export, read by ``polis_import``), kept as a
+    closed conversation: its statements (number, text, status) and votes (participant number,
+    statement number, value) as numbered there, its participants known only by number.
+    Nothing here names a member: imported statements have no author."""
+    now = now or timezone.now()
+    question = " ".join(question.split())
+    if not question or len(question) > QUESTION_LONGEST:
+        raise OpinionError(f"The question must be 1 to {QUESTION_LONGEST} characters.")
+    participants = sorted({participant for participant, _, _ in votes})
+    conversation = Conversation.objects.create(
+        group=group,
+        question=question,
+        state=ConversationState.CLOSED,
+        closed_at=now,
+        map_published=map_published,
+        next_statement_number=max((n for n, _, _ in statements), default=-1) + 1,
+        next_participant_number=max(participants, default=-1) + 1,
+    )
+    Statement.objects.bulk_create(
+        Statement(conversation=conversation, number=number, text=text, status=status)
+        for number, text, status in statements
+    )
+    statement_pk = dict(conversation.statements.values_list("number", "pk"))
+    Participant.objects.bulk_create(
+        Participant(conversation=conversation, number=number) for number in participants
+    )
+    participant_pk = dict(conversation.participants.values_list("number", "pk"))
+    Vote.objects.bulk_create(
+        (
+            Vote(
+                participant_id=participant_pk[participant],
+                statement_id=statement_pk[statement],
+                value=value,
+            )
+            for participant, statement, value in votes
+        ),
+        batch_size=5000,
+    )
+    audit_record(
+        actor=None,
+        action="opinions.conversation_import",
+        target_type="conversation",
+        target_id=conversation.pk,
+        details={
+            "group": group.pk if group else None,
+            "statements": len(statements),
+            "votes": len(votes),
+        },
+    )
+    return conversation
+
+
 def _organised_locked(*, conversation: Conversation, organiser: User) -> Conversation:
     locked = (
         Conversation.objects.select_for_update(of=("self",))
