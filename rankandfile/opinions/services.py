@@ -381,6 +381,32 @@ def statement_moderate(*, statement: Statement, organiser: User, status: str) ->
 
 
 @transaction.atomic
+def statements_moderate_by_admin(
+    *, statements: Sequence[Statement], admin: User, status: str
+) -> int:
+    """Site admins (staff, from the admin site) moderate statements of any conversation, as
+    its organisers do: audited, and the map recomputed."""
+    if not (admin.is_active and admin.is_staff):
+        raise OpinionError("Only site admins can do that.")
+    if status not in StatementStatus.values or status == StatementStatus.PENDING:
+        raise OpinionError("Choose accept, reject or meta.")
+    changed = Statement.objects.filter(pk__in=[s.pk for s in statements]).exclude(status=status)
+    rows = list(changed.values_list("pk", "conversation_id"))
+    changed.update(status=status)
+    for statement_id, conversation_id in rows:
+        audit_record(
+            actor=admin,
+            action="opinions.statement_moderate",
+            target_type="statement",
+            target_id=statement_id,
+            details={"conversation": conversation_id, "status": status, "by_admin": True},
+        )
+    for conversation_id in sorted({conversation_id for _, conversation_id in rows}):
+        recompute_request(conversation_id)
+    return len(rows)
+
+
+@transaction.atomic
 def vote_cast(
     *, conversation: Conversation, statement: Statement, member: User, value: int
 ) -> Vote:
