@@ -22,6 +22,7 @@ from rankandfile.groups.models import Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.services import invitation_create
+from rankandfile.opinions.services import conversation_create
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
 
@@ -55,6 +56,7 @@ class World:
     member_id: int
     invitation: str
     unsubscribe: str
+    conversation_id: int
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -66,6 +68,10 @@ class World:
                 return {"slug": self.campaign_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
                 return {"ballot_id": self.ballot_id}
+            if route == "vote_cast":
+                return {"conversation_id": self.conversation_id, "number": 0}
+            if route.startswith(("conversation_read", "statement", "vote", "map")):
+                return {"conversation_id": self.conversation_id}
             return {}
         return {
             "groups:invitation_accept": {"token": self.invitation},
@@ -84,6 +90,8 @@ class World:
             return {"slug": self.campaign_slug}
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
+        if app == "opinions":
+            return {"conversation_id": self.conversation_id}
         return {}
 
 
@@ -103,11 +111,19 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:ballot_results": (401, 404, 404, 404, 404),
     "api-v1:ballot_vote": (405, 405, 405, 405, 405),
     "api-v1:campaign_read": (401, 200, 200, 200, 200),
+    "api-v1:conversation_list": (401, 200, 200, 200, 200),
+    "api-v1:conversation_read": (401, 200, 200, 200, 200),
     "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:map_read": (401, 403, 403, 404, 403),  # organisers: no map computed yet
     "api-v1:openapi-json": (200, 200, 200, 200, 200),
     "api-v1:pledge_create": (405, 405, 405, 405, 405),
     "api-v1:pledge_mine": (401, 404, 404, 404, 404),
     "api-v1:pledge_withdraw": (401, 404, 404, 404, 404),
+    "api-v1:statement_list": (401, 200, 200, 200, 200),
+    "api-v1:statement_next": (401, 200, 200, 200, 200),
+    "api-v1:statement_submit": (401, 200, 200, 200, 200),  # its GET lists the statements
+    "api-v1:vote_cast": (405, 405, 405, 405, 405),
+    "api-v1:vote_list": (401, 200, 200, 200, 200),
     "ballots:bundle": (404, 404, 404, 404, 404),
     "ballots:close": (302, 302, 302, 302, 302),
     "ballots:create": (302, 404, 404, 404, 200),
@@ -154,6 +170,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
+    "opinions:export": (302, 404, 404, 200, 404),  # open: organisers only
     "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
 
@@ -190,6 +207,9 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         member_id=member.pk,
         invitation=invitation_create(group=group, organiser=organiser, email="new@example.org"),
         unsubscribe=unsubscribe_token(member.pk),
+        conversation_id=conversation_create(
+            organiser=organiser, group=group, question="Stay or go?", seed_statements=["Stay."]
+        ).pk,
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
