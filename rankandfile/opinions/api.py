@@ -15,6 +15,7 @@ from ninja.security import django_auth
 
 from rankandfile.accounts.api_auth import PersonalToken, api_member
 from rankandfile.accounts.models import User
+from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.opinions import selectors, services
 from rankandfile.opinions.models import (
     MAP_VOTES_LEAST,
@@ -158,7 +159,7 @@ def statement_list(request: HttpRequest, conversation_id: int) -> list[Statement
 
 @router.post(
     "/{conversation_id}/statements",
-    response={201: StatementOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    response={201: StatementOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     auth=WRITE,
 )
 def statement_submit(
@@ -168,7 +169,7 @@ def statement_submit(
     shown at once or after moderation, as the conversation is set (``status``)."""
     member = api_member(request)
     conversation = _conversation(request, conversation_id)
-    refused = _refused(conversation, member)
+    refused = _refused(request, conversation, member)
     if refused is not None:
         return refused
     try:
@@ -193,7 +194,14 @@ def vote_list(request: HttpRequest, conversation_id: int) -> dict[int, VoteName]
 
 @router.put(
     "/{conversation_id}/votes/{number}",
-    response={200: VoteOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={
+        200: VoteOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        429: ErrorOut,
+    },
     auth=WRITE,
 )
 def vote_cast(
@@ -205,7 +213,7 @@ def vote_cast(
     statement = conversation.statements.filter(number=number, status__in=VOTABLE).first()
     if statement is None:
         return Status(404, ErrorOut(detail="No such statement is open for votes."))
-    refused = _refused(conversation, member)
+    refused = _refused(request, conversation, member)
     if refused is not None:
         return refused
     try:
@@ -220,8 +228,13 @@ def vote_cast(
     return Status(200, VoteOut(statement=statement.number, vote=payload.vote))
 
 
-def _refused(conversation: Conversation, member: User) -> Status[object] | None:
-    """409 once closed, 403 for a member who may not take part (not in the group)."""
+def _refused(
+    request: HttpRequest, conversation: Conversation, member: User
+) -> Status[object] | None:
+    """409 once closed, 403 for a member who may not take part (not in the group), 429 after
+    too many votes and statements in a short while (``settings.RATE_LIMITS["opinion"]``)."""
+    if rate_limited(request, action="opinion", member=member):
+        return Status(429, ErrorOut(detail=RATE_LIMITED))
     if not conversation.is_open:
         return Status(409, ErrorOut(detail="The conversation has closed."))
     if not services.member_may_take_part(member=member, conversation=conversation):

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pytest_django.fixtures import Settings
 
 from rankandfile.accounts.models import TokenScope, User
 from rankandfile.accounts.services import api_token_create
@@ -25,8 +26,8 @@ def _client(member: User, scope: str = TokenScope.READ_WRITE) -> Client:
     return Client(headers={"Authorization": f"Bearer {token}"})
 
 
-def _put(client: Client, url: str, body: object) -> tuple[int, object]:
-    response = client.put(url, body, content_type="application/json")
+def _put(client: Client, url: str, body: object, **extra: str) -> tuple[int, object]:
+    response = client.put(url, body, content_type="application/json", **extra)  # type: ignore[arg-type]
     return response.status_code, response.json()
 
 
@@ -202,3 +203,24 @@ def test_the_list_is_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as four:
         assert len(api.get("/api/v1/conversations").json()) == 4
     assert len(four.captured_queries) == len(one.captured_queries) == 2  # token, conversations
+
+
+def test_votes_and_statements_are_rate_limited_per_member(
+    settings: Settings,
+    make_conversation: MakeConversation,
+    make_participant: Callable[[Conversation], User],
+) -> None:
+    # A day's window, so that no window ends during the test (the default is ten minutes).
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"opinion": {"member": "5/d", "ip": "1000/d"}}
+    conversation = make_conversation()
+    api = _client(make_participant(conversation))
+    base = f"/api/v1/conversations/{conversation.pk}"
+    answers = [
+        _put(api, f"{base}/votes/{n % 8}", {"vote": "agree"}, REMOTE_ADDR=f"10.0.0.{n}")[0]
+        for n in range(7)
+    ]
+    assert answers == [200] * 5 + [429] * 2
+    written = api.post(f"{base}/statements", {"text": "One more."}, "application/json")
+    assert written.status_code == 429
+    assert written.json()["detail"].startswith("Too many tries")
+    assert Vote.objects.count() == 5
