@@ -6,14 +6,15 @@ Polis recorded them. The comments come with their text and moderation from ``com
 - ``moderated`` 1 is accepted and -1 rejected; 0 (never moderated) is also accepted, because
   Polis showed unmoderated comments to voters (unless the conversation used strict moderation)
   and its maths counts them, as ``rankandfile opinion-map`` does;
-- a text is made to fit our statements: whitespace folded, cut to 280 characters (with "…"),
-  a placeholder for an empty one, and a comment whose text repeats an earlier one's gets its
-  number appended. Each change is listed in ``notes``.
+- a text is made to fit our statements: control characters dropped, whitespace folded, cut
+  to 280 characters (with "…"), a placeholder for an empty one, and a comment whose text
+  repeats an earlier one's gets its number appended. Cuts and changes are listed in ``notes``.
 """
 
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,9 @@ class PolisConversation:
 
 
 def _fit(number: int, body: str, seen: set[str], notes: list[str]) -> str:
-    text = " ".join(body.split())
+    text = " ".join(
+        "".join(c for c in body if unicodedata.category(c) != "Cc" or c.isspace()).split()
+    )
     if not text:
         notes.append(f"comment {number} has no text: imported as a placeholder")
         text = f"(comment {number} had no text)"

@@ -9,6 +9,7 @@ burst of votes costs one recompute. The maths never runs in a request.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -77,6 +78,9 @@ def _clean_statement(text: str) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise OpinionError("Write a statement.")
+    # The API takes any JSON string; PostgreSQL refuses a NUL in a text column.
+    if any(unicodedata.category(character) == "Cc" for character in cleaned):
+        raise OpinionError("A statement cannot contain control characters.")
     if len(cleaned) > STATEMENT_LONGEST:
         raise OpinionError(
             f"A statement can be at most {STATEMENT_LONGEST} characters; "

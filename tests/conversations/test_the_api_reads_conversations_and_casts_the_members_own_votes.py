@@ -86,6 +86,8 @@ def test_a_member_reads_votes_changes_a_vote_and_writes_a_statement(
     too_long = api.post(f"{base}/statements", {"text": "x" * 281}, content_type="application/json")
     assert too_long.status_code == 400
     assert "at most 280 characters" in too_long.json()["detail"]
+    nul = api.post(f"{base}/statements", {"text": "A\x00B"}, content_type="application/json")
+    assert nul.json() == {"detail": "A statement cannot contain control characters."}
     written = api.post(
         f"{base}/statements", {"text": "Branches should meet monthly."}, "application/json"
     )
