@@ -167,3 +167,22 @@ def test_only_organisers_start_a_groups_conversation_and_only_staff_the_networks
     plain = Client()
     plain.force_login(member)
     assert plain.get(reverse("opinions:new")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_groups_page_lists_its_conversations_to_members_and_offers_organisers_to_start_one(
+    make_member: MakeMember, make_group: MakeGroup, make_conversation: MakeConversation
+) -> None:
+    organiser = make_member(mfa=True)
+    group = make_group(organiser=organiser)
+    conversation = make_conversation(organiser=organiser, group=group)
+    member = make_member()
+    group_join(group=group, member=member)
+    start = f"{reverse('opinions:new')}?group={group.slug}"
+    for viewer, sees, starts in [(None, False, False), (member, True, False), (organiser, True, True)]:
+        client = Client()
+        if viewer is not None:
+            client.force_login(viewer)
+        html = client.get(group.get_absolute_url()).text
+        assert (conversation.get_absolute_url() in html) is sees, viewer
+        assert (start in html) is starts, viewer
