@@ -125,7 +125,6 @@ def _detail_page(
     conversation: Conversation,
     *,
     statement_form: StatementForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     viewer = request.user
     takes_part = isinstance(viewer, User) and services.member_may_take_part(
@@ -151,7 +150,6 @@ def _detail_page(
             else 0,
             **card,
         },
-        status=status,
     )
 
 
@@ -238,7 +236,8 @@ def statement_write(request: HttpRequest, conversation_id: int) -> HttpResponse:
                     "Thank you. Your statement will be shown once an organiser accepts it.",
                 )
             return redirect(conversation.get_absolute_url() + "#write-title")
-    return _detail_page(request, conversation, statement_form=form, status=400)
+    # 200, as the pledge form does: a browser logs a 400 page as a failed load.
+    return _detail_page(request, conversation, statement_form=form)
 
 
 def map_placeholder(request: HttpRequest, conversation_id: int) -> HttpResponse:
