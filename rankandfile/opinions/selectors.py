@@ -121,7 +121,7 @@ def conversations_awaiting_votes(member: User) -> list[AwaitingVotes]:
         .annotate(voted=Count("votes", filter=Q(votes__statement__status__in=VOTABLE)))
         .values_list("conversation_id", "voted")
     )
-    awaiting = [AwaitingVotes(c, c.votable - voted.get(c.pk, 0)) for c in conversations]  # type: ignore[attr-defined]
+    awaiting = [AwaitingVotes(c, c.votable - voted.get(c.pk, 0)) for c in conversations]
     return [each for each in awaiting if each.left > 0]
 
 

@@ -179,7 +179,11 @@ def test_a_groups_page_lists_its_conversations_to_members_and_offers_organisers_
     member = make_member()
     group_join(group=group, member=member)
     start = f"{reverse('opinions:new')}?group={group.slug}"
-    for viewer, sees, starts in [(None, False, False), (member, True, False), (organiser, True, True)]:
+    for viewer, sees, starts in [
+        (None, False, False),
+        (member, True, False),
+        (organiser, True, True),
+    ]:
         client = Client()
         if viewer is not None:
             client.force_login(viewer)

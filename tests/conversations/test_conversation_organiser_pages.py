@@ -38,7 +38,9 @@ def test_the_queue_lists_waiting_statements_first_and_never_their_authors(
 ) -> None:
     conversation = make_conversation(moderation="pre")
     writer = make_participant(conversation)
-    waiting = statement_submit(conversation=conversation, member=writer, text="Hold a recall ballot.")
+    waiting = statement_submit(
+        conversation=conversation, member=writer, text="Hold a recall ballot."
+    )
     response = _organiser_client(conversation).get(_url("moderate", conversation))
     assert response.status_code == 200
     statements = list(response.context["statements"])

@@ -110,7 +110,7 @@ def test_with_htmx_the_card_alone_comes_back_with_the_next_statement_and_the_liv
     assert html.lstrip().startswith('<section class="card vote-card" id="vote-card"')
     assert "<h1" not in html and "site-header" not in html
     assert first.text not in html[: html.index('id="own-votes"')]  # the next statement shows
-    assert 'data-focus-on-swap' in html
+    assert "data-focus-on-swap" in html
     assert 'id="own-votes" hx-swap-oob="true"' in html
     assert 'id="vote-status"' in html and 'hx-swap-oob="innerHTML"' in html
     assert f"Vote recorded. You have voted on 1 of {len(SEEDS)}." in html
@@ -193,7 +193,9 @@ def test_a_statement_waits_for_an_organiser_when_hidden_until_accepted(
     client = _client(member)
     page = client.get(conversation.get_absolute_url()).text
     assert "Your statement is shown after an organiser accepts it." in page
-    response = client.post(_write_url(conversation), {"text": "Hold a special conference."}, follow=True)
+    response = client.post(
+        _write_url(conversation), {"text": "Hold a special conference."}, follow=True
+    )
     assert "will be shown once an organiser accepts it" in response.text
     assert Statement.objects.get(text="Hold a special conference.").status == "pending"
     assert "Hold a special conference." not in Client().get(conversation.get_absolute_url()).text
@@ -229,7 +231,9 @@ def test_a_closed_conversation_takes_no_votes_and_no_statements(
     html = client.get(conversation.get_absolute_url()).text
     assert "This conversation has closed" in html
     assert _vote_url(conversation) not in html and _write_url(conversation) not in html
-    response = client.post(_vote_url(conversation), {"statement": statement.pk, "value": -1}, follow=True)
+    response = client.post(
+        _vote_url(conversation), {"statement": statement.pk, "value": -1}, follow=True
+    )
     assert "The conversation has closed." in response.text
     assert list(Vote.objects.values_list("value", flat=True)) == [1]
     client.post(_write_url(conversation), {"text": "Too late."})
