@@ -238,3 +238,21 @@ def test_a_closed_conversation_takes_no_votes_and_no_statements(
     assert list(Vote.objects.values_list("value", flat=True)) == [1]
     client.post(_write_url(conversation), {"text": "Too late."})
     assert not Statement.objects.filter(text="Too late.").exists()
+
+
+@pytest.mark.django_db
+def test_a_vote_on_a_statement_rejected_meanwhile_says_so_in_the_card(
+    make_conversation: MakeConversation, make_participant: MakeParticipant
+) -> None:
+    conversation = make_conversation()
+    member = make_participant(conversation)
+    client = _client(member)
+    shown = client.get(conversation.get_absolute_url()).context["statement"]
+    Statement.objects.filter(pk=shown.pk).update(status="rejected")
+    response = client.post(
+        _vote_url(conversation), {"statement": shown.pk, "value": 1}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "That statement is not open for votes." in response.text
+    assert shown.text not in response.text  # the card moves on to a statement still open
+    assert not Vote.objects.exists()
