@@ -38,16 +38,21 @@ GROUP_STARTS = 20
 MAX_ITERATIONS = 100
 
 
-def base_clusters(points: FloatArray) -> tuple[FloatArray, FloatArray]:
+def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
     """Up to 100 small clusters of participants (conversation.clj :base-clusters), by one
-    seeded k-means run. Returns the base clusters' centres and sizes (empty ones dropped)."""
+    seeded k-means run. Returns each point's base cluster, the base clusters' centres and their
+    sizes (empty ones dropped)."""
     distinct = np.unique(np.round(points, 9), axis=0)
     k = min(BASE_K, len(distinct))
     if k <= 1:
-        return points.mean(axis=0, keepdims=True), np.array([float(len(points))])
+        labels = np.zeros(len(points), dtype=np.int64)
+        return labels, points.mean(axis=0, keepdims=True), np.array([float(len(points))])
     model = KMeans(n_clusters=k, n_init=1, random_state=SEED, algorithm="lloyd")
-    sizes = np.bincount(model.fit_predict(points), minlength=k).astype(np.float64)
-    return np.asarray(model.cluster_centers_)[sizes > 0], sizes[sizes > 0]
+    labels = np.asarray(model.fit_predict(points), dtype=np.int64)
+    sizes = np.bincount(labels, minlength=k).astype(np.float64)
+    used = sizes > 0
+    renumber = np.cumsum(used) - 1
+    return renumber[labels], np.asarray(model.cluster_centers_)[used], sizes[used]
 
 
 def _squared_distances(points: FloatArray, centres: FloatArray) -> FloatArray:
@@ -116,18 +121,13 @@ def silhouettes(distances: FloatArray, labels: IntArray, k: int) -> FloatArray:
     return np.asarray(np.where((counts > 0).all(axis=1), score, -np.inf), dtype=np.float64)
 
 
-def group_centres(
-    centres: FloatArray, sizes: FloatArray, warm_start: FloatArray | None = None
-) -> FloatArray:
+def group_centres(centres: FloatArray, sizes: FloatArray) -> FloatArray:
     """The opinion groups' centres: weighted k-means over the base clusters for k from 2 to at
     most 5 (conversation.clj :group-clusterings, max-k-fn), GROUP_STARTS seeded starts for each
     k, keeping the grouping with the best silhouette over all k and starts
     (:group-clusterings-silhouettes). Ties keep the smaller k, then the earlier start.
 
-    As in Polis, k = 2 is always tried, so two distinct base clusters make two groups. When the
-    chosen k equals the number of rows of ``warm_start`` (the previous groups' centres), k-means
-    starts from them instead, as Polis starts from the last clusters (clusters.clj kmeans
-    :last-clusters), so that a small change in the votes does not reshuffle the groups.
+    As in Polis, k = 2 is always tried, so two distinct base clusters make two groups.
     """
     n_base = len(centres)
     if n_base < 2:
@@ -143,10 +143,6 @@ def group_centres(
         top = int(np.argmax(scores))
         if scores[top] > best_score + 1e-12:
             best_score, best = float(scores[top]), found[top]
-    if warm_start is not None and len(warm_start) == len(best) > 1:
-        labels, found = weighted_kmeans(centres, sizes, warm_start[np.newaxis])
-        if len(np.unique(labels[0])) == len(warm_start):
-            return np.asarray(found[0], dtype=np.float64)
     return best
 
 

@@ -8,9 +8,10 @@ Where Polis depends on the history of the conversation (k-means started from the
 clusters, power iteration started from the last components, a k that changes only after four
 runs in a row) this module instead gives the same output for the same votes, byte for byte:
 exact principal components with a fixed sign, seeded k-means over participants in sorted order
-(``clusters``: several seeded starts, the grouping with the best silhouette), and group numbers
-ordered by group size. A recompute may pass the previous groups, which play the part of Polis's
-last clusters (see ``opinion_map``).
+(``clusters``: several seeded starts, the grouping with the best silhouette, which holds when a
+tenth of the participants come or go), and group numbers ordered by group size. A recompute may
+pass the previous groups, whose numbers the new groups then keep (see ``opinion_map``); the
+groups themselves depend on the votes alone.
 """
 
 from __future__ import annotations
@@ -228,23 +229,6 @@ def comment_extremity(centre: FloatArray, components: FloatArray) -> FloatArray:
     n_statements = len(centre)
     offset = (1.0 - centre) * math.sqrt(max(n_statements, 1))
     return np.asarray(np.abs(offset) * np.sqrt((components**2).sum(axis=0)), dtype=np.float64)
-
-
-def _previous_centres(
-    points: FloatArray, participants: list[int], previous: Mapping[int, int]
-) -> FloatArray | None:
-    """Where the previous groups sit now: the mean new position of their members still here."""
-    numbers = sorted(set(previous.values()))
-    if not numbers:
-        return None
-    labels = np.array([previous.get(p, -1) for p in participants], dtype=np.int64)
-    centres = []
-    for number in numbers:
-        members = labels == number
-        if not members.any():
-            return None
-        centres.append(points[members].mean(axis=0))
-    return np.array(centres)
 
 
 def _match_previous(
@@ -476,9 +460,12 @@ def opinion_map(
 ) -> OpinionMap:
     """The whole map from ``(participant, statement, vote)`` triples in the order cast.
 
-    ``previous_groups`` (participant to group, from the last map of the same conversation)
-    starts k-means from where those groups sit now and keeps their numbers where the number
-    of groups is unchanged; without it, groups are numbered by size, largest first.
+    ``previous_groups`` (participant to group, from the last map of the same conversation):
+    each new group keeps the number of the previous group it shares most members with, where
+    the number of groups is unchanged; without it, groups are numbered by size, largest first.
+    Polis also starts k-means from its last clusters; here the groups are found from the votes
+    alone, stable enough without it (tests/opinions/test_groups_are_stable_on_vtaiwan_uberx.py),
+    so the same votes give the same groups whatever came before.
     """
     moderated = frozenset(moderated_out)
     raw = vote_matrix(votes, statements=statements)
@@ -491,11 +478,8 @@ def opinion_map(
     member_of = np.full(len(raw.participants), -1, dtype=np.int64)
     if len(rows) >= 2:
         present = [raw.participants[i] for i in rows]
-        warm = None
-        if previous_groups:
-            warm = _previous_centres(points[rows], present, previous_groups)
-        centres, sizes = base_clusters(points[rows])
-        labels = nearest(points[rows], group_centres(centres, sizes, warm))
+        _, centres, sizes = base_clusters(points[rows])
+        labels = nearest(points[rows], group_centres(centres, sizes))
         matched = _match_previous(labels, present, previous_groups) if previous_groups else None
         member_of[rows] = _number_groups(labels, rows) if matched is None else matched
     n_groups = int(member_of.max(initial=-1)) + 1
