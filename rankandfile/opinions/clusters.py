@@ -56,9 +56,11 @@ def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]
 
 
 def _squared_distances(points: FloatArray, centres: FloatArray) -> FloatArray:
-    """Points (n, d) to centres (starts, k, d): squared distances (starts, n, k)."""
-    difference = points[np.newaxis, :, np.newaxis, :] - centres[:, np.newaxis, :, :]
-    return np.asarray((difference**2).sum(axis=-1), dtype=np.float64)
+    """Points (n, d) to centres (starts, k, d): squared distances (starts, n, k), as
+    |p|^2 - 2 p.c + |c|^2 (sklearn's euclidean_distances does the same)."""
+    cross = points @ centres.transpose(0, 2, 1)
+    lengths = (points**2).sum(axis=1)[:, np.newaxis]
+    return np.asarray(lengths - 2.0 * cross + (centres**2).sum(axis=2)[:, np.newaxis, :])
 
 
 def plus_plus_starts(
@@ -87,17 +89,15 @@ def weighted_kmeans(
     cluster that empties keeps its centre. Returns labels (n_starts, n) and centres."""
     centres = starts.copy()
     labels = np.full((len(starts), len(points)), -1, dtype=np.int64)
-    k = starts.shape[1]
+    groups = np.arange(starts.shape[1])
     for _ in range(MAX_ITERATIONS):
         new = _squared_distances(points, centres).argmin(axis=-1)
         if (new == labels).all():
             break
         labels = new
-        member = (labels[..., np.newaxis] == np.arange(k)) * weights[:, np.newaxis]
-        mass = member.sum(axis=1)
-        sums = np.einsum("snk,nd->skd", member, points)
-        filled = mass[..., np.newaxis] > 0
-        centres = np.where(filled, sums / np.where(filled, mass[..., np.newaxis], 1.0), centres)
+        member = (labels[:, np.newaxis, :] == groups[:, np.newaxis]) * weights
+        mass = member.sum(axis=2)[..., np.newaxis]
+        centres = np.where(mass > 0, (member @ points) / np.maximum(mass, 1e-300), centres)
     return labels, centres
 
 
@@ -108,7 +108,7 @@ def silhouettes(distances: FloatArray, labels: IntArray, k: int) -> FloatArray:
     empty cluster scores -inf."""
     member = (labels[..., np.newaxis] == np.arange(k)).astype(np.float64)
     counts = member.sum(axis=1)
-    totals = np.einsum("ij,sjk->sik", distances, member)
+    totals = distances @ member
     own = np.take_along_axis(totals, labels[..., np.newaxis], axis=-1)[..., 0]
     own_count = np.take_along_axis(counts, labels, axis=-1)
     within = own / np.maximum(own_count - 1.0, 1.0)
@@ -133,7 +133,7 @@ def group_centres(centres: FloatArray, sizes: FloatArray) -> FloatArray:
     if n_base < 2:
         return np.asarray(centres[:1], dtype=np.float64)
     max_k = max(2, min(MAX_K, 2 + n_base // 12, n_base))
-    distances = np.sqrt(_squared_distances(centres, centres[np.newaxis])[0])
+    distances = np.sqrt(np.maximum(_squared_distances(centres, centres[np.newaxis])[0], 0.0))
     rng = np.random.default_rng(SEED)
     best_score, best = -np.inf, np.asarray(centres[:1], dtype=np.float64)
     for k in range(2, max_k + 1):
