@@ -6,12 +6,12 @@ not, so agreement is close rather than exact. The floors are the values measured
 conversations, slightly rounded down; the adjusted Rand index is printed (pytest -s).
 london.youth.policing has 24 clustered participants, where Polis's history decides between 3
 and 4 groups; brexit-consensus was clustered under older Polis rules (8 of 189 participants
-differ). vtaiwan.uberx is one cloud with a tail and no gap between its groups: Polis's boundary
-is not where k-means settles (k-means over the participants, started from Polis's own groups,
-ends with 282 participants in the smaller group instead of 330, at 0.826), so it reflects Polis's history. Our groups
-are the ones that hold when a tenth of the participants leave (0.70 here); one k-means start
-per k with base-cluster membership measured 0.919 with its seed 0 but 0.70 to 0.75 with
-seeds 1 to 4.
+differ). vtaiwan.uberx is one cloud with a tail and no gap between its groups, and Polis's
+boundary there is not where k-means settles: k-means over the participants, started from Polis's
+own groups, ends with 282 participants in the smaller group instead of 330 (0.826 from Polis's),
+so Polis's groups reflect its history. Ours are the groups that hold when a tenth of the
+participants leave (0.70 from Polis's); one k-means start per k with base-cluster membership
+measured 0.919 with its seed 0, but 0.70 to 0.75 with seeds 1 to 4.
 """
 
 from __future__ import annotations
