@@ -132,8 +132,8 @@ def group_centres(centres: FloatArray, sizes: FloatArray) -> FloatArray:
     n_base = len(centres)
     if n_base < 2:
         return np.asarray(centres[:1], dtype=np.float64)
-    max_k = max(2, min(MAX_K, 2 + n_base // 12, n_base))
-    distances = np.sqrt(np.maximum(_squared_distances(centres, centres[np.newaxis])[0], 0.0))
+    max_k = min(MAX_K, 2 + n_base // 12, n_base)
+    distances = np.sqrt(((centres[:, np.newaxis] - centres[np.newaxis]) ** 2).sum(axis=-1))
     rng = np.random.default_rng(SEED)
     best_score, best = -np.inf, np.asarray(centres[:1], dtype=np.float64)
     for k in range(2, max_k + 1):
