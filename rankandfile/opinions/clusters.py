@@ -34,7 +34,7 @@ BASE_K = 100
 MAX_K = 5
 SEED = 0
 # Seeded k-means++ starts for each k of the group step (Polis has one start per k).
-GROUP_STARTS = 20
+GROUP_STARTS = 10
 MAX_ITERATIONS = 100
 
 

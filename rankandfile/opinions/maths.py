@@ -24,6 +24,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import scipy.linalg
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.linalg import svds
@@ -181,8 +182,8 @@ def _fix_sign(component: FloatArray) -> FloatArray:
 def principal_components(centred: sp.csr_array) -> FloatArray:
     """The first two principal axes (2 by statements), as pca.clj powerit-pca, computed exactly.
 
-    Small matrices use a dense eigendecomposition of the covariance; large ones ARPACK with a
-    fixed start vector. Each axis is sign-fixed.
+    Small matrices use a dense eigendecomposition of the covariance (its two largest
+    eigenvectors only); large ones ARPACK with a fixed start vector. Each axis is sign-fixed.
     """
     n_rows, n_cols = centred.shape
     components = np.zeros((2, n_cols))
@@ -191,8 +192,8 @@ def principal_components(centred: sp.csr_array) -> FloatArray:
         return components
     if n_cols <= 2000 or rank <= 3:
         covariance = (centred.T @ centred).toarray()
-        _, vectors = np.linalg.eigh(covariance)
-        found = vectors[:, ::-1][:, : min(2, n_cols)].T
+        _, vectors = scipy.linalg.eigh(covariance, subset_by_index=[max(n_cols - 2, 0), n_cols - 1])
+        found = vectors[:, ::-1].T
     else:
         start = np.ones(rank) / math.sqrt(rank)
         _, values, vt = svds(centred, k=2, v0=start, solver="arpack")
