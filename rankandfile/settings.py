@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rankandfile.ballots",
     "rankandfile.notifications",
     "rankandfile.campaigns",
+    "rankandfile.opinions",
     "rankandfile.operations",
     "rankandfile.demo",
 ]

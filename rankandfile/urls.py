@@ -30,6 +30,7 @@ urlpatterns = [
     path("groups/", include((groups_pages, groups_urls.app_name))),
     path("campaigns/", include("rankandfile.campaigns.urls")),
     path("ballots/", include("rankandfile.ballots.urls")),
+    path("conversations/", include("rankandfile.opinions.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from rankandfile.notifications.tasks import (
     outbox_deliver,
     outbox_expire_addressed,
 )
+from rankandfile.opinions.tasks import conversations_close_due
 
 LONDON = ZoneInfo("Europe/London")
 DIGEST_HOUR = 7
@@ -32,7 +33,8 @@ class Job:
 
 
 def jobs_due(now: datetime) -> list[Job]:
-    """Every minute: ballots to open, remind and close, deadlines to resolve, mail to send.
+    """Every minute: ballots to open, remind and close, deadlines to resolve, conversations to
+    close, mail to send.
 
     Every ten minutes (at 3, 13, ... past): the campaigns' published breakdowns that are due a
     release (each stage's own timetable decides; see campaigns.services.figures_release_due).
@@ -46,6 +48,7 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(ballots_remind_due),
         Job(ballots_close_due),
         Job(campaigns_resolve_due),
+        Job(conversations_close_due),
         Job(outbox_deliver),
     ]
     local = now.astimezone(LONDON)

@@ -19,6 +19,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "ballots_remind_due",
         "ballots_close_due",
         "campaigns_resolve_due",
+        "conversations_close_due",
         "outbox_deliver",
     ]
 
@@ -65,5 +66,6 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.ballots.tasks.ballots_remind_due",
             "rankandfile.campaigns.tasks.campaigns_resolve_due",
             "rankandfile.notifications.tasks.outbox_deliver",
+            "rankandfile.opinions.tasks.conversations_close_due",
         ]
     )

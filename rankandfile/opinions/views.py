@@ -1,0 +1,3 @@
+"""Pages of conversations and their opinion maps."""
+
+from __future__ import annotations
