@@ -68,7 +68,8 @@ def plus_plus_starts(
 ) -> FloatArray:
     """k-means++ starting centres (Arthur and Vassilvitskii 2007), weighted: each next centre
     is drawn with probability weight times squared distance to the nearest centre so far.
-    Returns (n_starts, k, d)."""
+    Returns (n_starts, k, d). They replace Polis's start from the first k distinct rows
+    (clusters.clj init-clusters), which depends on the order of the rows."""
     n = len(points)
     chosen = np.zeros((n_starts, k), dtype=np.int64)
     nearest = np.ones((n_starts, n))
@@ -147,8 +148,8 @@ def group_centres(centres: FloatArray, sizes: FloatArray) -> FloatArray:
 
 
 def nearest(points: FloatArray, centres: FloatArray) -> IntArray:
-    """Each point's nearest centre (the first on a tie), numbered 0, 1, ... in centre order,
-    skipping none: a centre nobody is nearest to drops out."""
+    """Each point's nearest centre (the first on a tie; clusters.clj add-to-closest), numbered
+    0, 1, ... in centre order, skipping none: a centre nobody is nearest to drops out."""
     closest = _squared_distances(points, centres[np.newaxis])[0].argmin(axis=1)
     _, labels = np.unique(closest, return_inverse=True)
     return np.asarray(labels, dtype=np.int64).reshape(-1)
