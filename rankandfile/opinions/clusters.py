@@ -12,7 +12,8 @@ every start, the grouping with the best silhouette: the criterion Polis uses to 
 also to choose among starts. Positions in one opinion cloud often have no clear gap between
 groups; k-means then has many nearly equal solutions whose boundaries sit in different places,
 and the lowest within-group spread picks one or another as participants come and go. The
-silhouette prefers a boundary through the thinnest part of the cloud, which moves little.
+silhouette prefers a boundary through the thinnest part of the cloud, which moves little. A
+larger k must win by a small margin, where Polis holds k back over runs (:group-k-smoother).
 
 Each participant then joins the nearest group centre (one k-means assignment step over the
 participants themselves), instead of taking their base cluster's group as Polis does, so that
@@ -35,6 +36,11 @@ MAX_K = 5
 SEED = 0
 # Seeded k-means++ starts for each k of the group step (Polis has one start per k).
 GROUP_STARTS = 10
+# A larger k must beat the best smaller k's silhouette by this much. Polis keeps its k until
+# another wins four runs in a row (conversation.clj :group-k-smoother); from scratch, a smaller
+# lead is noise: a k's best silhouette moves by about this much when a tenth of the
+# participants leave, and k would flip with it.
+LARGER_K_MARGIN = 0.02
 MAX_ITERATIONS = 100
 
 
@@ -126,7 +132,8 @@ def group_centres(centres: FloatArray, sizes: FloatArray) -> FloatArray:
     """The opinion groups' centres: weighted k-means over the base clusters for k from 2 to at
     most 5 (conversation.clj :group-clusterings, max-k-fn), GROUP_STARTS seeded starts for each
     k, keeping the grouping with the best silhouette over all k and starts
-    (:group-clusterings-silhouettes). Ties keep the smaller k, then the earlier start.
+    (:group-clusterings-silhouettes), a larger k only if it is better by LARGER_K_MARGIN
+    (as :group-k-smoother holds k back). Ties keep the earlier start.
 
     As in Polis, k = 2 is always tried, so two distinct base clusters make two groups.
     """
@@ -142,7 +149,7 @@ def group_centres(centres: FloatArray, sizes: FloatArray) -> FloatArray:
         labels, found = weighted_kmeans(centres, sizes, starts)
         scores = silhouettes(distances, labels, k)
         top = int(np.argmax(scores))
-        if scores[top] > best_score + 1e-12:
+        if scores[top] > best_score + (LARGER_K_MARGIN if k > 2 else 0.0):
             best_score, best = float(scores[top]), found[top]
     return best
 
