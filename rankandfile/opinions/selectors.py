@@ -82,7 +82,7 @@ def map_visible_to(*, conversation: Conversation, viewer: Viewer) -> bool:
 
 def export_public(conversation: Conversation) -> bool:
     """Anyone who can see the conversation may download its export once it has closed with its
-    map published; before that, only its organisers."""
+    map published; otherwise, once closed, only its organisers (and nobody while it is open)."""
     return conversation.state == ConversationState.CLOSED and conversation.map_published
 
 

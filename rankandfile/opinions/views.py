@@ -380,12 +380,15 @@ def conversation_close(request: HttpRequest, conversation_id: int) -> HttpRespon
 
 
 def conversation_export(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """The conversation's votes as a Polis open-data export (a zip; see exports.py): for its
-    organisers (second factor used), and for everyone who can see it once it has closed with
-    its map published."""
+    """The conversation's votes as a Polis open-data export (a zip; see exports.py), once it has
+    closed: for its organisers (second factor used), and for everyone who can see it if its map
+    is published. Never while it is open: comparing two downloads, before and after a member
+    one watched vote, would show that member's participant number and every vote of theirs."""
     conversation = selectors.conversation_get_for_viewer(
         conversation_id=conversation_id, viewer=request.user
     )
+    if conversation.is_open:
+        raise Http404("The export opens when the conversation closes.")
     public = selectors.export_public(conversation)
     if not public:
         if not request.user.is_authenticated:

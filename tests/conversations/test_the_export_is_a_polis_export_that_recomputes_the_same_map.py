@@ -133,6 +133,7 @@ def test_a_statement_that_looks_like_a_formula_is_escaped(
     conversation = make_conversation()
     statement_submit(conversation=conversation, member=make_participant(conversation), text=FORMULA)
     assert conversation.created_by is not None
+    conversation_close(conversation=conversation, organiser=conversation.created_by)
     client = Client()
     login_with_second_factor(client, conversation.created_by)
     response = client.get(reverse("opinions:export", kwargs={"conversation_id": conversation.pk}))
@@ -141,7 +142,7 @@ def test_a_statement_that_looks_like_a_formula_is_escaped(
     assert comments[-1]["comment-body"] == "'" + FORMULA
 
 
-def test_only_organisers_download_an_open_or_unpublished_conversation(
+def test_nobody_downloads_an_open_conversation_and_only_organisers_an_unpublished_one(
     make_conversation: MakeConversation, make_participant: Callable[[Conversation], User]
 ) -> None:
     conversation = make_conversation()
@@ -149,20 +150,21 @@ def test_only_organisers_download_an_open_or_unpublished_conversation(
     assert organiser is not None
     member = make_participant(conversation)
     url = reverse("opinions:export", kwargs={"conversation_id": conversation.pk})
-
-    assert Client().get(url).status_code == 302  # log in first
     member_client = Client()
     member_client.force_login(member)
+    organiser_client = Client()
+    login_with_second_factor(organiser_client, organiser)
+    # Open: nobody, so that two downloads cannot be compared around one member's votes.
+    assert organiser_client.get(url).status_code == 404
     assert member_client.get(url).status_code == 404
+
+    conversation_close(conversation=conversation, organiser=organiser)
+    assert Client().get(url).status_code == 302  # log in first
+    assert member_client.get(url).status_code == 404  # closed, but the map is not published
     password_only = Client()
     password_only.force_login(organiser)
     assert password_only.get(url).status_code == 302  # the second factor first
-    organiser_client = Client()
-    login_with_second_factor(organiser_client, organiser)
     assert organiser_client.get(url).status_code == 200
-
-    conversation_close(conversation=conversation, organiser=organiser)
-    assert member_client.get(url).status_code == 404  # closed, but the map is not published
     conversation.map_published = True
     conversation.save(update_fields=["map_published"])
     assert member_client.get(url).status_code == 200

@@ -177,7 +177,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
     "opinions:close": (302, 302, 302, 302, 302),
     "opinions:detail": (200, 200, 200, 200, 200),
-    "opinions:export": (302, 404, 404, 200, 404),  # open: organisers only
+    "opinions:export": (404, 404, 404, 404, 404),  # open: nobody, not even organisers
     "opinions:list": (200, 200, 200, 200, 200),
     "opinions:map": (404, 404, 404, 302, 404),  # organisers see it while it is open
     "opinions:moderate": (302, 404, 404, 200, 404),
