@@ -21,6 +21,7 @@ from django.utils import formats, timezone
 
 from rankandfile.accounts.decorators import mfa_required, request_member, second_factor_detour
 from rankandfile.accounts.models import User
+from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import groups_organised_by
 from rankandfile.lib.confirm import confirm_page, confirmed
@@ -172,7 +173,9 @@ def vote(request: HttpRequest, conversation_id: int) -> HttpResponse:
     )
     form = VoteForm(request.POST)
     problem = ""
-    if not form.is_valid():
+    if rate_limited(request, action="opinion", member=member):
+        problem = RATE_LIMITED
+    elif not form.is_valid():
         problem = VoteForm.not_understood
     else:
         statement = conversation.statements.filter(pk=form.cleaned_data["statement"]).first()
@@ -222,7 +225,9 @@ def statement_write(request: HttpRequest, conversation_id: int) -> HttpResponse:
         conversation_id=conversation_id, viewer=member
     )
     form = StatementForm(request.POST)
-    if form.is_valid():
+    if rate_limited(request, action="opinion", member=member):
+        form.add_error(None, RATE_LIMITED)
+    elif form.is_valid():
         try:
             statement = services.statement_submit(
                 conversation=conversation, member=member, text=form.cleaned_data["text"]

@@ -4,6 +4,7 @@ changing a vote, writing a statement under each moderation mode, and a closed co
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -256,3 +257,24 @@ def test_a_vote_on_a_statement_rejected_meanwhile_says_so_in_the_card(
     assert "That statement is not open for votes." in response.text
     assert shown.text not in response.text  # the card moves on to a statement still open
     assert not Vote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_votes_and_statements_from_the_page_share_the_opinion_rate_limit(
+    settings: Any,
+    make_conversation: MakeConversation,
+    make_participant: MakeParticipant,
+) -> None:
+    # A day's window, so that no window ends during the test (the default is ten minutes).
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"opinion": {"member": "3/d", "ip": "1000/d"}}
+    conversation = make_conversation()
+    member = make_participant(conversation)
+    client = _client(member)
+    statements = list(conversation.statements.order_by("number")[:4])
+    for statement in statements:
+        client.post(_vote_url(conversation), {"statement": statement.pk, "value": 1})
+    assert len(votes_of(conversation=conversation, member=member)) == 3
+    response = client.post(_write_url(conversation), {"text": "One statement more."})
+    assert "Too many tries" in response.text
+    assert response.context["statement_form"]["text"].value() == "One statement more."
+    assert not Statement.objects.filter(text="One statement more.").exists()
