@@ -82,4 +82,4 @@ def markdown_render(source: str) -> SafeString:
         strip_comments=True,
     )
     # Safe because nh3 has just kept only the tags, attributes and link schemes listed above.
-    return mark_safe(cleaned)  # noqa: S308
+    return mark_safe(cleaned)

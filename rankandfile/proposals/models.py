@@ -114,8 +114,7 @@ class Proposal(models.Model):
                 name="proposals_proposal_threshold_once_open",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["to_ballot", "carried", "fell"])
-                | Q(ballot__isnull=False),
+                condition=~Q(state__in=["to_ballot", "carried", "fell"]) | Q(ballot__isnull=False),
                 name="proposals_proposal_balloted_has_ballot",
             ),
             models.CheckConstraint(

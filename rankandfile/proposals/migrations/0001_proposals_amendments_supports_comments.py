@@ -6,197 +6,476 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ballots', '0004_ballot_box_without_rowid_on_sqlite'),
-        ('groups', '0001_groups_memberships_requests_invitations'),
+        ("ballots", "0004_ballot_box_without_rowid_on_sqlite"),
+        ("groups", "0001_groups_memberships_requests_invitations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Proposal',
+            name="Proposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('text', models.TextField()),
-                ('version_number', models.PositiveIntegerField(default=1)),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('discussion', 'Open for discussion and support'), ('to_ballot', 'Being voted on'), ('carried', 'Carried'), ('fell', 'Fell'), ('lapsed', 'Lapsed (not enough supporters in time)')], default='draft', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('support_threshold', models.PositiveIntegerField(blank=True, null=True)),
-                ('support_deadline', models.DateTimeField(blank=True, null=True)),
-                ('discussion_closes_at', models.DateTimeField(blank=True, null=True)),
-                ('threshold_reached_at', models.DateTimeField(blank=True, null=True)),
-                ('next_amendment_number', models.PositiveIntegerField(default=1)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('result_text', models.TextField(blank=True)),
-                ('result_note', models.CharField(blank=True, max_length=300)),
-                ('ballot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ballots.ballot')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposals', to='groups.group')),
-                ('proposer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("text", models.TextField()),
+                ("version_number", models.PositiveIntegerField(default=1)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("discussion", "Open for discussion and support"),
+                            ("to_ballot", "Being voted on"),
+                            ("carried", "Carried"),
+                            ("fell", "Fell"),
+                            ("lapsed", "Lapsed (not enough supporters in time)"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                ("support_threshold", models.PositiveIntegerField(blank=True, null=True)),
+                ("support_deadline", models.DateTimeField(blank=True, null=True)),
+                ("discussion_closes_at", models.DateTimeField(blank=True, null=True)),
+                ("threshold_reached_at", models.DateTimeField(blank=True, null=True)),
+                ("next_amendment_number", models.PositiveIntegerField(default=1)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("result_text", models.TextField(blank=True)),
+                ("result_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "ballot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ballots.ballot",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="proposals",
+                        to="groups.group",
+                    ),
+                ),
+                (
+                    "proposer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted', models.BooleanField(default=False)),
-                ('reported_count', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='proposals.comment')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted", models.BooleanField(default=False)),
+                ("reported_count", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="proposals.comment",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['proposal', 'created_at', 'pk'],
+                "ordering": ["proposal", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Amendment',
+            name="Amendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('proposed_text', models.TextField()),
-                ('reason', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('open', 'Open: waiting for the proposer'), ('accepted', 'Accepted by the proposer'), ('rejected', 'Rejected by the proposer'), ('outdated', 'Outdated: its passage was changed by another amendment'), ('on_ballot', 'On the ballot'), ('carried', 'Carried by the members'), ('fell', 'Fell')], default='open', max_length=16)),
-                ('change_start', models.PositiveIntegerField()),
-                ('change_end', models.PositiveIntegerField()),
-                ('ballot_position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('state_note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("proposed_text", models.TextField()),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open: waiting for the proposer"),
+                            ("accepted", "Accepted by the proposer"),
+                            ("rejected", "Rejected by the proposer"),
+                            ("outdated", "Outdated: its passage was changed by another amendment"),
+                            ("on_ballot", "On the ballot"),
+                            ("carried", "Carried by the members"),
+                            ("fell", "Fell"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("change_start", models.PositiveIntegerField()),
+                ("change_end", models.PositiveIntegerField()),
+                ("ballot_position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("state_note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="amendments",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['proposal', 'number'],
+                "ordering": ["proposal", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ProposalSettings',
+            name="ProposalSettings",
             fields=[
-                ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='proposal_settings', serialize=False, to='groups.group')),
-                ('threshold_kind', models.CharField(choices=[('people', 'A number of members'), ('percent', "A percentage of the group's members")], default='people', max_length=8)),
-                ('threshold_people', models.PositiveIntegerField(default=10)),
-                ('threshold_percent', models.PositiveSmallIntegerField(default=5)),
-                ('support_days', models.PositiveSmallIntegerField(default=28)),
-                ('ballot_days', models.PositiveSmallIntegerField(default=7)),
+                (
+                    "group",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="proposal_settings",
+                        serialize=False,
+                        to="groups.group",
+                    ),
+                ),
+                (
+                    "threshold_kind",
+                    models.CharField(
+                        choices=[
+                            ("people", "A number of members"),
+                            ("percent", "A percentage of the group's members"),
+                        ],
+                        default="people",
+                        max_length=8,
+                    ),
+                ),
+                ("threshold_people", models.PositiveIntegerField(default=10)),
+                ("threshold_percent", models.PositiveSmallIntegerField(default=5)),
+                ("support_days", models.PositiveSmallIntegerField(default=28)),
+                ("ballot_days", models.PositiveSmallIntegerField(default=7)),
             ],
             options={
-                'verbose_name_plural': 'proposal settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('threshold_people__gte', 1)), name='proposals_settings_people_positive'), models.CheckConstraint(condition=models.Q(('threshold_percent__gte', 1), ('threshold_percent__lte', 100)), name='proposals_settings_percent_range'), models.CheckConstraint(condition=models.Q(('support_days__gte', 1)), name='proposals_settings_support_days'), models.CheckConstraint(condition=models.Q(('ballot_days__gte', 1)), name='proposals_settings_ballot_days')],
+                "verbose_name_plural": "proposal settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("threshold_people__gte", 1)),
+                        name="proposals_settings_people_positive",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("threshold_percent__gte", 1), ("threshold_percent__lte", 100)
+                        ),
+                        name="proposals_settings_percent_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("support_days__gte", 1)),
+                        name="proposals_settings_support_days",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("ballot_days__gte", 1)),
+                        name="proposals_settings_ballot_days",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProposalVersion',
+            name="ProposalVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('amendment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='proposals.amendment')),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "amendment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="proposals.amendment",
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['proposal', 'number'],
+                "ordering": ["proposal", "number"],
             },
         ),
         migrations.AddField(
-            model_name='amendment',
-            name='base_version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='amendments', to='proposals.proposalversion'),
+            model_name="amendment",
+            name="base_version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="amendments",
+                to="proposals.proposalversion",
+            ),
         ),
         migrations.CreateModel(
-            name='Support',
+            name="Support",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='proposals.proposal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supports",
+                        to="proposals.proposal",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AmendmentSupport',
+            name="AmendmentSupport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('amendment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supports', to='proposals.amendment')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "amendment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supports",
+                        to="proposals.amendment",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('amendment', 'member'), name='proposals_amendment_support_one_per_member')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("amendment", "member"),
+                        name="proposals_amendment_support_one_per_member",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CommentReport',
+            name="CommentReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='proposals.comment')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="proposals.comment",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('comment', 'reporter'), name='proposals_report_one_per_member')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("comment", "reporter"), name="proposals_report_one_per_member"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['group', 'state'], name='proposals_p_group_i_415390_idx'),
+            model_name="proposal",
+            index=models.Index(fields=["group", "state"], name="proposals_p_group_i_415390_idx"),
         ),
         migrations.AddIndex(
-            model_name='proposal',
-            index=models.Index(fields=['state', 'support_deadline'], name='proposals_p_state_30dd07_idx'),
+            model_name="proposal",
+            index=models.Index(
+                fields=["state", "support_deadline"], name="proposals_p_state_30dd07_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('support_threshold__isnull', False), _connector='OR'), name='proposals_proposal_threshold_once_open'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "draft"), ("support_threshold__isnull", False), _connector="OR"
+                ),
+                name="proposals_proposal_threshold_once_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['to_ballot', 'carried', 'fell']), _negated=True), ('ballot__isnull', False), _connector='OR'), name='proposals_proposal_balloted_has_ballot'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ["to_ballot", "carried", "fell"]), _negated=True),
+                    ("ballot__isnull", False),
+                    _connector="OR",
+                ),
+                name="proposals_proposal_balloted_has_ballot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('discussion_closes_at__isnull', True), ('discussion_closes_at__gte', models.F('support_deadline')), _connector='OR'), name='proposals_proposal_discussion_after_support'),
+            model_name="proposal",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("discussion_closes_at__isnull", True),
+                    ("discussion_closes_at__gte", models.F("support_deadline")),
+                    _connector="OR",
+                ),
+                name="proposals_proposal_discussion_after_support",
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['proposal', 'parent', 'created_at'], name='proposals_c_proposa_56df8a_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["proposal", "parent", "created_at"], name="proposals_c_proposa_56df8a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['proposal', 'reported_count'], name='proposals_c_proposa_cce690_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["proposal", "reported_count"], name="proposals_c_proposa_cce690_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), models.Q(('parent', models.F('pk')), _negated=True), _connector='OR'), name='proposals_comment_not_its_own_parent'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("parent__isnull", True),
+                    models.Q(("parent", models.F("pk")), _negated=True),
+                    _connector="OR",
+                ),
+                name="proposals_comment_not_its_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('deleted', False), ('text', ''), _connector='OR'), name='proposals_comment_deleted_blank'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deleted", False), ("text", ""), _connector="OR"),
+                name="proposals_comment_deleted_blank",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposalversion',
-            constraint=models.UniqueConstraint(fields=('proposal', 'number'), name='proposals_version_unique_number'),
+            model_name="proposalversion",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "number"), name="proposals_version_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='amendment',
-            constraint=models.UniqueConstraint(fields=('proposal', 'number'), name='proposals_amendment_unique_number'),
+            model_name="amendment",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "number"), name="proposals_amendment_unique_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='amendment',
-            constraint=models.CheckConstraint(condition=models.Q(('change_end__gte', models.F('change_start'))), name='proposals_amendment_passage_in_order'),
+            model_name="amendment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("change_end__gte", models.F("change_start"))),
+                name="proposals_amendment_passage_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='support',
-            constraint=models.UniqueConstraint(fields=('proposal', 'member'), name='proposals_support_one_per_member'),
+            model_name="support",
+            constraint=models.UniqueConstraint(
+                fields=("proposal", "member"), name="proposals_support_one_per_member"
+            ),
         ),
     ]
