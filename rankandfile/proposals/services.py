@@ -157,7 +157,7 @@ def _clean_title(title: str) -> str:
     return cleaned
 
 
-def _clean_text(text: str, *, what: str = "The proposal's text") -> str:
+def proposal_text_clean(text: str, *, what: str = "The proposal's text") -> str:
     try:
         cleaned = markdown_source_clean(text, longest=PROPOSAL_LONGEST, what=what)
     except MarkdownTooLongError as error:
@@ -178,7 +178,7 @@ def reason_clean(text: str) -> str:
 def proposal_draft_create(*, proposer: User, group: Group, title: str, text: str) -> Proposal:
     _require_member(proposer, group.pk)
     return Proposal.objects.create(
-        group=group, proposer=proposer, title=_clean_title(title), text=_clean_text(text)
+        group=group, proposer=proposer, title=_clean_title(title), text=proposal_text_clean(text)
     )
 
 
@@ -205,7 +205,7 @@ def _draft_locked_for(*, proposal: Proposal, proposer: User) -> Proposal:
 def proposal_draft_update(*, proposal: Proposal, proposer: User, title: str, text: str) -> Proposal:
     locked = _draft_locked_for(proposal=proposal, proposer=proposer)
     locked.title = _clean_title(title)
-    locked.text = _clean_text(text)
+    locked.text = proposal_text_clean(text)
     locked.save(update_fields=["title", "text"])
     return locked
 
@@ -318,7 +318,7 @@ def amendment_propose(
     _require_member(author, locked.group_id)
     if locked.state != ProposalState.DISCUSSION:
         raise ProposalError("Amendments can be proposed only while the proposal is discussed.")
-    text = _clean_text(proposed_text, what="The amended text")
+    text = proposal_text_clean(proposed_text, what="The amended text")
     base = _current_version(locked)
     if text == base.text:
         raise ProposalError("The amended text is the same as the proposal's: change something.")

@@ -20,6 +20,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "ballots_close_due",
         "campaigns_resolve_due",
         "conversations_close_due",
+        "proposals_resolve_due",
         "outbox_deliver",
     ]
 
