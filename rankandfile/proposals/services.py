@@ -348,7 +348,7 @@ def _amendment_for_proposer(amendment: Amendment, proposer: User) -> tuple[Propo
     fresh = Amendment.objects.select_related("base_version").get(pk=amendment.pk)
     if fresh.state != AmendmentState.OPEN:
         raise ProposalError(
-            f"Amendment {fresh.number} is {fresh.get_state_display().lower()}, not open."
+            f"Amendment {fresh.number} is no longer open: {fresh.get_state_display().lower()}."
         )
     return locked, fresh
 

@@ -56,7 +56,9 @@ def branch_make(
     return Branch(group=group, organiser=organiser, proposer=proposer, members=others)
 
 
-def proposal_opened(branch: Branch, *, text: str = MOTION, title: str = "Homes for all") -> Proposal:
+def proposal_opened(
+    branch: Branch, *, text: str = MOTION, title: str = "Homes for all"
+) -> Proposal:
     draft = proposal_draft_create(
         proposer=branch.proposer, group=branch.group, title=title, text=text
     )
