@@ -68,5 +68,6 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.campaigns.tasks.campaigns_resolve_due",
             "rankandfile.notifications.tasks.outbox_deliver",
             "rankandfile.opinions.tasks.conversations_close_due",
+            "rankandfile.proposals.tasks.proposals_resolve_due",
         ]
     )
