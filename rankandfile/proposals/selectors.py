@@ -26,7 +26,7 @@ from rankandfile.proposals.models import (
     ProposalState,
     Support,
 )
-from rankandfile.proposals.passages import Change, changes_overlap
+from rankandfile.proposals.passages import Change, DiffOp, changes_overlap, word_diff
 
 Viewer = User | AnonymousUser
 
@@ -104,6 +104,8 @@ class AmendmentRow:
     support_count: int
     supported_by_viewer: bool
     competes_with: list[int]
+    # The word diff from the text it amends (passages.word_diff).
+    diff: list[tuple[DiffOp, str]]
 
 
 def amendments_for_page(*, proposal: Proposal, viewer: Viewer) -> list[AmendmentRow]:
@@ -138,9 +140,10 @@ def amendments_for_page(*, proposal: Proposal, viewer: Viewer) -> list[Amendment
         rows.append(
             AmendmentRow(
                 amendment=amendment,
-                support_count=amendment.support_count,  # type: ignore[attr-defined]
+                support_count=amendment.support_count,
                 supported_by_viewer=amendment.pk in mine,
                 competes_with=competing,
+                diff=word_diff(amendment.base_version.text, amendment.proposed_text),
             )
         )
     return rows

@@ -502,7 +502,7 @@ def proposal_send_to_ballot(
         .annotate(support_count=Count("supports"))
         .order_by("change_start", "number")
     )
-    balloted = [a for a in live if a.support_count >= threshold]  # type: ignore[attr-defined]
+    balloted = [a for a in live if a.support_count >= threshold]
     for amendment in live:
         if amendment not in balloted:
             amendment.state = AmendmentState.FELL
@@ -576,9 +576,10 @@ def proposal_result_record(*, proposal: Proposal, now: datetime | None = None) -
     applied: list[Change] = []
     for amendment in balloted:
         amendment.decided_at = now
-        if outcome.get(amendment.ballot_position) != "carried":
+        voted = outcome.get(amendment.ballot_position or 0)
+        if voted != "carried":
             amendment.state = AmendmentState.FELL
-            amendment.state_note = f"The members voted: {outcome.get(amendment.ballot_position)}."
+            amendment.state_note = f"The members voted: {voted}."
             amendment.save(update_fields=["state", "state_note", "decided_at"])
             continue
         change = amendment_change(amendment, base_text)
@@ -621,9 +622,8 @@ def proposals_resolve_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     changed = 0
     discussed = Proposal.objects.filter(state=ProposalState.DISCUSSION)
-    for proposal in discussed.filter(support_deadline__lte=now).annotate(count=Count("supports")):
-        if proposal.count < (proposal.support_threshold or 0):  # type: ignore[attr-defined]
-            changed += _lapse(proposal, now)
+    for proposal in discussed.filter(support_deadline__lte=now):
+        changed += _lapse(proposal, now)  # if still short of its threshold
     for proposal in discussed.filter(discussion_closes_at__lte=now):
         try:
             proposal_send_to_ballot(proposal=proposal, actor=None, now=now)
@@ -634,8 +634,8 @@ def proposals_resolve_due(*, now: datetime | None = None) -> int:
     balloted = Proposal.objects.filter(
         state=ProposalState.TO_BALLOT, ballot__state=BallotState.PUBLISHED
     )
-    for proposal in balloted:
-        changed += proposal_result_record(proposal=proposal, now=now)
+    for decided in balloted:
+        changed += proposal_result_record(proposal=decided, now=now)
     return changed
 
 

@@ -24,7 +24,13 @@ from rankandfile.lib.markdown import markdown_render
 from rankandfile.lib.paging import page_of
 from rankandfile.proposals import comments, selectors, services
 from rankandfile.proposals.forms import AmendmentForm, CommentForm, ProposalForm, SupportForm
-from rankandfile.proposals.models import Amendment, Comment, Proposal, ProposalState
+from rankandfile.proposals.models import (
+    Amendment,
+    Comment,
+    Proposal,
+    ProposalState,
+    ProposalVersion,
+)
 from rankandfile.proposals.passages import word_diff
 
 COMMENTS_PER_PAGE = 50
@@ -103,8 +109,8 @@ def proposal_edit(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 def _versions_with_diffs(proposal: Proposal) -> list[dict[str, Any]]:
     versions = list(proposal.versions.select_related("amendment").order_by("number"))
-    rows = []
-    previous = None
+    rows: list[dict[str, Any]] = []
+    previous: ProposalVersion | None = None
     for version in versions:
         diff = word_diff(previous.text, version.text) if previous else None
         rows.append({"version": version, "diff": diff})
@@ -129,8 +135,6 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = selectors.proposal_get_for_viewer(proposal_id=proposal_id, viewer=request.user)
     member = request_member(request)
     amendments = selectors.amendments_for_page(proposal=proposal, viewer=member)
-    for row in amendments:
-        row.diff = word_diff(row.amendment.base_version.text, row.amendment.proposed_text)  # type: ignore[attr-defined]
     page_obj = page_of(request, selectors.comments_top_level(proposal), per_page=COMMENTS_PER_PAGE)
     return render(
         request,
