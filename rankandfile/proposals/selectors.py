@@ -161,6 +161,19 @@ def comments_top_level(proposal: Proposal) -> QuerySet[Comment]:
     )
 
 
+def comment_page_number(comment: Comment, *, per_page: int) -> int:
+    """The page of :func:`comments_top_level` that shows the comment (or, for a reply, the
+    comment it replies to)."""
+    top = comment.parent if comment.parent_id is not None else comment
+    assert top is not None
+    before = (
+        Comment.objects.filter(proposal_id=comment.proposal_id, parent__isnull=True)
+        .filter(Q(created_at__lt=top.created_at) | Q(created_at=top.created_at, pk__lt=top.pk))
+        .count()
+    )
+    return before // per_page + 1
+
+
 def comments_reported(group: Group) -> QuerySet[Comment]:
     """For the group's organisers: reported comments not yet removed, most reported first."""
     return (

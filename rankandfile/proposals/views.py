@@ -224,7 +224,7 @@ def comment_create(request: HttpRequest, proposal_id: int) -> HttpResponse:
     except comments.CommentError as error:
         messages.error(request, str(error))
         return redirect(proposal)
-    return redirect(f"{proposal.get_absolute_url()}?page=last#comment-{comment.pk}")
+    return redirect("proposals:comment", comment_id=comment.pk)
 
 
 def _comment_for_member(request: HttpRequest, comment_id: int) -> Comment:
@@ -235,8 +235,10 @@ def _comment_for_member(request: HttpRequest, comment_id: int) -> Comment:
 
 @login_required
 def comment_show(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """The comment in its place: the page of the proposal's comments that holds its thread."""
     comment = _comment_for_member(request, comment_id)
-    return redirect(f"{comment.proposal.get_absolute_url()}#comment-{comment.pk}")
+    page = selectors.comment_page_number(comment, per_page=COMMENTS_PER_PAGE)
+    return redirect(f"{comment.proposal.get_absolute_url()}?page={page}#comment-{comment.pk}")
 
 
 @login_required

@@ -125,3 +125,25 @@ def test_a_page_of_a_thousand_comments_answers_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(15):  # type: ignore[operator]
         last = client.get(proposal.get_absolute_url() + "?page=10")
     assert b"Comment 499" in last.content and b"Reply 499" in last.content
+
+
+def test_a_link_to_a_comment_lands_on_the_page_of_its_thread(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    branch = branch_make(make_member, make_group)
+    proposal = proposal_opened(branch)
+    Comment.objects.bulk_create(
+        Comment(proposal=proposal, author=branch.members[0], text=f"Comment {i}")
+        for i in range(120)
+    )
+    late = Comment.objects.filter(proposal=proposal).order_by("pk")[110]
+    client = _client(branch.members[1])
+    posted = client.post(
+        reverse("proposals:comment_create", kwargs={"proposal_id": proposal.pk}),
+        {"text": "A reply.", "parent": late.pk},
+    )
+    reply = Comment.objects.get(parent=late)
+    assert posted["Location"] == reverse("proposals:comment", kwargs={"comment_id": reply.pk})
+    landed = client.get(posted["Location"])
+    assert landed["Location"] == f"{proposal.get_absolute_url()}?page=3#comment-{reply.pk}"
+    assert f'id="comment-{reply.pk}"'.encode() in client.get(landed["Location"]).content
