@@ -4,6 +4,7 @@ from django import forms
 
 from rankandfile.lib.forms import ButtonForm
 from rankandfile.lib.markdown import COMMENT_LONGEST, PROPOSAL_LONGEST
+from rankandfile.proposals.models import ThresholdKind
 
 MARKDOWN_HELP = (
     "Markdown: a blank line between paragraphs, *italic*, **bold**, - for a list, "
@@ -53,3 +54,21 @@ class AmendmentForm(forms.Form):
 
 class SupportForm(ButtonForm):
     support = forms.ChoiceField(choices=[("yes", "Support"), ("no", "Withdraw support")])
+
+
+class ProposalSettingsForm(forms.Form):
+    threshold_kind = forms.ChoiceField(
+        choices=ThresholdKind.choices,
+        widget=forms.RadioSelect,
+        label="A proposal goes to a ballot when it has the support of",
+    )
+    threshold_people = forms.IntegerField(
+        min_value=1, max_value=100_000, label="Number of members (if you chose a number)"
+    )
+    threshold_percent = forms.IntegerField(
+        min_value=1, max_value=100, label="Percentage of the group's members (if you chose one)"
+    )
+    support_days = forms.IntegerField(
+        min_value=1, max_value=365, label="Days a proposal has to gather its supporters"
+    )
+    ballot_days = forms.IntegerField(min_value=1, max_value=60, label="Days voting stays open")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("groups/<slug:group_slug>/", views.proposal_list, name="list"),
     path("groups/<slug:group_slug>/new/", views.proposal_new, name="new"),
     path("groups/<slug:group_slug>/reported/", views.comments_reported, name="reported"),
+    path("groups/<slug:group_slug>/settings/", views.proposal_settings, name="settings"),
     path("<int:proposal_id>/", views.proposal_detail, name="detail"),
     path("<int:proposal_id>/edit/", views.proposal_edit, name="edit"),
     path("<int:proposal_id>/open/", views.proposal_open, name="open"),

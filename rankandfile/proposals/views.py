@@ -23,7 +23,13 @@ from rankandfile.lib.http import post_only
 from rankandfile.lib.markdown import markdown_render
 from rankandfile.lib.paging import page_of
 from rankandfile.proposals import comments, selectors, services
-from rankandfile.proposals.forms import AmendmentForm, CommentForm, ProposalForm, SupportForm
+from rankandfile.proposals.forms import (
+    AmendmentForm,
+    CommentForm,
+    ProposalForm,
+    ProposalSettingsForm,
+    SupportForm,
+)
 from rankandfile.proposals.models import (
     Amendment,
     Comment,
@@ -435,4 +441,39 @@ def comments_reported(request: HttpRequest, group_slug: str) -> HttpResponse:
         request,
         "proposals/comments_reported.html",
         {"group": group, "page_obj": page_of(request, selectors.comments_reported(group))},
+    )
+
+
+@mfa_required
+def proposal_settings(request: HttpRequest, group_slug: str) -> HttpResponse:
+    """The group's rules for proposals opened from now on."""
+    group = get_object_or_404(Group, slug=group_slug)
+    if not selectors.member_may_organise(member=request.user, group=group):
+        raise Http404("No such group")
+    rules = selectors.proposal_settings_of(group)
+    form = ProposalSettingsForm(
+        request.POST or None,
+        initial={
+            "threshold_kind": rules.threshold_kind,
+            "threshold_people": rules.threshold_people,
+            "threshold_percent": rules.threshold_percent,
+            "support_days": rules.support_days,
+            "ballot_days": rules.ballot_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_settings_update(
+                organiser=request_member(request), group=group, **form.cleaned_data
+            )
+        except services.ProposalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The rules for proposals are saved.")
+            return redirect("proposals:list", group_slug=group.slug)
+    return render(
+        request,
+        "proposals/proposal_settings.html",
+        {"group": group, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -95,7 +95,7 @@ class World:
         return {}
 
     def _proposals(self, route: str) -> dict[str, object]:
-        if route in {"list", "new", "reported"}:
+        if route in {"list", "new", "reported", "settings"}:
             return {"group_slug": self.group_slug}
         if route.startswith("comment") and route != "comment_create":
             return {"comment_id": self.comment_id}
@@ -188,6 +188,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:open": (302, 302, 302, 302, 302),
     "proposals:reported": (302, 404, 404, 200, 404),
     "proposals:send_to_ballot": (302, 302, 302, 302, 302),
+    "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
     "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
