@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from rankandfile.proposals import services
+from rankandfile.proposals import balloting
 
 
 @task()
 def proposals_resolve_due() -> int:
     """Lapse, send to a ballot and record results as they fall due. Safe to run twice."""
-    return services.proposals_resolve_due()
+    return balloting.proposals_resolve_due()

@@ -22,7 +22,7 @@ from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 from rankandfile.lib.markdown import markdown_render
 from rankandfile.lib.paging import page_of
-from rankandfile.proposals import comments, selectors, services
+from rankandfile.proposals import balloting, comments, selectors, services
 from rankandfile.proposals.forms import (
     AmendmentForm,
     CommentForm,
@@ -424,7 +424,7 @@ def proposal_send_to_ballot(request: HttpRequest, proposal_id: int) -> HttpRespo
             cancel_url=proposal.get_absolute_url(),
         )
     try:
-        ballot = services.proposal_send_to_ballot(proposal=proposal, actor=request_member(request))
+        ballot = balloting.proposal_send_to_ballot(proposal=proposal, actor=request_member(request))
     except services.ProposalError as error:
         messages.error(request, str(error))
         return redirect(proposal)

@@ -8,13 +8,12 @@ from datetime import timedelta
 import pytest
 
 from rankandfile.ballots.models import Ballot
+from rankandfile.proposals.balloting import proposal_send_to_ballot, proposals_resolve_due
 from rankandfile.proposals.models import AmendmentState, ProposalState
 from rankandfile.proposals.services import (
     ProposalError,
     amendment_propose,
-    proposal_send_to_ballot,
     proposal_support,
-    proposals_resolve_due,
 )
 from tests.personas import MakeGroup, MakeMember
 from tests.proposals.proposal_helpers import branch_make, proposal_opened

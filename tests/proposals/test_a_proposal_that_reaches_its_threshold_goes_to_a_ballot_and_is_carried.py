@@ -10,13 +10,12 @@ import pytest
 
 from rankandfile.ballots.models import BallotState
 from rankandfile.notifications.models import Message, MessageClass
+from rankandfile.proposals.balloting import proposal_send_to_ballot, proposals_resolve_due
 from rankandfile.proposals.models import ProposalState
 from rankandfile.proposals.services import (
     ProposalError,
-    proposal_send_to_ballot,
     proposal_support,
     proposal_unsupport,
-    proposals_resolve_due,
 )
 from tests.personas import MakeGroup, MakeMember
 from tests.proposals.proposal_helpers import (

@@ -11,15 +11,14 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from rankandfile.proposals.balloting import proposal_send_to_ballot, proposals_resolve_due
 from rankandfile.proposals.models import AmendmentState, ProposalState, ProposalVersion
 from rankandfile.proposals.selectors import amendments_for_page
 from rankandfile.proposals.services import (
     amendment_propose,
     amendment_reject,
     amendment_support,
-    proposal_send_to_ballot,
     proposal_support,
-    proposals_resolve_due,
 )
 from tests.personas import MakeGroup, MakeMember
 from tests.proposals.proposal_helpers import (
@@ -80,6 +79,9 @@ def test_competing_amendments_are_balloted_in_order_and_the_result_written_back(
         "Do you support this amendment?",
         "Do you support the motion “Homes for all”, as amended?",
     ]
+    assert "Amendment 3, by Voter" in ballot.description
+    assert "replace “three” with “ten”." in ballot.description
+    assert "free buses" not in ballot.description  # amendment 4 is not on the ballot
     for amendment in (freeze_five, freeze_ten, more_homes, unsupported):
         amendment.refresh_from_db()
     assert [(a.state, a.ballot_position) for a in (more_homes, freeze_five, freeze_ten)] == [
