@@ -89,7 +89,7 @@ def _draft_form_page(
                 messages.success(request, "Your draft is saved.")
                 return redirect(proposal)
         except services.ProposalError as error:
-            form.add_error("text", str(error))
+            form.add_error("title" if "title" in str(error) else "text", str(error))
     return render(
         request,
         "proposals/proposal_form.html",
