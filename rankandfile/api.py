@@ -10,6 +10,7 @@ from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
+from rankandfile.opinions.api import router as opinions_router
 
 api = NinjaAPI(
     title="Rank and File API",
@@ -20,6 +21,7 @@ api = NinjaAPI(
 )
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/ballots", ballots_router)
+api.add_router("/conversations", opinions_router)
 
 
 class GroupOut(Schema):

@@ -202,6 +202,11 @@ RATE_LIMITS: dict[str, dict[str, str]] = {
         "member": env_rate("RATE_LIMIT_VOTE_MEMBER", "10/10m"),
         "ip": env_rate("RATE_LIMIT_VOTE_IP", "300/10m"),
     },
+    # A conversation's votes and statements: a member votes on statement after statement.
+    "opinion": {
+        "member": env_rate("RATE_LIMIT_OPINION_MEMBER", "300/10m"),
+        "ip": env_rate("RATE_LIMIT_OPINION_IP", "3000/10m"),
+    },
 }
 
 # Email: a real SMTP connection when SMTP_HOST is set, otherwise printed to the console.

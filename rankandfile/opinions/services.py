@@ -9,6 +9,7 @@ burst of votes costs one recompute. The maths never runs in a request.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -77,6 +78,9 @@ def _clean_statement(text: str) -> str:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise OpinionError("Write a statement.")
+    # The API takes any JSON string; PostgreSQL refuses a NUL in a text column.
+    if any(unicodedata.category(character) == "Cc" for character in cleaned):
+        raise OpinionError("A statement cannot contain control characters.")
     if len(cleaned) > STATEMENT_LONGEST:
         raise OpinionError(
             f"A statement can be at most {STATEMENT_LONGEST} characters; "
@@ -143,6 +147,68 @@ def conversation_create(
         target_type="conversation",
         target_id=conversation.pk,
         details={"group": group.pk if group else None, "seeds": len(seeds)},
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_import(
+    *,
+    group: Group | None,
+    question: str,
+    statements: Sequence[tuple[int, str, str]],
+    votes: Sequence[tuple[int, int, int]],
+    map_published: bool = False,
+    now: datetime | None = None,
+) -> Conversation:
+    """A conversation held elsewhere (a Polis export, read by ``polis_import``), kept as a
+    closed conversation: its statements (number, text, status) and votes (participant number,
+    statement number, value) as numbered there, its participants known only by number.
+    Nothing here names a member: imported statements have no author."""
+    now = now or timezone.now()
+    question = " ".join(question.split())
+    if not question or len(question) > QUESTION_LONGEST:
+        raise OpinionError(f"The question must be 1 to {QUESTION_LONGEST} characters.")
+    participants = sorted({participant for participant, _, _ in votes})
+    conversation = Conversation.objects.create(
+        group=group,
+        question=question,
+        state=ConversationState.CLOSED,
+        closed_at=now,
+        map_published=map_published,
+        next_statement_number=max((n for n, _, _ in statements), default=-1) + 1,
+        next_participant_number=max(participants, default=-1) + 1,
+    )
+    Statement.objects.bulk_create(
+        Statement(conversation=conversation, number=number, text=text, status=status)
+        for number, text, status in statements
+    )
+    statement_pk = dict(conversation.statements.values_list("number", "pk"))
+    Participant.objects.bulk_create(
+        Participant(conversation=conversation, number=number) for number in participants
+    )
+    participant_pk = dict(conversation.participants.values_list("number", "pk"))
+    Vote.objects.bulk_create(
+        (
+            Vote(
+                participant_id=participant_pk[participant],
+                statement_id=statement_pk[statement],
+                value=value,
+            )
+            for participant, statement, value in votes
+        ),
+        batch_size=5000,
+    )
+    audit_record(
+        actor=None,
+        action="opinions.conversation_import",
+        target_type="conversation",
+        target_id=conversation.pk,
+        details={
+            "group": group.pk if group else None,
+            "statements": len(statements),
+            "votes": len(votes),
+        },
     )
     return conversation
 
@@ -316,6 +382,32 @@ def statement_moderate(*, statement: Statement, organiser: User, status: str) ->
     )
     recompute_request(statement.conversation_id)
     return statement
+
+
+@transaction.atomic
+def statements_moderate_by_admin(
+    *, statements: Sequence[Statement], admin: User, status: str
+) -> int:
+    """Site admins (staff, from the admin site) moderate statements of any conversation, as
+    its organisers do: audited, and the map recomputed."""
+    if not (admin.is_active and admin.is_staff):
+        raise OpinionError("Only site admins can do that.")
+    if status not in StatementStatus.values or status == StatementStatus.PENDING:
+        raise OpinionError("Choose accept, reject or meta.")
+    changed = Statement.objects.filter(pk__in=[s.pk for s in statements]).exclude(status=status)
+    rows = list(changed.values_list("pk", "conversation_id"))
+    changed.update(status=status)
+    for statement_id, conversation_id in rows:
+        audit_record(
+            actor=admin,
+            action="opinions.statement_moderate",
+            target_type="statement",
+            target_id=statement_id,
+            details={"conversation": conversation_id, "status": status, "by_admin": True},
+        )
+    for conversation_id in sorted({conversation_id for _, conversation_id in rows}):
+        recompute_request(conversation_id)
+    return len(rows)
 
 
 @transaction.atomic

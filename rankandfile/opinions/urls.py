@@ -1,7 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from rankandfile.opinions import views  # noqa: F401
+from rankandfile.opinions import views
 
 app_name = "opinions"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.conversation_list, name="list"),
+    path("new/", views.conversation_create, name="new"),
+    path("<int:conversation_id>/", views.conversation_detail, name="detail"),
+    path("<int:conversation_id>/vote/", views.vote, name="vote"),
+    path("<int:conversation_id>/statements/", views.statement_write, name="write"),
+    path("<int:conversation_id>/moderate/", views.moderate, name="moderate"),
+    path(
+        "<int:conversation_id>/moderate/<int:statement_id>/",
+        views.moderate_statement,
+        name="moderate_statement",
+    ),
+    path("<int:conversation_id>/settings/", views.conversation_settings, name="settings"),
+    path("<int:conversation_id>/close/", views.conversation_close, name="close"),
+    # replaced by the map page
+    path("<int:conversation_id>/map/", views.map_placeholder, name="map"),
+    path("<int:conversation_id>/export.zip", views.conversation_export, name="export"),
+]

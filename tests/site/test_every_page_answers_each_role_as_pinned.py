@@ -23,6 +23,7 @@ from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.services import invitation_create
+from rankandfile.opinions.services import conversation_create
 from rankandfile.proposals.comments import comment_create
 from rankandfile.proposals.services import amendment_propose, proposal_draft_create, proposal_open
 from tests.ballots.ballot_helpers import ballot_make
@@ -58,6 +59,8 @@ class World:
     member_id: int
     invitation: str
     unsubscribe: str
+    conversation_id: int = 0
+    statement_id: int = 0
     proposal_id: int = 0
     comment_id: int = 0
     amendment_id: int = 0
@@ -72,6 +75,10 @@ class World:
                 return {"slug": self.campaign_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
                 return {"ballot_id": self.ballot_id}
+            if route == "vote_cast":
+                return {"conversation_id": self.conversation_id, "number": 0}
+            if route.startswith(("conversation_read", "statement", "vote", "map")):
+                return {"conversation_id": self.conversation_id}
             return {}
         return {
             "groups:invitation_accept": {"token": self.invitation},
@@ -80,6 +87,10 @@ class World:
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
             "campaigns:demand_status": {"slug": self.campaign_slug, "position": 1},
             "notifications:unsubscribe": {"token": self.unsubscribe},
+            "opinions:moderate_statement": {
+                "conversation_id": self.conversation_id,
+                "statement_id": self.statement_id,
+            },
         }.get(name) or self._by_app(name)
 
     def _by_app(self, name: str) -> dict[str, object]:
@@ -90,6 +101,8 @@ class World:
             return {"slug": self.campaign_slug}
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
+        if app == "opinions" and route not in {"list", "new"}:
+            return {"conversation_id": self.conversation_id}
         if app == "proposals":
             return self._proposals(route)
         return {}
@@ -120,11 +133,19 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:ballot_results": (401, 404, 404, 404, 404),
     "api-v1:ballot_vote": (405, 405, 405, 405, 405),
     "api-v1:campaign_read": (401, 200, 200, 200, 200),
+    "api-v1:conversation_list": (401, 200, 200, 200, 200),
+    "api-v1:conversation_read": (401, 200, 200, 200, 200),
     "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:map_read": (401, 403, 403, 404, 403),  # organisers: no map computed yet
     "api-v1:openapi-json": (200, 200, 200, 200, 200),
     "api-v1:pledge_create": (405, 405, 405, 405, 405),
     "api-v1:pledge_mine": (401, 404, 404, 404, 404),
     "api-v1:pledge_withdraw": (401, 404, 404, 404, 404),
+    "api-v1:statement_list": (401, 200, 200, 200, 200),
+    "api-v1:statement_next": (401, 200, 200, 200, 200),
+    "api-v1:statement_submit": (401, 200, 200, 200, 200),  # its GET lists the statements
+    "api-v1:vote_cast": (405, 405, 405, 405, 405),
+    "api-v1:vote_list": (401, 200, 200, 200, 200),
     "ballots:bundle": (404, 404, 404, 404, 404),
     "ballots:close": (302, 302, 302, 302, 302),
     "ballots:create": (302, 404, 404, 404, 200),
@@ -171,6 +192,17 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
+    "opinions:close": (302, 302, 302, 302, 302),
+    "opinions:detail": (200, 200, 200, 200, 200),
+    "opinions:export": (302, 404, 404, 200, 404),  # open: organisers only
+    "opinions:list": (200, 200, 200, 200, 200),
+    "opinions:map": (404, 404, 404, 302, 404),  # organisers see it while it is open
+    "opinions:moderate": (302, 404, 404, 200, 404),
+    "opinions:moderate_statement": (302, 302, 302, 302, 302),
+    "opinions:new": (302, 404, 404, 404, 200),
+    "opinions:settings": (302, 404, 404, 200, 404),
+    "opinions:vote": (302, 302, 302, 302, 302),
+    "opinions:write": (302, 302, 302, 302, 302),
     # A proposal in discussion, by the member, with the member's comment and an amendment.
     "proposals:amend": (302, 404, 200, 200, 404),
     "proposals:amendment": (302, 404, 302, 302, 404),
@@ -218,6 +250,9 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
     request = group_join(group=group, member=make_member()).join_request
     assert request is not None
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
+    conversation = conversation_create(
+        organiser=organiser, group=group, question="Stay or go?", seed_statements=["Stay."]
+    )
     world = World(
         group_slug=group.slug,
         campaign_slug=campaign.slug,
@@ -226,6 +261,8 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         member_id=member.pk,
         invitation=invitation_create(group=group, organiser=organiser, email="new@example.org"),
         unsubscribe=unsubscribe_token(member.pk),
+        conversation_id=conversation.pk,
+        statement_id=conversation.statements.get().pk,
         **_proposal_ids(group, member),
     )
     clients = {role: Client() for role in ROLES}
