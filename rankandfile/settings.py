@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rankandfile.notifications",
     "rankandfile.campaigns",
     "rankandfile.opinions",
+    "rankandfile.proposals",
     "rankandfile.operations",
     "rankandfile.demo",
 ]
@@ -86,7 +87,7 @@ TEMPLATES = [
                 "rankandfile.context_processors.site",
             ],
             # {% error_summary %} on every form page, without a {% load %} in each template.
-            "builtins": ["rankandfile.lib.form_tags"],
+            "builtins": ["rankandfile.lib.form_tags", "rankandfile.lib.markdown_tags"],
         },
     }
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("campaigns/", include("rankandfile.campaigns.urls")),
     path("ballots/", include("rankandfile.ballots.urls")),
     path("conversations/", include("rankandfile.opinions.urls")),
+    path("proposals/", include("rankandfile.proposals.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ KINDS: dict[str, MessageClass] = {
     "pledge_triggered": MessageClass.SERVICE,
     "pledge_released": MessageClass.SERVICE,
     "campaign_won": MessageClass.SERVICE,
+    "proposal_threshold_reached": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -39,6 +40,7 @@ KIND_LABELS: dict[str, str] = {
     "pledge_triggered": "Pledge triggered (action pack)",
     "pledge_released": "Pledge released",
     "campaign_won": "Campaign won",
+    "proposal_threshold_reached": "Proposal reached its supporters",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",

@@ -21,6 +21,7 @@ from rankandfile.notifications.tasks import (
     outbox_expire_addressed,
 )
 from rankandfile.opinions.tasks import conversations_close_due
+from rankandfile.proposals.tasks import proposals_resolve_due
 
 LONDON = ZoneInfo("Europe/London")
 DIGEST_HOUR = 7
@@ -34,7 +35,7 @@ class Job:
 
 def jobs_due(now: datetime) -> list[Job]:
     """Every minute: ballots to open, remind and close, deadlines to resolve, conversations to
-    close, mail to send.
+    close, proposals to lapse, send to a ballot or decide, mail to send.
 
     Every ten minutes (at 3, 13, ... past): the campaigns' published breakdowns that are due a
     release (each stage's own timetable decides; see campaigns.services.figures_release_due).
@@ -49,6 +50,7 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(ballots_close_due),
         Job(campaigns_resolve_due),
         Job(conversations_close_due),
+        Job(proposals_resolve_due),
         Job(outbox_deliver),
     ]
     local = now.astimezone(LONDON)

@@ -20,6 +20,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "ballots_close_due",
         "campaigns_resolve_due",
         "conversations_close_due",
+        "proposals_resolve_due",
         "outbox_deliver",
     ]
 
@@ -67,5 +68,6 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.campaigns.tasks.campaigns_resolve_due",
             "rankandfile.notifications.tasks.outbox_deliver",
             "rankandfile.opinions.tasks.conversations_close_due",
+            "rankandfile.proposals.tasks.proposals_resolve_due",
         ]
     )

@@ -53,6 +53,12 @@ from rankandfile.notifications.services import (
     message_enqueue,
     preference_set,
 )
+from rankandfile.proposals.services import (
+    proposal_draft_create,
+    proposal_open,
+    proposal_settings_update,
+    proposal_support,
+)
 from tests.ballots.ballot_helpers import ballot_make
 from tests.notifications.outbox import CAMPAIGNER, campaign_update
 from tests.notifications.smtp_sink import SmtpSink
@@ -188,7 +194,8 @@ def _campaign_emails(make_member: MakeMember, make_campaign: MakeCampaign) -> No
 
 
 def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
-    """A ballot opened, reminded and counted; an invitation; an update and a digest."""
+    """A ballot opened, reminded and counted; an invitation; an update and a digest; a
+    proposal's threshold reached."""
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group, hours_open=72))
@@ -211,6 +218,17 @@ def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
         template="email_verification",
         context={"verify_url": absolute_url(reverse("account_email"))},
     )
+    # A proposal that reaches its supporters (one, here): its proposer is told.
+    proposal_settings_update(
+        organiser=organiser,
+        group=group,
+        threshold_kind="people",
+        threshold_people=1,
+        threshold_percent=5,
+        support_days=28,
+    )
+    draft = proposal_draft_create(proposer=reader, group=group, title="Homes", text="Build.")
+    proposal_support(proposal=proposal_open(proposal=draft, proposer=reader), member=organiser)
 
 
 def _everything_in(message: EmailMessage) -> Iterator[tuple[str, str]]:

@@ -15,14 +15,17 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from rankandfile.accounts.models import User
 from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
-from rankandfile.groups.models import Membership
+from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.services import invitation_create
 from rankandfile.opinions.services import conversation_create
+from rankandfile.proposals.comments import comment_create
+from rankandfile.proposals.services import amendment_propose, proposal_draft_create, proposal_open
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
 
@@ -58,6 +61,9 @@ class World:
     unsubscribe: str
     conversation_id: int = 0
     statement_id: int = 0
+    proposal_id: int = 0
+    comment_id: int = 0
+    amendment_id: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -97,7 +103,18 @@ class World:
             return {"ballot_id": self.ballot_id}
         if app == "opinions" and route not in {"list", "new"}:
             return {"conversation_id": self.conversation_id}
+        if app == "proposals":
+            return self._proposals(route)
         return {}
+
+    def _proposals(self, route: str) -> dict[str, object]:
+        if route in {"list", "new", "reported", "settings"}:
+            return {"group_slug": self.group_slug}
+        if route.startswith("comment") and route != "comment_create":
+            return {"comment_id": self.comment_id}
+        if route.startswith("amendment"):
+            return {"amendment_id": self.amendment_id}
+        return {"proposal_id": self.proposal_id}
 
 
 # Expected GET status of every URL pattern for each role: anonymous, a member of another group
@@ -186,6 +203,25 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "opinions:settings": (302, 404, 404, 200, 404),
     "opinions:vote": (302, 302, 302, 302, 302),
     "opinions:write": (302, 302, 302, 302, 302),
+    # A proposal in discussion, by the member, with the member's comment and an amendment.
+    "proposals:amend": (302, 404, 200, 200, 404),
+    "proposals:amendment": (302, 404, 302, 302, 404),
+    "proposals:amendment_decide": (302, 302, 302, 302, 302),
+    "proposals:amendment_support": (302, 302, 302, 302, 302),
+    "proposals:comment": (302, 404, 302, 302, 404),
+    "proposals:comment_create": (302, 302, 302, 302, 302),
+    "proposals:comment_delete": (302, 302, 302, 302, 302),
+    "proposals:comment_edit": (302, 404, 200, 404, 404),
+    "proposals:comment_report": (302, 302, 302, 302, 302),
+    "proposals:detail": (302, 404, 200, 200, 404),
+    "proposals:edit": (302, 404, 302, 302, 404),
+    "proposals:list": (302, 404, 200, 200, 404),
+    "proposals:new": (302, 404, 200, 200, 404),
+    "proposals:open": (302, 302, 302, 302, 302),
+    "proposals:reported": (302, 404, 404, 200, 404),
+    "proposals:send_to_ballot": (302, 302, 302, 302, 302),
+    "proposals:settings": (302, 404, 404, 200, 404),
+    "proposals:support": (302, 302, 302, 302, 302),
     "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
 
@@ -227,12 +263,21 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         unsubscribe=unsubscribe_token(member.pk),
         conversation_id=conversation.pk,
         statement_id=conversation.statements.get().pk,
+        **_proposal_ids(group, member),
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
         login_with_second_factor(clients[role], person)
     login_with_second_factor(clients[STAFF], staff)
     return world, clients
+
+
+def _proposal_ids(group: Group, member: User) -> dict[str, int]:
+    draft = proposal_draft_create(proposer=member, group=group, title="Homes", text="Build.")
+    proposal = proposal_open(proposal=draft, proposer=member)
+    comment = comment_create(proposal=proposal, author=member, text="Agreed.")
+    amendment = amendment_propose(proposal=proposal, author=member, proposed_text="Build more.")
+    return {"proposal_id": proposal.pk, "comment_id": comment.pk, "amendment_id": amendment.pk}
 
 
 def test_every_url_pattern_is_pinned() -> None:
