@@ -20,6 +20,8 @@ KINDS: dict[str, MessageClass] = {
     "pledge_released": MessageClass.SERVICE,
     "campaign_won": MessageClass.SERVICE,
     "proposal_threshold_reached": MessageClass.SERVICE,
+    "proposal_amendment": MessageClass.SERVICE,
+    "comment_reply": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -41,10 +43,21 @@ KIND_LABELS: dict[str, str] = {
     "pledge_released": "Pledge released",
     "campaign_won": "Campaign won",
     "proposal_threshold_reached": "Proposal reached its supporters",
+    "proposal_amendment": "Amendment to a member's proposal",
+    "comment_reply": "Reply to a member's comment",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",
     "group_invitation": "Group invitation",
+}
+
+
+# Service messages a member may turn off (``notifications.KindOptOut``), with what the
+# preferences page calls each. The others are sent whatever the member's choices.
+OPTIONAL_KINDS: dict[str, str] = {
+    "proposal_threshold_reached": "When a proposal of mine has enough supporters",
+    "proposal_amendment": "When someone proposes an amendment to a proposal of mine",
+    "comment_reply": "When someone replies to a comment of mine",
 }
 
 

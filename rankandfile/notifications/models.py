@@ -141,3 +141,22 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} / {self.group}: {self.frequency}"
+
+
+class KindOptOut(models.Model):
+    """A member's "do not send me this" for one kind of message that may be turned off
+    (``kinds.OPTIONAL_KINDS``). No row means the member gets it."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_opt_outs"
+    )
+    kind = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "kind"], name="notifications_opt_out_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} turned off {self.kind}"

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.groups.models import Group, Membership
-from rankandfile.notifications.models import Frequency, Message, MessageStatus, Preference
+from rankandfile.notifications.kinds import OPTIONAL_KINDS
+from rankandfile.notifications.models import (
+    Frequency,
+    KindOptOut,
+    Message,
+    MessageStatus,
+    Preference,
+)
 from rankandfile.notifications.rendering import member_id_for_unsubscribe_token
 
 
@@ -84,3 +91,16 @@ def preferences_for_member(member: User) -> list[PreferenceRow]:
         PreferenceRow(group=m.group, frequency=chosen.get(m.group_id, Frequency.IMMEDIATE))
         for m in memberships
     ]
+
+
+@dataclass(frozen=True)
+class KindChoice:
+    kind: str
+    label: str
+    wanted: bool
+
+
+def message_kinds_for_member(member: User) -> list[KindChoice]:
+    """The kinds of message the member may turn off, each with whether they get it."""
+    off = set(KindOptOut.objects.filter(member=member).values_list("kind", flat=True))
+    return [KindChoice(kind, label, kind not in off) for kind, label in OPTIONAL_KINDS.items()]

@@ -31,10 +31,15 @@ from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent
-from rankandfile.notifications.kinds import ADDRESSED_KIND_LIFETIME, FORGOTTEN_ONCE_SENT
+from rankandfile.notifications.kinds import (
+    ADDRESSED_KIND_LIFETIME,
+    FORGOTTEN_ONCE_SENT,
+    OPTIONAL_KINDS,
+)
 from rankandfile.notifications.models import (
     SENDABLE,
     Frequency,
+    KindOptOut,
     Message,
     MessageClass,
     MessageStatus,
@@ -237,7 +242,8 @@ def _sendable(*, messages: list[Message], token: str, report: DeliveryReport) ->
 
     Consent and the member's choice for the group are read again here, two queries a batch:
     a member who unsubscribed, or chose a digest or no email from the group, after a campaign
-    message was queued does not get it now. Service messages go whatever the choices.
+    message was queued does not get it now. Service messages go whatever the choices, but
+    for the kinds a member may turn off (``kinds.OPTIONAL_KINDS``), read again here too.
     """
     campaign = [m for m in messages if m.message_class == MessageClass.CAMPAIGN]
     consenting = set(
@@ -255,11 +261,24 @@ def _sendable(*, messages: list[Message], token: str, report: DeliveryReport) ->
             group_id__in={m.group_id for m in grouped},
         ).values_list("member_id", "group_id", "frequency")
         chosen = {(member_id, group_id): frequency for member_id, group_id, frequency in rows}
+    optional = [m for m in messages if m.template in OPTIONAL_KINDS]
+    turned_off: set[tuple[int | None, str]] = set()
+    if optional:
+        turned_off = set(
+            KindOptOut.objects.filter(
+                member_id__in={m.recipient_id for m in optional},
+                kind__in={m.template for m in optional},
+            ).values_list("member_id", "kind")
+        )
     sendable = []
     for message in messages:
         recipient = message.recipient  # None only for an addressed kind, to a non-member
         if recipient is not None and (not recipient.is_active or not recipient.email):
             _record_skip(message=message, token=token, reason="account closed", report=report)
+            continue
+        if (message.recipient_id, message.template) in turned_off:
+            reason = "this kind of message turned off by the member"
+            _record_skip(message=message, token=token, reason=reason, report=report)
             continue
         if message.message_class != MessageClass.CAMPAIGN:
             sendable.append(message)

@@ -27,9 +27,10 @@ from rankandfile.accounts.services import consent_withdraw
 from rankandfile.groups.models import Group
 from rankandfile.groups.services import INVITATION_LIFETIME, invitation_record
 from rankandfile.lib.urls import absolute_url
-from rankandfile.notifications.kinds import addressed_kind_check, kind_check
+from rankandfile.notifications.kinds import OPTIONAL_KINDS, addressed_kind_check, kind_check
 from rankandfile.notifications.models import (
     Frequency,
+    KindOptOut,
     Message,
     MessageClass,
     MessageStatus,
@@ -113,10 +114,13 @@ def message_enqueue(
     """Queue one message in the caller's transaction; the same key twice queues it once.
 
     Returns None when nothing is queued: a campaign message to a member without campaign-email
-    consent, or who chose no campaign email from the group. A campaign message to a member who
-    chose a digest for the group is held for that digest.
+    consent, or who chose no campaign email from the group; a message of a kind the member
+    turned off (``kinds.OPTIONAL_KINDS``). A campaign message to a member who chose a digest
+    for the group is held for that digest.
     """
     kind_check(template=template, message_class=kind)
+    if template in OPTIONAL_KINDS and not message_kind_wanted(member=recipient, kind=template):
+        return None
     frequency: str = Frequency.IMMEDIATE
     if kind == MessageClass.CAMPAIGN:
         if not recipient.is_active or not member_has_consent(
@@ -270,6 +274,23 @@ def preference_set(*, member: User, group: Group, frequency: Frequency) -> Prefe
         member=member, group=group, defaults={"frequency": frequency}
     )
     return preference
+
+
+def message_kind_wanted(*, member: User, kind: str) -> bool:
+    """Whether the member gets messages of this kind (they have not turned it off)."""
+    return not KindOptOut.objects.filter(member=member, kind=kind).exists()
+
+
+def message_kinds_choose(*, member: User, wanted: Iterable[str]) -> None:
+    """The member's choice of the kinds they may turn off: those in ``wanted`` on, the rest
+    off. A kind that cannot be turned off is ignored."""
+    wanted = set(wanted)
+    off = [kind for kind in OPTIONAL_KINDS if kind not in wanted]
+    with transaction.atomic():
+        KindOptOut.objects.filter(member=member).exclude(kind__in=off).delete()
+        KindOptOut.objects.bulk_create(
+            [KindOptOut(member=member, kind=kind) for kind in off], ignore_conflicts=True
+        )
 
 
 def campaign_email_unsubscribe(*, member: User) -> bool:

@@ -67,8 +67,20 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "rows": selectors.preferences_for_member(member),
             "choices": Frequency.choices,
             "campaign_consent": member_has_consent(member, ConsentPurpose.CAMPAIGN_EMAIL),
+            "kinds": selectors.message_kinds_for_member(member),
         },
     )
+
+
+@login_required
+@post_only("notifications:preferences")
+def message_kinds(request: HttpRequest) -> HttpResponse:
+    """The member's choice of the service messages they may turn off: each ticked box on."""
+    services.message_kinds_choose(
+        member=request_member(request), wanted=request.POST.getlist("kind")
+    )
+    messages.success(request, "Your choice of messages about proposals is saved.")
+    return redirect("notifications:preferences")
 
 
 def _outbox_status(request: HttpRequest) -> HttpResponse:

@@ -7,11 +7,15 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.audit.services import audit_record
 from rankandfile.lib.markdown import COMMENT_LONGEST, MarkdownTooLongError, markdown_source_clean
+from rankandfile.lib.urls import absolute_url
+from rankandfile.notifications.models import MessageClass
+from rankandfile.notifications.services import message_enqueue
 from rankandfile.proposals.models import Comment, CommentReport, Proposal, ProposalState
 from rankandfile.proposals.selectors import member_may_organise, member_of_group
 
@@ -48,8 +52,37 @@ def comment_create(
             raise CommentError("That comment is not on this proposal.")
         if parent.parent_id is not None:
             raise CommentError("Replies are one level deep: reply to the comment above instead.")
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         proposal=proposal, author=author, parent=parent, text=_clean(text)
+    )
+    if parent is not None:
+        _tell_author_of_reply(parent, comment)
+    return comment
+
+
+def _tell_author_of_reply(parent: Comment, reply: Comment) -> None:
+    """The author of a comment is told of a reply to it (not of their own), through the outbox
+    in this transaction, unless they turned these messages off."""
+    recipient = parent.author
+    if recipient is None or not recipient.is_active or parent.deleted:
+        return
+    if reply.author_id == recipient.pk:
+        return
+    proposal = reply.proposal
+    reply_path = reverse("proposals:comment", kwargs={"comment_id": reply.pk})
+    message_enqueue(
+        key=f"proposal:{proposal.pk}:comment:{reply.pk}:reply",
+        kind=MessageClass.SERVICE,
+        recipient=recipient,
+        template="comment_reply",
+        context={
+            "proposal_title": proposal.title,
+            "group_name": proposal.group.name,
+            "author_name": reply.author.display_name if reply.author else "A member",
+            "reply_url": absolute_url(reply_path),
+            "preferences_url": absolute_url(reverse("notifications:preferences")),
+        },
+        group=proposal.group,
     )
 
 

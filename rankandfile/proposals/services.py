@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
@@ -290,6 +291,33 @@ def _tell_proposer_threshold_reached(proposal: Proposal, count: int) -> None:
             "group_name": proposal.group.name,
             "supporters": count,
             "proposal_url": absolute_url(proposal.get_absolute_url()),
+            "preferences_url": absolute_url(reverse("notifications:preferences")),
+        },
+        group=proposal.group,
+    )
+
+
+def _tell_proposer_amendment(proposal: Proposal, amendment: Amendment) -> None:
+    """The proposer is told of an amendment to their proposal (not of their own), through the
+    outbox in this transaction, unless they turned these messages off."""
+    proposer = proposal.proposer
+    if proposer is None or not proposer.is_active or amendment.author_id == proposer.pk:
+        return
+    author = amendment.author
+    message_enqueue(
+        key=f"proposal:{proposal.pk}:amendment:{amendment.number}",
+        kind=MessageClass.SERVICE,
+        recipient=proposer,
+        template="proposal_amendment",
+        context={
+            "proposal_title": proposal.title,
+            "group_name": proposal.group.name,
+            "amendment_number": amendment.number,
+            "author_name": author.display_name if author else "A member",
+            "amendment_url": absolute_url(
+                reverse("proposals:amendment", kwargs={"amendment_id": amendment.pk})
+            ),
+            "preferences_url": absolute_url(reverse("notifications:preferences")),
         },
         group=proposal.group,
     )
@@ -329,6 +357,7 @@ def amendment_propose(
     Proposal.objects.filter(pk=locked.pk).update(
         next_amendment_number=F("next_amendment_number") + 1
     )
+    _tell_proposer_amendment(locked, amendment)
     return amendment
 
 
