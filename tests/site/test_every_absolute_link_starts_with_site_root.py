@@ -53,7 +53,9 @@ from rankandfile.notifications.services import (
     message_enqueue,
     preference_set,
 )
+from rankandfile.proposals.comments import comment_create
 from rankandfile.proposals.services import (
+    amendment_propose,
     proposal_draft_create,
     proposal_open,
     proposal_settings_update,
@@ -195,7 +197,7 @@ def _campaign_emails(make_member: MakeMember, make_campaign: MakeCampaign) -> No
 
 def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     """A ballot opened, reminded and counted; an invitation; an update and a digest; a
-    proposal's threshold reached."""
+    proposal's threshold reached, an amendment to it and a reply to a comment on it."""
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group, hours_open=72))
@@ -228,7 +230,11 @@ def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
         support_days=28,
     )
     draft = proposal_draft_create(proposer=reader, group=group, title="Homes", text="Build.")
-    proposal_support(proposal=proposal_open(proposal=draft, proposer=reader), member=organiser)
+    proposal = proposal_open(proposal=draft, proposer=reader)
+    proposal_support(proposal=proposal, member=organiser)
+    amendment_propose(proposal=proposal, author=organiser, proposed_text="Build more.")
+    comment = comment_create(proposal=proposal, author=reader, text="Agreed?")
+    comment_create(proposal=proposal, author=organiser, text="Agreed.", parent=comment)
 
 
 def _everything_in(message: EmailMessage) -> Iterator[tuple[str, str]]:

@@ -189,6 +189,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
+    "notifications:message_kinds": (302, 302, 302, 302, 302),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
