@@ -11,6 +11,8 @@ from rankandfile.ballots.api import router as ballots_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
+from rankandfile.proposals.api import router as proposals_router
+from rankandfile.proposals.comments_api import router as proposal_comments_router
 
 api = NinjaAPI(
     title="Rank and File API",
@@ -22,6 +24,8 @@ api = NinjaAPI(
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/conversations", opinions_router)
+api.add_router("/proposals", proposals_router)
+api.add_router("/proposals", proposal_comments_router)
 
 
 class GroupOut(Schema):

@@ -207,6 +207,11 @@ RATE_LIMITS: dict[str, dict[str, str]] = {
         "member": env_rate("RATE_LIMIT_OPINION_MEMBER", "300/10m"),
         "ip": env_rate("RATE_LIMIT_OPINION_IP", "3000/10m"),
     },
+    # Proposals in the API: drafts, support, amendments, comments and reports.
+    "proposal": {
+        "member": env_rate("RATE_LIMIT_PROPOSAL_MEMBER", "60/10m"),
+        "ip": env_rate("RATE_LIMIT_PROPOSAL_IP", "600/10m"),
+    },
 }
 
 # Email: a real SMTP connection when SMTP_HOST is set, otherwise printed to the console.

@@ -79,7 +79,7 @@ class World:
                 return {"conversation_id": self.conversation_id, "number": 0}
             if route.startswith(("conversation_read", "statement", "vote", "map")):
                 return {"conversation_id": self.conversation_id}
-            return {}
+            return self._proposals_api(route)
         return {
             "groups:invitation_accept": {"token": self.invitation},
             "campaigns:new": {"group_slug": self.group_slug},
@@ -92,6 +92,18 @@ class World:
                 "statement_id": self.statement_id,
             },
         }.get(name) or self._by_app(name)
+
+    def _proposals_api(self, route: str) -> dict[str, object]:
+        if route in {"proposal_list", "proposal_create"}:
+            return {"group_slug": self.group_slug}
+        on_a_proposal = {"amendment_list", "amendment_create", "comment_list", "comment_create"}
+        if route.startswith("proposal") or route in on_a_proposal:
+            return {"proposal_id": self.proposal_id}
+        if route.startswith("amendment"):
+            return {"amendment_id": self.amendment_id}
+        if route.startswith("comment"):
+            return {"comment_id": self.comment_id}
+        return {}
 
     def _by_app(self, name: str) -> dict[str, object]:
         app, _, route = name.partition(":")
@@ -127,6 +139,25 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "accounts:consent_change": (302, 302, 302, 302, 302),
     "accounts:consents": (302, 200, 200, 200, 200),
     "accounts:profile": (302, 200, 200, 200, 200),
+    # The proposals API: a proposal in discussion, by the member (its group's only).
+    "api-v1:amendment_create": (401, 404, 200, 200, 404),  # its GET lists the amendments
+    "api-v1:amendment_decide": (405, 405, 405, 405, 405),
+    "api-v1:amendment_list": (401, 404, 200, 200, 404),
+    "api-v1:amendment_support": (405, 405, 405, 405, 405),
+    "api-v1:amendment_unsupport": (405, 405, 405, 405, 405),
+    "api-v1:comment_create": (401, 404, 200, 200, 404),  # its GET lists the comments
+    "api-v1:comment_delete": (405, 405, 405, 405, 405),
+    "api-v1:comment_edit": (405, 405, 405, 405, 405),
+    "api-v1:comment_list": (401, 404, 200, 200, 404),
+    "api-v1:comment_report": (405, 405, 405, 405, 405),
+    "api-v1:proposal_create": (401, 404, 200, 200, 404),  # its GET lists the proposals
+    "api-v1:proposal_list": (401, 404, 200, 200, 404),
+    "api-v1:proposal_open": (405, 405, 405, 405, 405),
+    "api-v1:proposal_read": (401, 404, 200, 200, 404),
+    "api-v1:proposal_support": (405, 405, 405, 405, 405),
+    "api-v1:proposal_unsupport": (405, 405, 405, 405, 405),
+    "api-v1:proposal_update": (401, 404, 200, 200, 404),  # its GET reads the proposal
+    "api-v1:proposal_versions": (401, 404, 200, 200, 404),
     "api-v1:api-root": (404, 404, 404, 404, 404),
     "api-v1:ballot_list": (401, 200, 200, 200, 200),
     "api-v1:ballot_read": (401, 200, 200, 200, 200),
