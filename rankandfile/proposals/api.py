@@ -223,7 +223,7 @@ def proposal_read(request: HttpRequest, proposal_id: int) -> ProposalDetailOut:
 
 @router.put(
     "/{proposal_id}",
-    response={200: ProposalDetailOut, 400: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+    response={200: ProposalDetailOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 429: ErrorOut},
     auth=WRITE,
 )
 def proposal_update(request: HttpRequest, proposal_id: int, payload: DraftIn) -> Status[object]:
