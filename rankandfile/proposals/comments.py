@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -156,3 +157,28 @@ def comment_report(*, comment: Comment, reporter: User) -> bool:
         return False
     Comment.objects.filter(pk=comment.pk).update(reported_count=F("reported_count") + 1)
     return True
+
+
+@transaction.atomic
+def comments_remove_by_admin(*, comments: Iterable[Comment], admin: User) -> int:
+    """Staff remove comments from the admin site, as an organiser does (the text goes, the
+    place in the thread and the replies stay), each removal audited; returns how many."""
+    if not admin.is_staff:
+        raise CommentError("Only the site's admins can remove comments from the admin site.")
+    removed = 0
+    chosen = Comment.objects.select_for_update().filter(
+        pk__in=[c.pk for c in comments], deleted=False
+    )
+    for comment in chosen.order_by("pk"):
+        comment.deleted = True
+        comment.text = ""
+        comment.save(update_fields=["deleted", "text"])
+        audit_record(
+            actor=admin,
+            action="proposals.comment_removed_by_admin",
+            target_type="comment",
+            target_id=comment.pk,
+            details={"proposal": comment.proposal_id, "reports": comment.reported_count},
+        )
+        removed += 1
+    return removed
