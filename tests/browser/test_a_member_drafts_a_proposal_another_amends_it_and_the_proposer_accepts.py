@@ -1,14 +1,16 @@
 """Issue 18: a member drafts a proposal and opens it; another proposes an amendment, seeing
-its word diff first; the proposer accepts it and sees the diff in the history of the text. No
-serious axe violation, phone or desktop."""
+its word diff first; the proposer accepts it and sees the diff in the history of the text. A
+member turns off the messages about amendments. No serious axe violation, phone or desktop."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from rankandfile.groups.services import group_join
+from rankandfile.notifications.models import KindOptOut
 from rankandfile.proposals.models import Amendment, Proposal
 from tests.browser.accessibility import serious_violations
 from tests.browser.steps import log_in
@@ -87,3 +89,24 @@ def test_a_member_drafts_a_proposal_another_amends_it_and_the_proposer_accepts(
     _accessible_at_both_widths(page, "the amended proposal and its history")
     proposal.refresh_from_db()
     assert (proposal.version_number, proposal.text) == (2, MOTION.replace("500", "800"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_turns_off_amendment_messages_on_the_preferences_page(
+    page: Any, make_group: MakeGroup, make_member: MakeMember
+) -> None:
+    member = make_member(email="rosa@example.org", display_name="Rosa")
+    group_join(group=make_group(name="Leeds Left"), member=member)
+    log_in(page, "rosa@example.org")
+    page.goto(reverse("notifications:preferences"))
+    box = page.get_by_label("When someone proposes an amendment to a proposal of mine")
+    assert box.is_checked()
+    _accessible_at_both_widths(page, "the email preferences page")
+    box.uncheck()
+    page.get_by_role("button", name="messages about proposals").click()
+    page.get_by_text("Your choice of messages about proposals is saved.").wait_for()
+    assert not page.get_by_label(
+        "When someone proposes an amendment to a proposal of mine"
+    ).is_checked()
+    assert page.get_by_label("When someone replies to a comment of mine").is_checked()
+    assert list(KindOptOut.objects.values_list("kind", flat=True)) == ["proposal_amendment"]
