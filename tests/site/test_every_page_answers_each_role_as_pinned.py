@@ -22,6 +22,7 @@ from rankandfile.groups.models import Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.services import invitation_create
+from rankandfile.opinions.services import conversation_create
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
 
@@ -55,6 +56,7 @@ class World:
     member_id: int
     invitation: str
     unsubscribe: str
+    conversation_id: int
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -84,6 +86,8 @@ class World:
             return {"slug": self.campaign_slug}
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
+        if app == "opinions":
+            return {"conversation_id": self.conversation_id}
         return {}
 
 
@@ -152,6 +156,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
+    "opinions:detail": (200, 200, 200, 200, 200),
+    # A member of the group is told to vote on 7 statements first; the organiser sees that the
+    # map is being drawn (no votes yet).
+    "opinions:map": (404, 404, 200, 200, 404),
+    "opinions:map_to_campaign": (302, 302, 302, 302, 302),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
     "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
@@ -190,6 +199,9 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         member_id=member.pk,
         invitation=invitation_create(group=group, organiser=organiser, email="new@example.org"),
         unsubscribe=unsubscribe_token(member.pk),
+        conversation_id=conversation_create(
+            organiser=organiser, group=group, question="Stay or go?", seed_statements=["Stay."]
+        ).pk,
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
