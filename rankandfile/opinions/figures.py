@@ -90,9 +90,7 @@ def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def _statement(
-    number: int, text: str, data: Mapping[str, Any], n_groups: int
-) -> StatementFigures:
+def _statement(number: int, text: str, data: Mapping[str, Any], n_groups: int) -> StatementFigures:
     agree, disagree, voted = data["votes"].get(str(number), [0, 0, 0])
     rows = data["group_votes"].get(str(number), [[0, 0, 0]] * n_groups)
     informed = data["group_informed_consensus"].get(str(number)) if n_groups else None

@@ -36,9 +36,7 @@ def conversation_placeholder(request: HttpRequest, conversation_id: int) -> Http
     conversation = selectors.conversation_get_for_viewer(
         conversation_id=conversation_id, viewer=request.user
     )
-    return render(
-        request, "opinions/conversation_placeholder.html", {"conversation": conversation}
-    )
+    return render(request, "opinions/conversation_placeholder.html", {"conversation": conversation})
 
 
 def _figures(conversation: Conversation, result: OpinionMapResult) -> MapFigures:
@@ -115,12 +113,12 @@ def _map_page(
     svg = stored_map_svg(
         result.data["positions"],
         groups,
-        highlight_participant=participant.number if your_group is not None else None,
+        highlight_participant=participant.number if participant else None,
         title="Opinion map",
     )
     context |= {
         # Made by svg.py, which escapes every text it writes; no text typed by anyone is in it.
-        "svg": mark_safe(svg),  # noqa: S308
+        "svg": mark_safe(svg),
         "figures": figures,
         "took_part": participant is not None,
         "your_group": None if your_group is None else group_name(your_group),
@@ -154,9 +152,7 @@ def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
         return redirect("opinions:map", conversation_id=conversation.pk)
     figures = _figures(conversation, result)
     organised = _organised_groups(conversation, organiser)
-    form = CommonGroundForm(
-        request.POST, common_ground=figures.common_ground, groups=organised
-    )
+    form = CommonGroundForm(request.POST, common_ground=figures.common_ground, groups=organised)
     if not form.is_valid():
         return _map_page(request, conversation, form=form)
     group = conversation.group or form.chosen_group()
