@@ -113,6 +113,10 @@ def _map_page(
     svg = stored_map_svg(
         result.data["positions"],
         groups,
+        # Square and small, so that on a phone its words stay near their own size; the page
+        # scales it up on wider screens.
+        width=400,
+        height=400,
         highlight_participant=participant.number if participant else None,
         title="Opinion map",
     )
