@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 
-from rankandfile.accounts.decorators import mfa_required, request_member
+from rankandfile.accounts.decorators import mfa_required, request_member, second_factor_used
 from rankandfile.accounts.models import User
 from rankandfile.campaigns.prefill import draft_prefill_store
 from rankandfile.groups.models import Group
@@ -127,6 +127,8 @@ def _map_page(
         "took_part": participant is not None,
         "your_group": None if your_group is None else group_name(your_group),
         "may_organise": may_organise,
+        # Drafting a campaign is an organiser's act: it needs the second factor in the session.
+        "second_factor_used": may_organise and second_factor_used(request),
         "form": form,
         "organises_no_group": organised == [],
     }
@@ -140,8 +142,8 @@ def conversation_map(request: HttpRequest, conversation_id: int) -> HttpResponse
     return _map_page(request, conversation)
 
 
+@mfa_required  # first: a GET (the link on the map) asks for the second factor, then goes back
 @post_only("opinions:map")
-@mfa_required
 def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """From common ground to action: the chosen statements become the demands of a new draft
     campaign, whose explanation links back here with their figures. Nothing is saved until the

@@ -214,3 +214,22 @@ def test_a_network_conversation_asks_which_of_the_organisers_groups_runs_the_cam
     # The words were for that group only.
     other_new = reverse("campaigns:new", kwargs={"group_slug": make_group(organiser=staff).slug})
     assert client.get(f"{other_new}?prefilled=1").context["form"]["demands"].value() is None
+
+
+def test_an_organiser_who_has_not_used_their_second_factor_is_asked_for_it_first(
+    make_conversation: MakeConversation, make_participant: MakeParticipant
+) -> None:
+    conversation = _mapped(make_conversation, make_participant)
+    assert conversation.created_by is not None
+    client = Client()
+    client.force_login(conversation.created_by)  # password only
+
+    page = client.get(reverse("opinions:map", kwargs={"conversation_id": conversation.pk}))
+
+    content = page.content.decode()
+    assert "Draft a campaign with these demands" not in content
+    assert f'href="{_action_url(conversation)}">use your second factor</a>' in content
+    detour = client.get(_action_url(conversation))
+    assert detour.status_code == 302 and "reauthenticate" in detour["Location"]
+    assert client.post(_action_url(conversation), {"statements": [8]}).status_code == 302
+    assert SESSION_KEY not in client.session
