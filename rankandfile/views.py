@@ -21,6 +21,7 @@ from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
 from rankandfile.lib.paging import page_of, query_without_page
 from rankandfile.lib.postcodes import postcode_area
+from rankandfile.opinions import selectors as opinion_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -49,6 +50,7 @@ def _member_home(request: HttpRequest, member: User) -> HttpResponse:
             "ballots": list(ballot_selectors.ballots_awaiting_vote(member)),
             "pledges": list(campaign_selectors.pledges_in_open_campaigns(member)),
             "action_packs": campaign_selectors.action_packs_unconfirmed(member),
+            "conversations": opinion_selectors.conversations_awaiting_votes(member),
             "memberships": list(groups_of_member(member)),
             "groups_near": group_selectors.groups_near(member),
             "area": postcode_area(member.postcode_district),
@@ -80,6 +82,11 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "is_organiser": is_organiser,
             "member_count": group_selectors.member_count_public(count),
             "campaigns": campaigns_public(group=group),
+            "conversations": opinion_selectors.conversations_for_viewer(request.user).filter(
+                group=group
+            )
+            if membership
+            else [],
         },
     )
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.http import Http404
 
 from rankandfile.accounts.models import User
 from rankandfile.groups.models import Membership, Visibility
 from rankandfile.opinions.models import (
     MAP_VOTES_LEAST,
+    VOTABLE,
     Conversation,
     ConversationState,
     OpinionMapResult,
+    Participant,
+    Statement,
+    StatementStatus,
 )
-from rankandfile.opinions.services import member_may_organise, participant_of
+from rankandfile.opinions.services import member_key, member_may_organise, participant_of
 
 Viewer = User | AnonymousUser
 
@@ -76,3 +82,58 @@ def map_visible_to(*, conversation: Conversation, viewer: Viewer) -> bool:
 
 def map_of(conversation: Conversation) -> OpinionMapResult | None:
     return OpinionMapResult.objects.filter(conversation=conversation).first()
+
+
+def conversation_rows_for_viewer(viewer: Viewer) -> QuerySet[Conversation]:
+    """The list page's rows: ``conversations_for_viewer`` with ``statements_count``, the
+    statements members vote on."""
+    return conversations_for_viewer(viewer).annotate(
+        statements_count=Count("statements", filter=Q(statements__status__in=VOTABLE))
+    )
+
+
+@dataclass(frozen=True)
+class AwaitingVotes:
+    conversation: Conversation
+    left: int  # statements the member has not voted on yet
+
+
+def conversations_awaiting_votes(member: User) -> list[AwaitingVotes]:
+    """Open conversations of the member's groups and of the network with statements they have
+    not voted on, soonest closing first: two queries however many there are (the member's
+    participant rows are found by their keys, which only Python can compute)."""
+    conversations = list(
+        Conversation.objects.filter(state=ConversationState.OPEN)
+        .filter(
+            Q(group__isnull=True)
+            | Q(group_id__in=Membership.objects.filter(member=member).values("group_id"))
+        )
+        .annotate(votable=Count("statements", filter=Q(statements__status__in=VOTABLE)))
+        .filter(votable__gt=0)
+        .select_related("group")
+        .order_by(F("closes_at").asc(nulls_last=True), "-created_at", "pk")
+    )
+    if not conversations:
+        return []
+    keys = [member_key(conversation_id=c.pk, member_id=member.pk) for c in conversations]
+    voted = dict(
+        Participant.objects.filter(conversation__in=conversations, member_key__in=keys)
+        .annotate(voted=Count("votes", filter=Q(votes__statement__status__in=VOTABLE)))
+        .values_list("conversation_id", "voted")
+    )
+    awaiting = [AwaitingVotes(c, c.votable - voted.get(c.pk, 0)) for c in conversations]
+    return [each for each in awaiting if each.left > 0]
+
+
+def statements_votable(conversation: Conversation) -> QuerySet[Statement]:
+    return conversation.statements.filter(status__in=VOTABLE).order_by("number")
+
+
+def statements_for_moderation(conversation: Conversation) -> QuerySet[Statement]:
+    """Every statement, those waiting for a decision first; authors are never read."""
+    waiting_first = Case(When(status=StatementStatus.PENDING, then=0), default=1)
+    return (
+        conversation.statements.defer("author")
+        .annotate(waiting_first=waiting_first)
+        .order_by("waiting_first", "number")
+    )

@@ -82,8 +82,11 @@ def map_data(result: OpinionMap, votes: Iterable[tuple[int, int, int]]) -> dict[
             "agree": list(result.consensus.agree),
             "disagree": list(result.consensus.disagree),
         },
+        # Without groups the product over groups is empty (1.0 for every statement): say nothing.
         "group_informed_consensus": {
-            str(s): round(v, 6) for s, v in sorted(result.group_informed_consensus.items())
+            str(s): round(v, 6)
+            for s, v in sorted(result.group_informed_consensus.items())
+            if n_groups
         },
         "divisive": _divisive(by_group, n_groups),
         "votes": {str(s): row for s, row in sorted(overall.items())},

@@ -5,8 +5,19 @@ from rankandfile.opinions import views
 app_name = "opinions"
 
 urlpatterns = [
-    # replaced by the conversation page (opages)
-    path("<int:conversation_id>/", views.conversation_placeholder, name="detail"),
+    path("", views.conversation_list, name="list"),
+    path("new/", views.conversation_create, name="new"),
+    path("<int:conversation_id>/", views.conversation_detail, name="detail"),
+    path("<int:conversation_id>/vote/", views.vote, name="vote"),
+    path("<int:conversation_id>/statements/", views.statement_write, name="write"),
+    path("<int:conversation_id>/moderate/", views.moderate, name="moderate"),
+    path(
+        "<int:conversation_id>/moderate/<int:statement_id>/",
+        views.moderate_statement,
+        name="moderate_statement",
+    ),
+    path("<int:conversation_id>/settings/", views.conversation_settings, name="settings"),
+    path("<int:conversation_id>/close/", views.conversation_close, name="close"),
     path("<int:conversation_id>/map/", views.conversation_map, name="map"),
     path("<int:conversation_id>/map/campaign/", views.map_to_campaign, name="map_to_campaign"),
 ]

@@ -28,6 +28,34 @@
       sync();
     });
 
+    // Character counts: <p data-count-for="<textarea id>" data-count-most="280" hidden> says how
+    // many characters are left (runs of spaces count as one, as the server counts them).
+    document.querySelectorAll("[data-count-for]").forEach(function (counter) {
+      var field = document.getElementById(counter.getAttribute("data-count-for"));
+      if (!field) { return; }
+      var most = parseInt(counter.getAttribute("data-count-most"), 10);
+      var described = field.getAttribute("aria-describedby");
+      field.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
+      var update = function () {
+        var length = field.value.trim().split(/\s+/).join(" ").length;
+        var left = most - length;
+        counter.textContent = left >= 0
+          ? "You have " + left + " character" + (left === 1 ? "" : "s") + " left."
+          : "You have " + (-left) + " character" + (left === -1 ? "" : "s") + " too many.";
+        counter.classList.toggle("warning-text", left < 0);
+      };
+      field.addEventListener("input", update);
+      counter.hidden = false;
+      update();
+    });
+
+    // After htmx swaps in new content, an element marked data-focus-on-swap takes the focus
+    // (the next statement of a conversation's vote card), so a keyboard user carries on.
+    document.body.addEventListener("htmx:afterSettle", function () {
+      var target = document.querySelector("[data-focus-on-swap]");
+      if (target && target !== document.activeElement) { target.focus(); }
+    });
+
     // The header's member menu (<details class="member-menu">): Escape, or a click elsewhere,
     // closes it, as a menu does; Escape gives focus back to its button.
     var menu = document.querySelector("details.member-menu");

@@ -20,6 +20,7 @@ from playwright.sync_api import Error as BrowserError
 
 from rankandfile.ballots.services import ballot_cast, ballot_close, ballot_open
 from rankandfile.groups.services import group_join
+from rankandfile.opinions.services import conversation_create, statement_submit, vote_cast
 from tests.ballots.ballot_helpers import ballot_make, receipt_hash, voters_make
 from tests.browser.accessibility import serious_violations
 from tests.browser.steps import log_in, log_in_with_second_factor
@@ -156,6 +157,15 @@ def test_every_page_reachable_from_home_works_on_phone_and_desktop(
         )
     ballot_close(ballot=closed, actor=organiser)
     ballot_open(ballot=ballot_make(organiser=organiser, group=group, title="Strike ballot"))
+    conversation = conversation_create(
+        organiser=organiser,
+        group=group,
+        question="Stay and fight, or leave and build?",
+        seed_statements=["Stay and fight.", "Leave and build."],
+    )
+    statement = conversation.statements.get(number=0)
+    vote_cast(conversation=conversation, statement=statement, member=member, value=1)
+    statement_submit(conversation=conversation, member=member, text="Ballot every member.")
 
     crawls = []
     for role in ("anonymous", "member", "organiser"):
@@ -176,8 +186,15 @@ def test_every_page_reachable_from_home_works_on_phone_and_desktop(
     # The crawl must have seen the pages the data was built for, or it proves nothing.
     expected = {
         "anonymous": {"home", "groups:list", "groups:detail", "campaigns:detail"},
-        "member": {"campaigns:detail", "ballots:list", "ballots:detail", "ballots:results"},
-        "organiser": {"groups:manage", "ballots:list", "ballots:results"},
+        "member": {
+            "campaigns:detail",
+            "ballots:list",
+            "ballots:detail",
+            "ballots:results",
+            "opinions:list",
+            "opinions:detail",
+        },
+        "organiser": {"groups:manage", "ballots:list", "ballots:results", "opinions:moderate"},
     }
     failures = [f for crawl in crawls for f in crawl.failures]
     for crawl in crawls:

@@ -26,6 +26,7 @@ from rankandfile.campaigns.services import (
 )
 from rankandfile.groups.models import Group
 from rankandfile.groups.services import group_join
+from rankandfile.opinions.services import conversation_create, vote_cast
 from tests.ballots.ballot_helpers import ballot_make, receipt_hash
 from tests.personas import MakeGroup, MakeMember, stage_inputs
 
@@ -216,6 +217,12 @@ def test_the_member_home_takes_the_same_few_queries_however_much_it_shows(
         acted = _campaign(group, f"Acted {n}", people=1)
         pledge_create(stage=_stage(acted), member=member, option_keys=["stop-dues"])
         _trigger_first_stage(acted)
+        conversation_create(
+            organiser=group.memberships.get(role="organiser").member,
+            group=group,
+            question=f"Conversation {n}",
+            seed_statements=["Stay.", "Go."],
+        )
 
     add_one_of_each(1)
     few = _home_queries(client)
@@ -228,5 +235,44 @@ def test_the_member_home_takes_the_same_few_queries_however_much_it_shows(
     assert len(response.context["action_packs"]) == 4
     assert len(response.context["campaign_rows"]) == 8
     assert len(response.context["groups_near"]) == 4
+    assert len(response.context["conversations"]) == 4
     assert many == few
+    # 14 since conversations joined the page (12 before): their open conversations, then the
+    # member's participant rows in them, found by keys only Python can compute from the first.
     assert few <= 16, few
+
+
+@pytest.mark.django_db
+def test_open_conversations_with_statements_left_to_vote_on_need_the_member(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    member = make_member()
+    branch = make_group(name="Headingley Branch")
+    group_join(group=branch, member=member)
+    organiser = branch.memberships.get(role="organiser").member
+    mine = conversation_create(
+        organiser=organiser, group=branch, question="Stay or go?", seed_statements=["Stay.", "Go."]
+    )
+    other_group = make_group(name="Far Branch")
+    conversation_create(
+        organiser=other_group.memberships.get().member,
+        group=other_group,
+        question="Another group's question",
+        seed_statements=["Yes."],
+    )
+
+    client = Client()
+    client.force_login(member)
+    response = client.get(reverse("home"))
+    assert [(each.conversation, each.left) for each in response.context["conversations"]] == [
+        (mine, 2)
+    ]
+    needs = _needs_section(response.text)
+    assert mine.get_absolute_url() in needs and "2 statements to vote on" in needs
+    assert "Another group" not in response.text
+
+    for statement in mine.statements.all():
+        vote_cast(conversation=mine, statement=statement, member=member, value=1)
+    response = client.get(reverse("home"))
+    assert response.context["conversations"] == []
+    assert mine.get_absolute_url() not in _needs_section(response.text)

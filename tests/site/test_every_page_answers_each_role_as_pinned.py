@@ -56,7 +56,8 @@ class World:
     member_id: int
     invitation: str
     unsubscribe: str
-    conversation_id: int
+    conversation_id: int = 0
+    statement_id: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -76,6 +77,10 @@ class World:
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
             "campaigns:demand_status": {"slug": self.campaign_slug, "position": 1},
             "notifications:unsubscribe": {"token": self.unsubscribe},
+            "opinions:moderate_statement": {
+                "conversation_id": self.conversation_id,
+                "statement_id": self.statement_id,
+            },
         }.get(name) or self._by_app(name)
 
     def _by_app(self, name: str) -> dict[str, object]:
@@ -86,7 +91,7 @@ class World:
             return {"slug": self.campaign_slug}
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
-        if app == "opinions":
+        if app == "opinions" and route not in {"list", "new"}:
             return {"conversation_id": self.conversation_id}
         return {}
 
@@ -156,13 +161,21 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
-    "opinions:detail": (200, 200, 200, 200, 200),
-    # A member of the group is told to vote on 7 statements first; the organiser sees that the
-    # map is being drawn (no votes yet).
-    "opinions:map": (404, 404, 200, 200, 404),
-    "opinions:map_to_campaign": (302, 302, 302, 302, 302),
     "notifications:preferences": (302, 200, 200, 200, 200),
     "notifications:unsubscribe": (200, 200, 200, 200, 200),
+    "opinions:close": (302, 302, 302, 302, 302),
+    "opinions:detail": (200, 200, 200, 200, 200),
+    "opinions:list": (200, 200, 200, 200, 200),
+    # Open, no votes yet: a member of the group is told to vote on 7 statements first, the
+    # organiser that the map is being drawn.
+    "opinions:map": (404, 404, 200, 200, 404),
+    "opinions:map_to_campaign": (302, 302, 302, 302, 302),
+    "opinions:moderate": (302, 404, 404, 200, 404),
+    "opinions:moderate_statement": (302, 302, 302, 302, 302),
+    "opinions:new": (302, 404, 404, 404, 200),
+    "opinions:settings": (302, 404, 404, 200, 404),
+    "opinions:vote": (302, 302, 302, 302, 302),
+    "opinions:write": (302, 302, 302, 302, 302),
     "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
 
@@ -191,6 +204,9 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
     request = group_join(group=group, member=make_member()).join_request
     assert request is not None
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group))
+    conversation = conversation_create(
+        organiser=organiser, group=group, question="Stay or go?", seed_statements=["Stay."]
+    )
     world = World(
         group_slug=group.slug,
         campaign_slug=campaign.slug,
@@ -199,9 +215,8 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         member_id=member.pk,
         invitation=invitation_create(group=group, organiser=organiser, email="new@example.org"),
         unsubscribe=unsubscribe_token(member.pk),
-        conversation_id=conversation_create(
-            organiser=organiser, group=group, question="Stay or go?", seed_statements=["Stay."]
-        ).pk,
+        conversation_id=conversation.pk,
+        statement_id=conversation.statements.get().pk,
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
