@@ -7,13 +7,16 @@ disagree = -1, pass = 0 (the Clojure code flips the sign internally; nothing her
 Where Polis depends on the history of the conversation (k-means started from the last run's
 clusters, power iteration started from the last components, a k that changes only after four
 runs in a row) this module instead gives the same output for the same votes, byte for byte:
-exact principal components with a fixed sign, seeded k-means over participants in sorted order,
-and group numbers ordered by group size. A recompute may pass the previous groups, which play
-the part of Polis's last clusters (see ``opinion_map``).
+exact principal components with a fixed sign, seeded k-means over participants in sorted order
+(``clusters``: several seeded starts, the grouping with the best silhouette, which holds when a
+tenth of the participants come or go), and group numbers ordered by group size. A recompute may
+pass the previous groups, whose numbers the new groups then keep (see ``opinion_map``); the
+groups themselves depend on the votes alone.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -21,19 +24,17 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import scipy.linalg
 import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse.linalg import svds
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+
+from rankandfile.opinions.clusters import base_clusters, group_centres, nearest
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Direction = Literal["agree", "disagree"]
 
-# conversation.clj, base-conv-update-graph :opts' defaults.
-BASE_K = 100
-MAX_K = 5
 # conversation.clj :in-conv: at least 7 votes, and at least 15 participants if there are so many.
 MIN_VOTES = 7
 GREEDY_N = 15
@@ -41,8 +42,6 @@ GREEDY_N = 15
 Z_90 = 1.2816
 # conversation.clj meta-priority.
 META_PRIORITY = 7.0
-SEED = 0
-BASE_N_INIT = 1
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def vote_matrix(
     A later vote by the same participant on the same statement replaces the earlier one, as in
     Polis's raw rating matrix (conversation.clj :raw-rating-mat, named_matrix.clj update-nmat).
     """
-    table = np.array(list(votes), dtype=np.int64).reshape(-1, 3)
+    table = np.fromiter(itertools.chain.from_iterable(votes), dtype=np.int64).reshape(-1, 3)
     if not np.isin(table[:, 2], (-1, 0, 1)).all():
         raise ValueError("a vote is -1, 0 or 1")
     participant_ids, rows = np.unique(table[:, 0], return_inverse=True)
@@ -183,8 +182,8 @@ def _fix_sign(component: FloatArray) -> FloatArray:
 def principal_components(centred: sp.csr_array) -> FloatArray:
     """The first two principal axes (2 by statements), as pca.clj powerit-pca, computed exactly.
 
-    Small matrices use a dense eigendecomposition of the covariance; large ones ARPACK with a
-    fixed start vector. Each axis is sign-fixed.
+    Small matrices use a dense eigendecomposition of the covariance (its two largest
+    eigenvectors only); large ones ARPACK with a fixed start vector. Each axis is sign-fixed.
     """
     n_rows, n_cols = centred.shape
     components = np.zeros((2, n_cols))
@@ -193,8 +192,8 @@ def principal_components(centred: sp.csr_array) -> FloatArray:
         return components
     if n_cols <= 2000 or rank <= 3:
         covariance = (centred.T @ centred).toarray()
-        _, vectors = np.linalg.eigh(covariance)
-        found = vectors[:, ::-1][:, : min(2, n_cols)].T
+        _, vectors = scipy.linalg.eigh(covariance, subset_by_index=[max(n_cols - 2, 0), n_cols - 1])
+        found = vectors[:, ::-1].T
     else:
         start = np.ones(rank) / math.sqrt(rank)
         _, values, vt = svds(centred, k=2, v0=start, solver="arpack")
@@ -231,82 +230,6 @@ def comment_extremity(centre: FloatArray, components: FloatArray) -> FloatArray:
     n_statements = len(centre)
     offset = (1.0 - centre) * math.sqrt(max(n_statements, 1))
     return np.asarray(np.abs(offset) * np.sqrt((components**2).sum(axis=0)), dtype=np.float64)
-
-
-def _kmeans(
-    points: FloatArray, k: int, weights: FloatArray | None = None, n_init: int = 10
-) -> tuple[IntArray, FloatArray]:
-    model = KMeans(n_clusters=k, n_init=n_init, random_state=SEED, algorithm="lloyd")
-    labels = model.fit_predict(points, sample_weight=weights)
-    return np.asarray(labels, dtype=np.int64), np.asarray(model.cluster_centers_)
-
-
-def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
-    """Up to 100 small clusters of participants (conversation.clj :base-clusters).
-
-    Returns each point's base cluster, the base cluster centres and their sizes.
-    """
-    distinct = np.unique(np.round(points, 9), axis=0)
-    k = min(BASE_K, len(distinct))
-    if k <= 1:
-        labels = np.zeros(len(points), dtype=np.int64)
-        return labels, points.mean(axis=0, keepdims=True), np.array([float(len(points))])
-    labels, centres = _kmeans(points, k, n_init=BASE_N_INIT)
-    sizes = np.bincount(labels, minlength=k).astype(np.float64)
-    used = sizes > 0
-    renumber = np.cumsum(used) - 1
-    return renumber[labels], centres[used], sizes[used]
-
-
-def group_clusters(
-    centres: FloatArray, sizes: FloatArray, warm_start: FloatArray | None = None
-) -> IntArray:
-    """The opinion groups: weighted k-means over the base clusters for k from 2 to at most 5,
-    keeping the k with the best silhouette (conversation.clj :group-clusterings, max-k-fn,
-    :group-clusterings-silhouettes; clusters.clj kmeans, silhouette). Ties keep the smaller k.
-
-    As in Polis, k = 2 is always tried, so two distinct base clusters make two groups. When the
-    chosen k equals the number of rows of ``warm_start`` (the previous groups' centres), k-means
-    starts from them, as Polis starts from the last clusters (clusters.clj kmeans
-    :last-clusters), so that a small change in the votes does not reshuffle the groups.
-    """
-    n_base = len(centres)
-    if n_base < 2:
-        return np.zeros(n_base, dtype=np.int64)
-    max_k = min(MAX_K, 2 + n_base // 12, n_base)
-    best_labels, _ = _kmeans(centres, 2, weights=sizes)
-    best_score = -math.inf
-    for k in range(2, max_k + 1) if max_k > 2 else ():
-        labels, _ = _kmeans(centres, k, weights=sizes)
-        if len(np.unique(labels)) < 2:
-            continue
-        score = float(silhouette_score(centres, labels))
-        if score > best_score + 1e-12:
-            best_labels, best_score = labels, score
-    k = len(np.unique(best_labels))
-    if warm_start is not None and len(warm_start) == k:
-        model = KMeans(n_clusters=k, init=warm_start, n_init=1, algorithm="lloyd")
-        warm = np.asarray(model.fit_predict(centres, sample_weight=sizes), dtype=np.int64)
-        if len(np.unique(warm)) == k:
-            return warm
-    return best_labels
-
-
-def _previous_centres(
-    points: FloatArray, participants: list[int], previous: Mapping[int, int]
-) -> FloatArray | None:
-    """Where the previous groups sit now: the mean new position of their members still here."""
-    numbers = sorted(set(previous.values()))
-    if not numbers:
-        return None
-    labels = np.array([previous.get(p, -1) for p in participants], dtype=np.int64)
-    centres = []
-    for number in numbers:
-        members = labels == number
-        if not members.any():
-            return None
-        centres.append(points[members].mean(axis=0))
-    return np.array(centres)
 
 
 def _match_previous(
@@ -538,9 +461,12 @@ def opinion_map(
 ) -> OpinionMap:
     """The whole map from ``(participant, statement, vote)`` triples in the order cast.
 
-    ``previous_groups`` (participant to group, from the last map of the same conversation)
-    starts k-means from where those groups sit now and keeps their numbers where the number
-    of groups is unchanged; without it, groups are numbered by size, largest first.
+    ``previous_groups`` (participant to group, from the last map of the same conversation):
+    each new group keeps the number of the previous group it shares most members with, where
+    the number of groups is unchanged; without it, groups are numbered by size, largest first.
+    Polis also starts k-means from its last clusters; here the groups are found from the votes
+    alone, stable enough without it (tests/opinions/test_groups_are_stable_on_vtaiwan_uberx.py),
+    so the same votes give the same groups whatever came before.
     """
     moderated = frozenset(moderated_out)
     raw = vote_matrix(votes, statements=statements)
@@ -553,11 +479,8 @@ def opinion_map(
     member_of = np.full(len(raw.participants), -1, dtype=np.int64)
     if len(rows) >= 2:
         present = [raw.participants[i] for i in rows]
-        warm = None
-        if previous_groups:
-            warm = _previous_centres(points[rows], present, previous_groups)
-        base, centres, sizes = base_clusters(points[rows])
-        labels = group_clusters(centres, sizes, warm)[base]
+        _, centres, sizes = base_clusters(points[rows])
+        labels = nearest(points[rows], group_centres(centres, sizes))
         matched = _match_previous(labels, present, previous_groups) if previous_groups else None
         member_of[rows] = _number_groups(labels, rows) if matched is None else matched
     n_groups = int(member_of.max(initial=-1)) + 1

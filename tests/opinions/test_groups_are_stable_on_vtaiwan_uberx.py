@@ -2,14 +2,17 @@
 participants are missing: adjusted Rand index against the full-data groups.
 
 Vote order: 10 shuffles of the latest votes; the map is the same, so the index is 1.
-Subsamples: 10 random 90% subsamples of the participants. The issue's target is 0.9; measured
-0.715 to 0.927 (mean 0.82), because k-means splits this cloud at a boundary that moves with
-who is in it. The floor below guards what we have; the 0.9 target is an expected failure,
-strict, so that reaching it is noticed.
+Subsamples: 10 random 90% subsamples of the participants, each recomputed from scratch; the
+issue's target is 0.9. Measured 0.946 to 0.996 (mean 0.970); over 30 subsamples 0.901 to 1
+(mean 0.973), and with clustering seed 1, 2, 3 or 4 instead of 0 the lowest of the 30 was
+0.933, 0.945, 0.936 and 0.872. This cloud has no clear gap between its two groups, and
+k-means has many nearly equal solutions there; choosing among seeded starts by silhouette and
+putting each participant with the nearest group centre (rankandfile/opinions/clusters.py)
+keeps the boundary in place. The previous method (the k-means start with the least spread,
+participants in their base cluster's group) measured 0.715 to 0.927.
 
-Recomputing with the previous groups (what the app does after new votes; Polis likewise starts
-k-means from its last clusters) measured 0.862 to 0.954 (mean 0.90) on the same subsamples, and
-kept 97% of the participants under the same group number.
+Recomputing with the previous groups (what the app does after new votes) gives the same groups
+and keeps the previous group numbers.
 """
 
 from __future__ import annotations
@@ -68,19 +71,12 @@ def test_ten_shuffles_of_the_vote_order_keep_the_groups(
         assert agreement(full_groups, dict(groups)) >= 0.9
 
 
-def test_ninety_percent_subsamples_keep_the_measured_agreement(
-    subsample_agreement: list[float],
-) -> None:
-    assert min(subsample_agreement) >= 0.7
-    assert sum(subsample_agreement) / len(subsample_agreement) >= 0.8
-
-
-@pytest.mark.xfail(strict=True, reason="issue 17 target not reached yet: measured min 0.715")
-def test_ninety_percent_subsamples_reach_the_issue_target(subsample_agreement: list[float]) -> None:
+def test_ninety_percent_subsamples_keep_the_groups(subsample_agreement: list[float]) -> None:
     assert min(subsample_agreement) >= 0.9
+    assert sum(subsample_agreement) / len(subsample_agreement) >= 0.95
 
 
-def test_recomputing_from_the_previous_groups_keeps_them_and_their_numbers(
+def test_recomputing_with_the_previous_groups_keeps_them_and_their_numbers(
     votes: list[tuple[int, int, int]], exports: dict[str, PolisExport], full_groups: dict[int, int]
 ) -> None:
     participants = sorted({p for p, _, _ in votes})
@@ -95,10 +91,9 @@ def test_recomputing_from_the_previous_groups_keeps_them_and_their_numbers(
         indexes.append(agreement(full_groups, dict(part)))
         both = sorted(set(part) & set(full_groups))
         kept_numbers.append(sum(part[p] == full_groups[p] for p in both) / len(both))
-    print("warm-started subsample adjusted Rand indexes:", [round(i, 3) for i in indexes])
+    print("subsample adjusted Rand indexes, previous groups given:", [round(i, 3) for i in indexes])
 
-    assert min(indexes) >= 0.85
-    assert sum(indexes) / len(indexes) >= 0.89
+    assert min(indexes) >= 0.9
     assert min(kept_numbers) >= 0.95
 
 

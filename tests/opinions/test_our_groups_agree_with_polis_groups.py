@@ -5,7 +5,14 @@ clusters, a group count that changes only after four runs in a row), which ours 
 not, so agreement is close rather than exact. The floors are the values measured on these
 conversations, slightly rounded down; the adjusted Rand index is printed (pytest -s).
 london.youth.policing has 24 clustered participants, where Polis's history decides between 3
-and 4 groups; brexit-consensus was clustered under older Polis rules.
+and 4 groups (we find 3, as Polis did, but not the same 3; with 4 the index was 0.178);
+brexit-consensus was clustered under older Polis rules (8 of 189 participants differ).
+vtaiwan.uberx is one cloud with a tail and no gap between its groups, and Polis's
+boundary there is not where k-means settles: k-means over the participants, started from Polis's
+own groups, ends with 282 participants in the smaller group instead of 330 (0.826 from Polis's),
+so Polis's groups reflect its history. Ours are the groups that hold when a tenth of the
+participants leave (0.70 from Polis's); one k-means start per k with base-cluster membership
+measured 0.919 with its seed 0, but 0.70 to 0.75 with seeds 1 to 4.
 """
 
 from __future__ import annotations
@@ -16,12 +23,12 @@ from sklearn.metrics import adjusted_rand_score
 from rankandfile.opinions.maths import OpinionMap
 from rankandfile.opinions.polis_export import PolisExport
 
-# Measured: 0.884, 0.876, 0.178, 0.919.
+# Measured: 0.941, 0.837, 0.105, 0.700.
 FLOORS = {
-    "15-per-hour-seattle": 0.88,
-    "brexit-consensus": 0.87,
-    "london.youth.policing": 0.17,
-    "vtaiwan.uberx": 0.91,
+    "15-per-hour-seattle": 0.94,
+    "brexit-consensus": 0.83,
+    "london.youth.policing": 0.10,
+    "vtaiwan.uberx": 0.69,
 }
 
 
