@@ -160,7 +160,9 @@ def stored_map_svg(
     id_prefix: str = "opinion-map",
 ) -> str:
     """The map as the web page draws it, from a stored map (``summary.map_data``'s
-    ``positions`` and ``groups``, keyed by participant numbers as strings in JSON)."""
+    ``positions`` and ``groups``, keyed by participant numbers as strings in JSON). The marks
+    carry no participant numbers: a page has no use for them, and while the conversation is
+    open a number is what a comparison of votes over time would need."""
     return _scatter_svg(
         {int(p): g for p, g in groups.items()},
         {int(p): (float(xy[0]), float(xy[1])) for p, xy in positions.items() if p in groups},
@@ -169,6 +171,7 @@ def stored_map_svg(
         highlight_participant=highlight_participant,
         title=title,
         id_prefix=id_prefix,
+        numbered=False,
     )
 
 
@@ -181,6 +184,7 @@ def _scatter_svg(
     highlight_participant: int | None,
     title: str,
     id_prefix: str,
+    numbered: bool = True,
 ) -> str:
     groups = dict(sorted(clustered.items()))
     sizes: dict[int, int] = {}
@@ -230,8 +234,9 @@ def _scatter_svg(
             if g != group:
                 continue
             x, y = place(positions[participant])
+            number = f' data-participant="{participant}"' if numbered else ""
             attributes = (
-                f' class="participant" data-participant="{participant}" fill="{colour}" '
+                f' class="participant"{number} fill="{colour}" '
                 f'stroke="{BACKGROUND}" stroke-width="0.75"'
             )
             lines.append(_mark(shape, x, y, MARK_RADIUS, attributes))
@@ -241,7 +246,9 @@ def _scatter_svg(
         label_y = y - 14 if y - 14 > plot_top + 8 else y + 24
         colour, shape = _style(groups[highlighted])
         lines += [
-            f'<g class="highlight" data-participant="{highlighted}">',
+            f'<g class="highlight" data-participant="{highlighted}">'
+            if numbered
+            else '<g class="highlight">',
             # Drawn again on top, so that other groups' marks do not hide it.
             _mark(shape, x, y, MARK_RADIUS, f' fill="{colour}" stroke="{BACKGROUND}"'),
             f'<circle cx="{_number(x)}" cy="{_number(y)}" r="11" fill="none" '
