@@ -211,3 +211,20 @@ def test_writes_are_rate_limited_per_member(
     url = f"{BASE}/{proposal.pk}/comments"
     answers = [_send(api, "post", url, {"text": f"Comment {n}."})[0] for n in range(4)]
     assert answers == [201, 201, 201, 429]
+
+
+def test_a_groups_proposals_are_listed_in_a_constant_number_of_queries(
+    make_member: MakeMember,
+    make_group: MakeGroup,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    branch = _branch(make_member, make_group)
+    api = _client(branch.members[0])
+    url = f"{BASE}/groups/{branch.group.slug}"
+    proposal_opened(branch, title="First")
+    with django_assert_max_num_queries(8) as few:
+        assert len(api.get(url).json()) == 1
+    for number in range(10):
+        proposal_opened(branch, title=f"Proposal {number}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(api.get(url).json()) == 11
