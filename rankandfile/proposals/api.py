@@ -10,6 +10,7 @@ a short while, ``settings.RATE_LIMITS["proposal"]``).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -36,6 +37,7 @@ router = Router(tags=["proposals"])
 WRITE = [PersonalToken(write=True), django_auth]
 # Ids are positive 32-bit integers; anything else names nothing (404, never a server error).
 LARGEST_ID = 2**31 - 1
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class ErrorOut(Schema):
@@ -133,6 +135,13 @@ def checked_id(value: int) -> int:
     return value
 
 
+def _group(slug: str) -> Group:
+    # Only what a slug can be: a NUL in a lookup is a server error on PostgreSQL.
+    if not SLUG.fullmatch(slug):
+        raise Http404("No such group")
+    return get_object_or_404(Group, slug=slug)
+
+
 def proposal_for_request(request: HttpRequest, proposal_id: int) -> Proposal:
     return selectors.proposal_get_for_viewer(
         proposal_id=checked_id(proposal_id), viewer=api_member(request)
@@ -183,7 +192,7 @@ def write_refused(request: HttpRequest, member: User) -> Status[object] | None:
 def proposal_list(request: HttpRequest, group_slug: str) -> list[ProposalOut]:
     """The group's proposals you may see (its members only; drafts only your own), newest
     first, with their support counts."""
-    group = get_object_or_404(Group, slug=group_slug)
+    group = _group(group_slug)
     proposals = selectors.proposals_for_member(group=group, member=api_member(request))
     return [
         _proposal_out(p, p.support_count)  # type: ignore[attr-defined]
@@ -200,7 +209,7 @@ def proposal_create(request: HttpRequest, group_slug: str, payload: DraftIn) -> 
     """Draft a proposal in the group: a title and a Markdown text, seen by nobody else until
     you open it for discussion."""
     member = api_member(request)
-    group = get_object_or_404(Group, slug=group_slug)
+    group = _group(group_slug)
     if not selectors.member_of_group(member=member, group_id=group.pk):
         raise Http404("No such group")
     refused = write_refused(request, member)
