@@ -204,7 +204,7 @@ def test_comments_are_paged_replied_edited_for_fifteen_minutes_deleted_and_repor
 def test_writes_are_rate_limited_per_member(
     settings: Settings, make_member: MakeMember, make_group: MakeGroup
 ) -> None:
-    settings.RATE_LIMITS = settings.RATE_LIMITS | {"proposal": {"member": "3/m", "ip": "1000/m"}}
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"proposal": {"member": "3/d", "ip": "1000/d"}}
     branch = _branch(make_member, make_group)
     proposal = proposal_opened(branch)
     api = _client(branch.members[0])
