@@ -21,6 +21,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "campaigns_resolve_due",
         "conversations_close_due",
         "proposals_resolve_due",
+        "slates_resolve_due",
         "outbox_deliver",
     ]
 
