@@ -131,7 +131,7 @@ def slate_create(
         action="slates.create",
         target_type="slate",
         target_id=slate.pk,
-        details={"group": group.pk, "other_groups": sorted(others)},
+        details={"group": group.pk, "other_groups": len(others)},
     )
     return slate
 
@@ -172,9 +172,7 @@ def statement_clean(statement: str) -> str:
     """The statement as stored: Markdown source (rendered and sanitised when shown), at most
     ``STATEMENT_WORDS`` words."""
     try:
-        cleaned = markdown_source_clean(
-            statement, longest=STATEMENT_LONGEST, what="The statement"
-        )
+        cleaned = markdown_source_clean(statement, longest=STATEMENT_LONGEST, what="The statement")
     except MarkdownTooLongError as error:
         raise SlateError(str(error)) from None
     words = len(cleaned.split())
@@ -339,9 +337,7 @@ def slate_result_record(*, slate: Slate, now: datetime | None = None) -> bool:
     question = ballot.questions.order_by("position").first()
     result = (question.result if question else None) or {}
     elected: list[str] = list(result.get("elected", []))
-    applicants = {
-        a.name: a for a in SlateApplication.objects.filter(slate=locked, withdrawn=False)
-    }
+    applicants = {a.name: a for a in SlateApplication.objects.filter(slate=locked, withdrawn=False)}
     order = [applicants[name] for name in elected if name in applicants]
     if len(applicants) <= locked.places:
         # Every applicant has a place: the one the count did not elect takes the last.

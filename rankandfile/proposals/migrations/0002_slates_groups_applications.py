@@ -6,92 +6,202 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ballots', '0004_ballot_box_without_rowid_on_sqlite'),
-        ('groups', '0001_groups_memberships_requests_invitations'),
-        ('proposals', '0001_proposals_amendments_supports_comments'),
+        ("ballots", "0004_ballot_box_without_rowid_on_sqlite"),
+        ("groups", "0001_groups_memberships_requests_invitations"),
+        ("proposals", "0001_proposals_amendments_supports_comments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Slate',
+            name="Slate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150)),
-                ('election', models.CharField(max_length=200)),
-                ('places', models.PositiveSmallIntegerField()),
-                ('applications_close_at', models.DateTimeField()),
-                ('ballot_days', models.PositiveSmallIntegerField(default=7)),
-                ('state', models.CharField(choices=[('agreeing', "Waiting for every group's organisers to agree"), ('applications', 'Taking applications'), ('voting', 'Members are ranking the applicants'), ('published', 'Recommended slate published'), ('lapsed', 'Lapsed (too few applicants for a ballot)')], max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('result_note', models.CharField(blank=True, max_length=300)),
-                ('ballot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ballots.ballot')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slates', to='groups.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=150)),
+                ("election", models.CharField(max_length=200)),
+                ("places", models.PositiveSmallIntegerField()),
+                ("applications_close_at", models.DateTimeField()),
+                ("ballot_days", models.PositiveSmallIntegerField(default=7)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("agreeing", "Waiting for every group's organisers to agree"),
+                            ("applications", "Taking applications"),
+                            ("voting", "Members are ranking the applicants"),
+                            ("published", "Recommended slate published"),
+                            ("lapsed", "Lapsed (too few applicants for a ballot)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("result_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "ballot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ballots.ballot",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slates",
+                        to="groups.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlateApplication',
+            name="SlateApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('statement', models.TextField()),
-                ('withdrawn', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ballot_position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('slate_position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('member', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('slate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='applications', to='proposals.slate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("statement", models.TextField()),
+                ("withdrawn", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ballot_position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("slate_position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "slate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="applications",
+                        to="proposals.slate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slate', 'created_at', 'pk'],
+                "ordering": ["slate", "created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SlateGroup',
+            name="SlateGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agreed_at', models.DateTimeField(blank=True, null=True)),
-                ('agreed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groups.group')),
-                ('slate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slate_groups', to='proposals.slate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("agreed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agreed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="groups.group",
+                    ),
+                ),
+                (
+                    "slate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slate_groups",
+                        to="proposals.slate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slate', 'pk'],
+                "ordering": ["slate", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='slate',
-            index=models.Index(fields=['state', 'applications_close_at'], name='proposals_s_state_221f21_idx'),
+            model_name="slate",
+            index=models.Index(
+                fields=["state", "applications_close_at"], name="proposals_s_state_221f21_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slate',
-            constraint=models.CheckConstraint(condition=models.Q(('places__gte', 1), ('places__lte', 100)), name='proposals_slate_places_range'),
+            model_name="slate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("places__gte", 1), ("places__lte", 100)),
+                name="proposals_slate_places_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['voting', 'published']), _negated=True), ('ballot__isnull', False), _connector='OR'), name='proposals_slate_balloted_has_ballot'),
+            model_name="slate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ["voting", "published"]), _negated=True),
+                    ("ballot__isnull", False),
+                    _connector="OR",
+                ),
+                name="proposals_slate_balloted_has_ballot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slateapplication',
-            constraint=models.UniqueConstraint(fields=('slate', 'member'), name='proposals_slate_application_once'),
+            model_name="slateapplication",
+            constraint=models.UniqueConstraint(
+                fields=("slate", "member"), name="proposals_slate_application_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slateapplication',
-            constraint=models.UniqueConstraint(fields=('slate', 'slate_position'), name='proposals_slate_position_unique'),
+            model_name="slateapplication",
+            constraint=models.UniqueConstraint(
+                fields=("slate", "slate_position"), name="proposals_slate_position_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slateapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('withdrawn', False), ('slate_position__isnull', True), _connector='OR'), name='proposals_slate_withdrawn_not_placed'),
+            model_name="slateapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("withdrawn", False), ("slate_position__isnull", True), _connector="OR"
+                ),
+                name="proposals_slate_withdrawn_not_placed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slategroup',
-            constraint=models.UniqueConstraint(fields=('slate', 'group'), name='proposals_slate_group_once'),
+            model_name="slategroup",
+            constraint=models.UniqueConstraint(
+                fields=("slate", "group"), name="proposals_slate_group_once"
+            ),
         ),
     ]
