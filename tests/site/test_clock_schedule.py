@@ -70,5 +70,6 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.notifications.tasks.outbox_deliver",
             "rankandfile.opinions.tasks.conversations_close_due",
             "rankandfile.proposals.tasks.proposals_resolve_due",
+            "rankandfile.proposals.tasks.slates_resolve_due",
         ]
     )
