@@ -15,7 +15,7 @@ from django.views.decorators.csp import csp_override
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
-from rankandfile.campaigns import drafts, errors, figures, selectors, services
+from rankandfile.campaigns import drafts, errors, figures, prefill, selectors, services
 from rankandfile.campaigns.forms import (
     CampaignForm,
     PledgeForm,
@@ -299,7 +299,8 @@ def _draft_form_page(
     data = request.POST
     if request.method != "POST":
         if campaign is None:
-            form, stage_forms = CampaignForm(), [StageFields(prefix="stage1")]
+            form = CampaignForm(initial=prefill.draft_prefill_initial(request, group=group))
+            stage_forms = [StageFields(prefix="stage1")]
         else:
             form = CampaignForm(initial=campaign_initial(campaign))
             stage_forms = [
@@ -332,6 +333,7 @@ def _draft_form_page(
                     campaign = drafts.campaign_create(
                         organiser=request_member(request), group=group, **words
                     )
+                    prefill.draft_prefill_forget(request)
                 else:
                     drafts.campaign_update(
                         campaign=campaign, organiser=request_member(request), **words
