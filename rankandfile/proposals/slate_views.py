@@ -19,11 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 
 from rankandfile.accounts.decorators import mfa_required, request_member
+from rankandfile.campaigns.views import EMBED_CSP
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import member_is_organiser
 from rankandfile.lib.confirm import confirm_page, confirmed
@@ -35,17 +35,6 @@ from rankandfile.proposals.models import Slate, SlateState
 from rankandfile.proposals.selectors import member_of_group
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-# The embeddable slate has no script and no form, and any site may frame it (as the
-# campaigns' embed: rankandfile/campaigns/views.py).
-EMBED_CSP: dict[str, list[str]] = {
-    "default-src": [CSP.NONE],
-    "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF],
-    "base-uri": [CSP.NONE],
-    "form-action": [CSP.NONE],
-    "frame-ancestors": ["*"],
-}
 
 
 class SlateForm(forms.Form):
@@ -268,6 +257,7 @@ def slate_public(request: HttpRequest, slate_id: int) -> HttpResponse:
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def slate_embed(request: HttpRequest, slate_id: int) -> HttpResponse:
-    """The recommended slate in order, small, for other sites' iframes (no cookies, no forms)."""
+    """The recommended slate in order, small, for other sites' iframes (no cookies, no forms,
+    no script): the campaigns' embed's policy, which lets any site frame it."""
     slate = selectors.slate_get_published(slate_id=slate_id)
     return render(request, "proposals/slate_embed.html", _published_context(slate))
