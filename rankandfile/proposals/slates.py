@@ -347,7 +347,8 @@ def slate_result_record(*, slate: Slate, now: datetime | None = None) -> bool:
         application.save(update_fields=["slate_position"])
     locked.state = SlateState.PUBLISHED
     locked.published_at = now
-    locked.result_note = f"{ballot.voted_count or 0} of {ballot.roll_size or 0} members voted."
+    # No turnout here: the ballot's results page shows it, with its rules for small numbers.
+    locked.result_note = "Ranked by the members in a secret ballot (single transferable vote)."
     locked.save(update_fields=["state", "published_at", "result_note"])
     return True
 
