@@ -28,6 +28,7 @@ from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import member_is_organiser
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
+from rankandfile.lib.paging import page_of
 from rankandfile.proposals import slate_selectors as selectors
 from rankandfile.proposals import slates
 from rankandfile.proposals.forms import MARKDOWN_HELP
@@ -88,7 +89,7 @@ def slate_list(request: HttpRequest, group_slug: str) -> HttpResponse:
         "proposals/slate_list.html",
         {
             "group": group,
-            "slates": selectors.slates_of_group(group),
+            "page_obj": page_of(request, selectors.slates_of_group(group)),
             "may_organise": member_is_organiser(member, group),
         },
     )
