@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from rankandfile.ballots.models import RollEntry
@@ -20,7 +21,7 @@ from rankandfile.proposals.slates import (
     slate_send_to_ballot,
 )
 from tests.ballots.ballot_helpers import voters_make
-from tests.personas import MakeGroup, MakeMember
+from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 
 
 @pytest.mark.django_db
@@ -76,3 +77,30 @@ def test_a_multi_group_slate_electorate_is_the_union_of_members(
     assert client.get(ballot.get_absolute_url()).status_code == 200
     client.force_login(outsider)
     assert client.get(ballot.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_other_groups_organiser_agrees_from_the_slate_page(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    first_organiser, second_organiser = make_member(mfa=True), make_member(mfa=True)
+    first = make_group(organiser=first_organiser)
+    second = make_group(organiser=second_organiser, name="North Branch")
+    slate = slate_create(
+        organiser=first_organiser,
+        group=first,
+        title="Joint slate",
+        election="the national executive",
+        places=2,
+        applications_close_at=timezone.now() + timedelta(days=1),
+        other_groups=[second],
+    )
+    client = Client()
+    login_with_second_factor(client, second_organiser)
+    page = client.get(slate.get_absolute_url()).content.decode()
+    assert "North Branch agrees to hold the slate" in page
+    agree = reverse("slates:agree", kwargs={"slate_id": slate.pk})
+    assert client.post(agree, {"group": second.slug}).status_code == 302
+    slate.refresh_from_db()
+    assert slate.state == SlateState.APPLICATIONS
+    assert "agrees to hold the slate" not in client.get(slate.get_absolute_url()).content.decode()
