@@ -15,7 +15,7 @@ from django.views.decorators.csp import csp_override
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
-from rankandfile.campaigns import drafts, errors, figures, prefill, selectors, services
+from rankandfile.campaigns import drafts, errors, figures, selectors, services
 from rankandfile.campaigns.forms import (
     CampaignForm,
     PledgeForm,
@@ -41,6 +41,7 @@ from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
 from rankandfile.lib.paging import page_of
+from rankandfile.lib.prefill import prefill_forget, prefill_initial
 
 # The embeddable counter has no script and no form, and any site may frame it.
 EMBED_CSP: dict[str, list[str]] = {
@@ -299,7 +300,9 @@ def _draft_form_page(
     data = request.POST
     if request.method != "POST":
         if campaign is None:
-            form = CampaignForm(initial=prefill.draft_prefill_initial(request, group=group))
+            form = CampaignForm(
+                initial=prefill_initial(request, form="campaigns:new", owner=group.pk)
+            )
             stage_forms = [StageFields(prefix="stage1")]
         else:
             form = CampaignForm(initial=campaign_initial(campaign))
@@ -333,7 +336,7 @@ def _draft_form_page(
                     campaign = drafts.campaign_create(
                         organiser=request_member(request), group=group, **words
                     )
-                    prefill.draft_prefill_forget(request)
+                    prefill_forget(request, form="campaigns:new")
                 else:
                     drafts.campaign_update(
                         campaign=campaign, organiser=request_member(request), **words

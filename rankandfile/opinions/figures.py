@@ -215,3 +215,36 @@ def campaign_explanation(
     for each in chosen:
         lines.append(f"“{each.text}”: {demand_figures(each)}.")
     return "\n".join(lines)
+
+
+PROPOSAL_TITLE_LONGEST = 200
+
+
+def proposal_title(question: str) -> str:
+    title = f"Common ground: {question}"
+    if len(title) <= PROPOSAL_TITLE_LONGEST:
+        return title
+    return title[: PROPOSAL_TITLE_LONGEST - 1].rstrip() + "…"
+
+
+def proposal_text(
+    *, question: str, url: str, chosen: Sequence[StatementFigures], participants: int
+) -> str:
+    """The Markdown a draft proposal starts with: the statements as a numbered list, each with
+    its figures, after a link back to the conversation."""
+    lines = [
+        f"These statements come from the conversation [“{_markdown_text(question)}”]({url}), "
+        f"where {participants} members voted on each other's statements and found common ground "
+        "across their opinion groups.",
+        "",
+    ]
+    for number, each in enumerate(chosen, 1):
+        lines.append(f"{number}. {_markdown_text(each.text)} ({demand_figures(each)}.)")
+    return "\n".join(lines)
+
+
+def _markdown_text(text: str) -> str:
+    """A member's words as Markdown text: the characters of inline markup (emphasis, code,
+    links) escaped, the rest left readable for the organiser editing the draft. Raw HTML is
+    never markup here (lib.markdown renders with it off)."""
+    return "".join(f"\\{c}" if c in "\\`*_[]" else c for c in text)

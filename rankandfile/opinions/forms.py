@@ -106,17 +106,20 @@ class ModerateForm(ButtonForm):
 
 
 class CommonGroundForm(forms.Form):
-    """An organiser picks statements that unite the groups, to become a campaign's demands."""
+    """An organiser picks statements that unite the groups, to become a campaign's demands or
+    a proposal's text."""
 
     statements = forms.TypedMultipleChoiceField(
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        label="Which statements become demands?",
-        error_messages={"required": "Choose at least one statement to make a demand of."},
+        label="Which statements do you take up?",
+        error_messages={"required": "Choose at least one statement to take up."},
     )
     group = forms.ChoiceField(
-        label="Which of your groups runs the campaign?",
-        help_text="A campaign belongs to a group; this conversation is the whole network's.",
+        label="Which of your groups takes them up?",
+        help_text=(
+            "A campaign or a proposal belongs to a group; this conversation is the whole network's."
+        ),
     )
 
     def __init__(

@@ -9,6 +9,7 @@ recorded, while site.js moves the focus to the new statement so a keyboard user 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -29,19 +30,22 @@ from rankandfile.accounts.decorators import (
 )
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
-from rankandfile.campaigns.prefill import draft_prefill_store
 from rankandfile.groups.models import Group
 from rankandfile.groups.selectors import groups_organised_by
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 from rankandfile.lib.paging import page_of, query_without_page
+from rankandfile.lib.prefill import prefill_store
 from rankandfile.lib.urls import absolute_url
 from rankandfile.opinions import selectors, services
 from rankandfile.opinions.exports import conversation_export_zip
 from rankandfile.opinions.figures import (
     MapFigures,
+    StatementFigures,
     campaign_explanation,
     map_figures,
+    proposal_text,
+    proposal_title,
     statements_needed,
 )
 from rankandfile.opinions.forms import (
@@ -534,12 +538,19 @@ def conversation_map(request: HttpRequest, conversation_id: int) -> HttpResponse
     return _map_page(request, conversation)
 
 
-@mfa_required  # first: a GET (the link on the map) asks for the second factor, then goes back
-@post_only("opinions:map")
-def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """From common ground to action: the chosen statements become the demands of a new draft
-    campaign, whose explanation links back here with their figures. Nothing is saved until the
-    organiser completes the draft form and saves it."""
+@dataclass(frozen=True)
+class _CommonGround:
+    conversation: Conversation
+    group: Group
+    chosen: list[StatementFigures]
+    participants: int
+
+
+def _common_ground_chosen(
+    request: HttpRequest, conversation_id: int
+) -> _CommonGround | HttpResponse:
+    """The statements an organiser chose on the map, and the group that takes them up; or the
+    page to answer with (the map again, with the form's errors)."""
     organiser = request_member(request)
     conversation = selectors.conversation_get_for_organiser(
         conversation_id=conversation_id, organiser=organiser
@@ -556,15 +567,37 @@ def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
     group = conversation.group or form.chosen_group()
     assert group is not None  # the form requires one for the network's conversations
     numbers = set(form.cleaned_data["statements"])
-    chosen = [each for each in figures.common_ground if each.number in numbers]
-    explanation = campaign_explanation(
-        question=conversation.question,
-        url=absolute_url(conversation.get_absolute_url()),
-        chosen=chosen,
+    return _CommonGround(
+        conversation=conversation,
+        group=group,
+        chosen=[each for each in figures.common_ground if each.number in numbers],
         participants=result.participants_count,
     )
-    url = draft_prefill_store(
-        request, group=group, demands=[each.text for each in chosen], explanation=explanation
+
+
+@mfa_required  # first: a GET (the link on the map) asks for the second factor, then goes back
+@post_only("opinions:map")
+def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """From common ground to action: the chosen statements become the demands of a new draft
+    campaign, whose explanation links back here with their figures. Nothing is saved until the
+    organiser completes the draft form and saves it."""
+    ground = _common_ground_chosen(request, conversation_id)
+    if isinstance(ground, HttpResponse):
+        return ground
+    explanation = campaign_explanation(
+        question=ground.conversation.question,
+        url=absolute_url(ground.conversation.get_absolute_url()),
+        chosen=ground.chosen,
+        participants=ground.participants,
+    )
+    query = prefill_store(
+        request,
+        form="campaigns:new",
+        owner=ground.group.pk,
+        initial={
+            "demands": "\n".join(each.text for each in ground.chosen),
+            "explanation": explanation,
+        },
     )
     messages.info(
         request,
@@ -572,4 +605,33 @@ def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "links back to the conversation. Give it a title and a target, set its stages, and save "
         "it as a draft.",
     )
-    return redirect(url)
+    return redirect(f"{reverse('campaigns:new', kwargs={'group_slug': ground.group.slug})}?{query}")
+
+
+@mfa_required
+@post_only("opinions:map")
+def map_to_proposal(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """From common ground to a motion: the chosen statements become the text of a new draft
+    proposal of the group, linking back here with their figures. Nothing is saved until the
+    organiser saves the draft (a draft is seen only by its proposer)."""
+    ground = _common_ground_chosen(request, conversation_id)
+    if isinstance(ground, HttpResponse):
+        return ground
+    text = proposal_text(
+        question=ground.conversation.question,
+        url=absolute_url(ground.conversation.get_absolute_url()),
+        chosen=ground.chosen,
+        participants=ground.participants,
+    )
+    query = prefill_store(
+        request,
+        form="proposals:new",
+        owner=ground.group.pk,
+        initial={"title": proposal_title(ground.conversation.question), "text": text},
+    )
+    messages.info(
+        request,
+        "The statements you chose are the text of a new draft proposal, which links back to the "
+        "conversation. Edit it as you wish and save it as a draft.",
+    )
+    return redirect(f"{reverse('proposals:new', kwargs={'group_slug': ground.group.slug})}?{query}")

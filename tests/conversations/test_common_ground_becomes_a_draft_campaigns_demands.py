@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.campaigns.models import Campaign, CampaignState
-from rankandfile.campaigns.prefill import SESSION_KEY
 from rankandfile.groups.services import group_join
 from rankandfile.lib.urls import absolute_url
 from rankandfile.opinions.models import Conversation
@@ -23,6 +22,8 @@ from tests.conversations.map_helpers import COMMON_GROUND, SEEDS_WITH_COMMON_GRO
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
+
+SESSION_KEY = "prefill.campaigns:new"  # lib.prefill's key for the campaign draft form
 
 MakeParticipant = Callable[[Conversation], User]
 
@@ -120,7 +121,7 @@ def test_choosing_no_statement_asks_again_on_the_map(
     page = response.content.decode()
     assert response.status_code == 200
     assert 'class="error-summary"' in page
-    assert "Choose at least one statement to make a demand of." in page
+    assert "Choose at least one statement to take up." in page
     assert "<svg" in page  # the map, with the form again
 
 
@@ -197,7 +198,7 @@ def test_a_network_conversation_asks_which_of_the_organisers_groups_runs_the_cam
 
     group = make_group(organiser=staff, name="Leeds Left")
     page = client.get(map_url).content.decode()
-    assert "Which of your groups runs the campaign?" in page
+    assert "Which of your groups takes them up?" in page
     assert f'<option value="{group.slug}">Leeds Left</option>' in page
     missing = client.post(_action_url(conversation), {"statements": [number]})
     assert "This field is required." in missing.content.decode()

@@ -215,6 +215,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     # organiser that the map is being drawn.
     "opinions:map": (404, 404, 200, 200, 404),
     "opinions:map_to_campaign": (302, 302, 302, 302, 302),
+    "opinions:map_to_proposal": (302, 302, 302, 302, 302),
     "opinions:moderate": (302, 404, 404, 200, 404),
     "opinions:moderate_statement": (302, 302, 302, 302, 302),
     "opinions:new": (302, 404, 404, 404, 200),
