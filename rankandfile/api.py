@@ -11,6 +11,7 @@ from rankandfile.ballots.api import router as ballots_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
+from rankandfile.proposals.slates_api import router as slates_router
 
 api = NinjaAPI(
     title="Rank and File API",
@@ -22,6 +23,7 @@ api = NinjaAPI(
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/conversations", opinions_router)
+api.add_router("/slates", slates_router)
 
 
 class GroupOut(Schema):

@@ -21,6 +21,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "campaigns_resolve_due",
         "conversations_close_due",
         "proposals_resolve_due",
+        "slates_resolve_due",
         "outbox_deliver",
     ]
 
@@ -69,5 +70,6 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.notifications.tasks.outbox_deliver",
             "rankandfile.opinions.tasks.conversations_close_due",
             "rankandfile.proposals.tasks.proposals_resolve_due",
+            "rankandfile.proposals.tasks.slates_resolve_due",
         ]
     )
