@@ -280,7 +280,9 @@ class Nomination(models.Model):
     period = models.ForeignKey(
         NominationPeriod, on_delete=models.CASCADE, related_name="nominations"
     )
-    nominee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    nominee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -16,7 +16,9 @@ STATEMENT_HELP = (
 
 
 class NominationPeriodForm(forms.Form):
-    post = forms.CharField(max_length=200, label="The post", help_text="Such as “Branch secretary”.")
+    post = forms.CharField(
+        max_length=200, label="The post", help_text="Such as “Branch secretary”."
+    )
     seats = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Seats to fill")
     seconders_needed = forms.IntegerField(
         min_value=0,

@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
@@ -48,7 +47,6 @@ def _nomination_of(period: NominationPeriod, nomination_id: int) -> Nomination:
 @dataclass(frozen=True)
 class NominationRow:
     nomination: Nomination
-    statement_html: SafeString
     is_mine: bool
     may_second: bool
     seconded: bool
@@ -57,9 +55,9 @@ class NominationRow:
 
 def _rows(period: NominationPeriod, member: User, is_open: bool) -> list[NominationRow]:
     seconded = set(
-        Seconding.objects.filter(
-            nomination__period=period, seconder=member
-        ).values_list("nomination_id", flat=True)
+        Seconding.objects.filter(nomination__period=period, seconder=member).values_list(
+            "nomination_id", flat=True
+        )
     )
     rows = []
     for nomination in nominations.period_nominations(period):
@@ -67,7 +65,6 @@ def _rows(period: NominationPeriod, member: User, is_open: bool) -> list[Nominat
         rows.append(
             NominationRow(
                 nomination=nomination,
-                statement_html=markdown_render(nomination.statement),
                 is_mine=nomination.nominee_id == member.pk,
                 may_second=is_open
                 and nomination.withdrawn_at is None
@@ -151,12 +148,16 @@ def nomination_accept(request: HttpRequest, period_id: int, nomination_id: int) 
     if request.method == "POST" and form.is_valid():
         try:
             if "preview" in request.POST:
-                preview = markdown_render(nominations.statement_clean(form.cleaned_data["statement"]))
+                preview = markdown_render(
+                    nominations.statement_clean(form.cleaned_data["statement"])
+                )
             else:
                 nominations.nomination_accept(
                     nomination=nomination, nominee=member, statement=form.cleaned_data["statement"]
                 )
-                messages.success(request, "You have accepted the nomination; your statement is saved.")
+                messages.success(
+                    request, "You have accepted the nomination; your statement is saved."
+                )
                 return redirect(period)
         except nominations.NominationError as error:
             form.add_error("statement", str(error))

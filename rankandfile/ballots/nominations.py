@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
@@ -206,9 +206,7 @@ def nomination_create(
     _require_open(locked, now)
     _require_member(locked, nominator)
     if nominee.pk == nominator.pk:
-        raise NominationError(
-            "You cannot nominate yourself: ask another member to nominate you."
-        )
+        raise NominationError("You cannot nominate yourself: ask another member to nominate you.")
     if not is_group_member(member=nominee, group_id=locked.group_id):
         raise NominationError("Only a member of the group can be nominated.")
     try:
@@ -431,6 +429,12 @@ def nominations_close_due(*, now: datetime | None = None) -> int:
     return closed
 
 
-def periods_for_group(group: Group) -> QuerySet[NominationPeriod]:
-    return NominationPeriod.objects.filter(group=group).select_related("ballot")
-
+def periods_for_member(member: User) -> QuerySet[NominationPeriod]:
+    """Nominations of the member's groups: open ones, and those closed in the last 30 days."""
+    recent = timezone.now() - timedelta(days=30)
+    return (
+        NominationPeriod.objects.filter(group__memberships__member=member)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=recent))
+        .select_related("group")
+        .order_by("closes_at", "pk")
+    )

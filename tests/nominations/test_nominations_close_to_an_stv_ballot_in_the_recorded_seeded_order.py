@@ -28,7 +28,7 @@ def test_only_accepted_seconded_candidates_who_stayed_reach_the_ballot_in_the_se
     make_member: MakeMember, make_group: MakeGroup
 ) -> None:
     branch = branch_with_nominations(make_member, make_group, members=8, seconders_needed=2)
-    a, b, c, d, e, f, g, h = branch.members
+    a, b, c, d, e, f, _, h = branch.members
     period = branch.period
 
     def stand(nominee: object, seconders: list[object], *, accept: bool = True) -> Nomination:
@@ -52,7 +52,11 @@ def test_only_accepted_seconded_candidates_who_stayed_reach_the_ballot_in_the_se
     period.refresh_from_db()
     assert period.ballot == ballot and period.closed_at is not None
     question = Question.objects.get(ballot=ballot)
-    assert (question.text, question.method, question.seats) == ("Branch secretary", "scottish-stv", 1)
+    assert (question.text, question.method, question.seats) == (
+        "Branch secretary",
+        "scottish-stv",
+        1,
+    )
     on_ballot = list(Choice.objects.filter(question=question).values_list("name", flat=True))
 
     names = sorted([str(a), str(b), str(c)], key=lambda n: (n.casefold(), n))
@@ -69,7 +73,9 @@ def test_only_accepted_seconded_candidates_who_stayed_reach_the_ballot_in_the_se
 
     # The ballot counts as any other, and its bundle recounts.
     for voter in [*branch.members, branch.organiser]:
-        ballot_cast(ballot=ballot, member=voter, receipt_hash=receipt_hash(), answers={"1": [1, 2, 3]})
+        ballot_cast(
+            ballot=ballot, member=voter, receipt_hash=receipt_hash(), answers={"1": [1, 2, 3]}
+        )
     ballot_close(ballot=ballot, actor=branch.organiser)
     ballot.refresh_from_db()
     assert ballot.state == BallotState.PUBLISHED
