@@ -320,11 +320,13 @@ def nomination_withdraw(
 def candidates_eligible(period: NominationPeriod) -> list[Nomination]:
     """Accepted, not withdrawn, with enough seconders."""
     return list(
-        period_nominations(period).filter(
-            accepted_at__isnull=False,
-            withdrawn_at__isnull=True,
-            seconder_count__gte=period.seconders_needed,
+        Nomination.objects.filter(
+            period=period, accepted_at__isnull=False, withdrawn_at__isnull=True
         )
+        .select_related("nominee")
+        .annotate(seconder_count=Count("secondings"))
+        .filter(seconder_count__gte=period.seconders_needed)
+        .order_by("pk")
     )
 
 
