@@ -18,8 +18,8 @@ The flow:
    least ``seconders_needed`` seconders; their names, sorted by :func:`candidate_sort_key`, are
    shuffled by Python's ``random.Random(shuffle_seed).shuffle`` (the Mersenne Twister, the
    same in every Python 3), and the ballot is made through ``ballots.services`` and opened at
-   once, the seed written in its description. With no more candidates than seats no ballot is
-   made, and the period says why.
+   once, the seed written in its description. A nominee who has left the group meanwhile is not
+   a candidate. With no more candidates than seats no ballot is made, and the period says why.
 """
 
 from __future__ import annotations
@@ -318,10 +318,13 @@ def nomination_withdraw(
 
 
 def candidates_eligible(period: NominationPeriod) -> list[Nomination]:
-    """Accepted, not withdrawn, with enough seconders."""
+    """Accepted, not withdrawn, still members of the group, with enough seconders."""
     return list(
         Nomination.objects.filter(
-            period=period, accepted_at__isnull=False, withdrawn_at__isnull=True
+            period=period,
+            accepted_at__isnull=False,
+            withdrawn_at__isnull=True,
+            nominee__memberships__group_id=period.group_id,
         )
         .select_related("nominee")
         .annotate(seconder_count=Count("secondings"))
