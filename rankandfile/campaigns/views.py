@@ -41,6 +41,7 @@ from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
 from rankandfile.lib.paging import page_of
+from rankandfile.lib.prefill import prefill_forget, prefill_initial
 
 # The embeddable counter has no script and no form, and any site may frame it.
 EMBED_CSP: dict[str, list[str]] = {
@@ -299,7 +300,10 @@ def _draft_form_page(
     data = request.POST
     if request.method != "POST":
         if campaign is None:
-            form, stage_forms = CampaignForm(), [StageFields(prefix="stage1")]
+            form = CampaignForm(
+                initial=prefill_initial(request, form="campaigns:new", owner=group.pk)
+            )
+            stage_forms = [StageFields(prefix="stage1")]
         else:
             form = CampaignForm(initial=campaign_initial(campaign))
             stage_forms = [
@@ -332,6 +336,7 @@ def _draft_form_page(
                     campaign = drafts.campaign_create(
                         organiser=request_member(request), group=group, **words
                     )
+                    prefill_forget(request, form="campaigns:new")
                 else:
                     drafts.campaign_update(
                         campaign=campaign, organiser=request_member(request), **words

@@ -320,3 +320,28 @@ CAMPAIGN_DEMANDS = [
     "Publish the party's finances, including legal costs, every year.",
     "Guarantee members a direct vote on any change to the rules for electing the leader.",
 ]
+
+# The demo conversation: each statement with the chance that a member of each camp agrees
+# (stay and fight, leave and build, workplace first). Four statements unite the camps, and
+# everyone rejects the last.
+CONVERSATION_QUESTION = "Stay and fight, or leave and build: what should we do next?"
+CONVERSATION_DESCRIPTION = (
+    "Members are split on whether to stay in the party and fight for it, or leave and build "
+    "something new. Vote on each statement, add your own, and see what we share."
+)
+CONVERSATION_STATEMENTS: list[tuple[str, tuple[float, float, float]]] = [
+    ("We should stay in the party and fight to change its direction.", (0.9, 0.1, 0.4)),
+    ("We should leave together and build a new democratic party.", (0.1, 0.9, 0.4)),
+    ("Members, not the leadership, should choose every candidate.", (0.85, 0.9, 0.85)),
+    ("The leadership must publish the report in full.", (0.9, 0.95, 0.85)),
+    ("Our councillors should stay in the party group for now.", (0.85, 0.15, 0.5)),
+    ("We should stand our own candidates at the next local elections.", (0.1, 0.85, 0.3)),
+    ("Branches should keep control of the money they raise.", (0.8, 0.85, 0.8)),
+    ("Organising in our workplaces matters more than any party.", (0.3, 0.5, 0.95)),
+    ("Conference decisions should bind the leadership.", (0.9, 0.6, 0.7)),
+    ("A new party would split the vote and let the right in.", (0.8, 0.15, 0.4)),
+    ("Whatever we decide, we should act together, not one by one.", (0.9, 0.9, 0.9)),
+    ("Nothing needs to change in how the party is run.", (0.05, 0.02, 0.05)),
+]
+# How many demo members vote in each camp.
+CONVERSATION_CAMPS = (16, 14, 10)

@@ -28,6 +28,10 @@ from rankandfile.campaigns.services import (
 from rankandfile.campaigns.tallies import tallies_rebuild
 from rankandfile.demo.data import (
     CAMPAIGN_DEMANDS,
+    CONVERSATION_CAMPS,
+    CONVERSATION_DESCRIPTION,
+    CONVERSATION_QUESTION,
+    CONVERSATION_STATEMENTS,
     DISTRICTS,
     FIRST_NAMES,
     GROUPS,
@@ -36,6 +40,7 @@ from rankandfile.demo.data import (
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
+from rankandfile.opinions.services import conversation_create, map_recompute, vote_cast
 
 DEMO_DOMAIN = "demo.rankandfile.invalid"
 DEMO_PASSWORD = "rank-and-file-demo"
@@ -59,6 +64,7 @@ class DemoSummary:
     memberships: int
     organisers: int
     pledges: int
+    conversation_votes: int
 
 
 def _demo_user(
@@ -197,6 +203,11 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         if rng.random() < 0.3:
             add(rng.choice(national), member)
     add(groups[0], demo_member)
+    # The first group's conversation: members of the group, in camps (the demo member has not
+    # voted yet, so they can try it).
+    voters = rng.sample(others, sum(CONVERSATION_CAMPS))
+    for voter in voters:
+        add(groups[0], voter)
     Membership.objects.bulk_create(memberships.values())
 
     for member in members:
@@ -210,13 +221,47 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     pledges = _demo_campaign(
         rng=rng, group=groups[0], organiser=demo_organiser, members=others, password=password
     )
+    conversation_votes = _demo_conversation(
+        rng=rng, group=groups[0], organiser=demo_organiser, voters=voters
+    )
     return DemoSummary(
         members=User.objects.count(),
         groups=len(groups),
         memberships=len(memberships),
         organisers=Authenticator.objects.filter(type=Authenticator.Type.TOTP).count(),
         pledges=pledges,
+        conversation_votes=conversation_votes,
     )
+
+
+def _demo_conversation(
+    *, rng: random.Random, group: Group, organiser: User, voters: list[User]
+) -> int:
+    """An open conversation of ``group``: the voters, in camps, vote through ``vote_cast`` as
+    members would (now and then skipping or passing on a statement), and its map is drawn as
+    the background recompute would draw it."""
+    conversation = conversation_create(
+        organiser=organiser,
+        group=group,
+        question=CONVERSATION_QUESTION,
+        description=CONVERSATION_DESCRIPTION,
+        seed_statements=[text for text, _ in CONVERSATION_STATEMENTS],
+    )
+    statements = list(conversation.statements.order_by("number"))
+    camps = [camp for camp, size in enumerate(CONVERSATION_CAMPS) for _ in range(size)]
+    rng.shuffle(camps)
+    votes = 0
+    for voter, camp in zip(voters, camps, strict=True):
+        for statement, (_, agree_chances) in zip(statements, CONVERSATION_STATEMENTS, strict=True):
+            if rng.random() < 0.1:
+                continue
+            agree = agree_chances[camp]
+            draw = rng.random()
+            value = 1 if draw < agree else -1 if draw < agree + (1 - agree) * 0.85 else 0
+            vote_cast(conversation=conversation, statement=statement, member=voter, value=value)
+            votes += 1
+    map_recompute(conversation_id=conversation.pk)
+    return votes
 
 
 def _demo_campaign(

@@ -6,8 +6,9 @@ hull drawn behind its marks and a legend entry "Group A (12 participants)". Ther
 the principal components have no meaning of their own, only closeness does (participants close
 together voted alike). The same votes give the same SVG, byte for byte.
 
-``opinion_map_svg`` is used by ``rankandfile opinion-map DIR --svg FILE`` and by the web page,
-which passes ``highlight_participant`` to show a member where they sit.
+``opinion_map_svg`` is used by ``rankandfile opinion-map DIR --svg FILE``; the web page draws the
+same plot from the stored map with ``stored_map_svg``, passing ``highlight_participant`` to show
+a member where they sit.
 """
 
 from __future__ import annotations
@@ -137,7 +138,55 @@ def opinion_map_svg(
     participant is not drawn. ``id_prefix`` keeps element ids unique when a page holds several
     maps. The plot keeps the two components at the same scale, so distances are true.
     """
-    groups = dict(sorted(result.groups.items()))
+    return _scatter_svg(
+        result.groups,
+        result.positions,
+        width=width,
+        height=height,
+        highlight_participant=highlight_participant,
+        title=title,
+        id_prefix=id_prefix,
+    )
+
+
+def stored_map_svg(
+    positions: Mapping[str, Sequence[float]],
+    groups: Mapping[str, int],
+    *,
+    width: int = 640,
+    height: int = 480,
+    highlight_participant: int | None = None,
+    title: str = "Opinion map",
+    id_prefix: str = "opinion-map",
+) -> str:
+    """The map as the web page draws it, from a stored map (``summary.map_data``'s
+    ``positions`` and ``groups``, keyed by participant numbers as strings in JSON). The marks
+    carry no participant numbers: a page has no use for them, and while the conversation is
+    open a number is what a comparison of votes over time would need."""
+    return _scatter_svg(
+        {int(p): g for p, g in groups.items()},
+        {int(p): (float(xy[0]), float(xy[1])) for p, xy in positions.items() if p in groups},
+        width=width,
+        height=height,
+        highlight_participant=highlight_participant,
+        title=title,
+        id_prefix=id_prefix,
+        numbered=False,
+    )
+
+
+def _scatter_svg(
+    clustered: Mapping[int, int],
+    all_positions: Mapping[int, Point],
+    *,
+    width: int,
+    height: int,
+    highlight_participant: int | None,
+    title: str,
+    id_prefix: str,
+    numbered: bool = True,
+) -> str:
+    groups = dict(sorted(clustered.items()))
     sizes: dict[int, int] = {}
     for group in groups.values():
         sizes[group] = sizes.get(group, 0) + 1
@@ -151,7 +200,7 @@ def opinion_map_svg(
     plot_width = max(1.0, width - 2 * PADDING)
     plot_height = max(1.0, height - 2 * PADDING - legend_height)
 
-    positions = {p: result.positions[p] for p in groups}
+    positions = {p: all_positions[p] for p in groups}
     place = _placer(list(positions.values()), plot_left, plot_top, plot_width, plot_height)
 
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
@@ -185,8 +234,9 @@ def opinion_map_svg(
             if g != group:
                 continue
             x, y = place(positions[participant])
+            number = f' data-participant="{participant}"' if numbered else ""
             attributes = (
-                f' class="participant" data-participant="{participant}" fill="{colour}" '
+                f' class="participant"{number} fill="{colour}" '
                 f'stroke="{BACKGROUND}" stroke-width="0.75"'
             )
             lines.append(_mark(shape, x, y, MARK_RADIUS, attributes))
@@ -196,7 +246,9 @@ def opinion_map_svg(
         label_y = y - 14 if y - 14 > plot_top + 8 else y + 24
         colour, shape = _style(groups[highlighted])
         lines += [
-            f'<g class="highlight" data-participant="{highlighted}">',
+            f'<g class="highlight" data-participant="{highlighted}">'
+            if numbered
+            else '<g class="highlight">',
             # Drawn again on top, so that other groups' marks do not hide it.
             _mark(shape, x, y, MARK_RADIUS, f' fill="{colour}" stroke="{BACKGROUND}"'),
             f'<circle cx="{_number(x)}" cy="{_number(y)}" r="11" fill="none" '

@@ -18,7 +18,8 @@ urlpatterns = [
     ),
     path("<int:conversation_id>/settings/", views.conversation_settings, name="settings"),
     path("<int:conversation_id>/close/", views.conversation_close, name="close"),
-    # replaced by the map page
-    path("<int:conversation_id>/map/", views.map_placeholder, name="map"),
+    path("<int:conversation_id>/map/", views.conversation_map, name="map"),
+    path("<int:conversation_id>/map/campaign/", views.map_to_campaign, name="map_to_campaign"),
+    path("<int:conversation_id>/map/proposal/", views.map_to_proposal, name="map_to_proposal"),
     path("<int:conversation_id>/export.zip", views.conversation_export, name="export"),
 ]

@@ -22,6 +22,7 @@ from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 from rankandfile.lib.markdown import markdown_render
 from rankandfile.lib.paging import page_of
+from rankandfile.lib.prefill import prefill_forget, prefill_initial
 from rankandfile.proposals import balloting, comments, selectors, services
 from rankandfile.proposals.forms import (
     AmendmentForm,
@@ -67,7 +68,10 @@ def proposal_list(request: HttpRequest, group_slug: str) -> HttpResponse:
 def _draft_form_page(
     request: HttpRequest, *, group: Group, proposal: Proposal | None
 ) -> HttpResponse:
-    initial = {"title": proposal.title, "text": proposal.text} if proposal else None
+    if proposal is not None:
+        initial = {"title": proposal.title, "text": proposal.text}
+    else:
+        initial = prefill_initial(request, form="proposals:new", owner=group.pk)
     form = ProposalForm(request.POST or None, initial=initial)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -80,6 +84,7 @@ def _draft_form_page(
                 proposal = services.proposal_draft_create(
                     proposer=member, group=group, title=data["title"], text=data["text"]
                 )
+                prefill_forget(request, form="proposals:new")
                 messages.success(request, "Your draft is saved. Only you can see it.")
                 return redirect(proposal)
             else:

@@ -24,6 +24,8 @@ from rankandfile.demo.services import (
     DEMO_PASSWORD,
 )
 from rankandfile.groups.models import Group, GroupKind, Membership, Role
+from rankandfile.opinions.models import Conversation
+from rankandfile.opinions.services import participant_of
 
 
 def test_the_command_line_prints_its_usage(capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,6 +77,18 @@ def test_the_demo_network_is_a_living_site() -> None:
     assert tally.pledges == pledges.count()
     assert tally.verified_pledges == pledges.filter(verified=True).count()
     assert tally.amount_pence == sum(p.amount_pence or 0 for p in pledges)
+    # An open conversation of the demo member's group, whose camps the map tells apart; the
+    # demo member has not voted yet, so they can try it.
+    conversation = Conversation.objects.get()
+    assert conversation.is_open and conversation.statements.count() == 12
+    assert conversation.group is not None
+    assert conversation.group.memberships.filter(member__email=DEMO_MEMBER_EMAIL).exists()
+    result = conversation.map_result
+    assert result.participants_count == 40 and result.votes_count > 400
+    assert len(result.data["group_sizes"]) >= 2
+    assert result.data["consensus"]["agree"] and result.data["divisive"]
+    member = User.objects.get(email=DEMO_MEMBER_EMAIL)
+    assert participant_of(conversation=conversation, member=member) is None
     # Running it again changes nothing.
     call_command("demo", "--if-empty", verbosity=0)
     assert User.objects.count() == 3500

@@ -223,7 +223,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "opinions:detail": (200, 200, 200, 200, 200),
     "opinions:export": (404, 404, 404, 404, 404),  # open: nobody, not even organisers
     "opinions:list": (200, 200, 200, 200, 200),
-    "opinions:map": (404, 404, 404, 302, 404),  # organisers see it while it is open
+    # Open, no votes yet: a member of the group is told to vote on 7 statements first, the
+    # organiser that the map is being drawn.
+    "opinions:map": (404, 404, 200, 200, 404),
+    "opinions:map_to_campaign": (302, 302, 302, 302, 302),
+    "opinions:map_to_proposal": (302, 302, 302, 302, 302),
     "opinions:moderate": (302, 404, 404, 200, 404),
     "opinions:moderate_statement": (302, 302, 302, 302, 302),
     "opinions:new": (302, 404, 404, 404, 200),

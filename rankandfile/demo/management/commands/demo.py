@@ -38,7 +38,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo network loaded: {summary.members} members, {summary.groups} groups, "
                 f"{summary.memberships} memberships, {summary.organisers} organisers with TOTP, "
-                f"a live campaign with {summary.pledges} pledges."
+                f"a live campaign with {summary.pledges} pledges, an open conversation with "
+                f"{summary.conversation_votes} votes and its opinion map."
             )
         )
         self.stdout.write(f"Demo member:    {DEMO_MEMBER_EMAIL} / {DEMO_PASSWORD}")
