@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
+from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
@@ -21,6 +22,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/ballots/nominations", nominations_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/conversations", opinions_router)
 api.add_router("/slates", slates_router)

@@ -20,6 +20,8 @@ KINDS: dict[str, MessageClass] = {
     "pledge_released": MessageClass.SERVICE,
     "campaign_won": MessageClass.SERVICE,
     "proposal_threshold_reached": MessageClass.SERVICE,
+    "nomination_received": MessageClass.SERVICE,
+    "nomination_seconded": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -41,6 +43,8 @@ KIND_LABELS: dict[str, str] = {
     "pledge_released": "Pledge released",
     "campaign_won": "Campaign won",
     "proposal_threshold_reached": "Proposal reached its supporters",
+    "nomination_received": "Nomination received",
+    "nomination_seconded": "Nomination seconded",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",

@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo
 
 from django.tasks import Task
 
-from rankandfile.ballots.tasks import ballots_close_due, ballots_open_due, ballots_remind_due
+from rankandfile.ballots.tasks import (
+    ballots_close_due,
+    ballots_open_due,
+    ballots_remind_due,
+    nominations_close_due,
+)
 from rankandfile.campaigns.tasks import campaigns_release_figures, campaigns_resolve_due
 from rankandfile.notifications.tasks import (
     digests_send,
@@ -35,8 +40,8 @@ class Job:
 
 def jobs_due(now: datetime) -> list[Job]:
     """Every minute: ballots to open, remind and close, deadlines to resolve, conversations to
-    close, proposals to lapse, send to a ballot or decide, slates to send to a ballot or
-    publish, mail to send.
+    close, nominations to close, proposals to lapse, send to a ballot or decide, slates to send
+    to a ballot or publish, mail to send.
 
     Every ten minutes (at 3, 13, ... past): the campaigns' published breakdowns that are due a
     release (each stage's own timetable decides; see campaigns.services.figures_release_due).
@@ -49,6 +54,7 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(ballots_open_due),
         Job(ballots_remind_due),
         Job(ballots_close_due),
+        Job(nominations_close_due),
         Job(campaigns_resolve_due),
         Job(conversations_close_due),
         Job(proposals_resolve_due),

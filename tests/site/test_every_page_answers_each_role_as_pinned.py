@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
+from rankandfile.ballots.nominations import nomination_create, nomination_period_create
 from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
@@ -68,6 +69,8 @@ class World:
     comment_id: int = 0
     amendment_id: int = 0
     slate_id: int = 0
+    period_id: int = 0
+    nomination_id: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -79,6 +82,8 @@ class World:
                 return {"slug": self.campaign_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
                 return {"ballot_id": self.ballot_id}
+            if route.startswith("nomination"):
+                return self._nominations(route)
             if route == "vote_cast":
                 return {"conversation_id": self.conversation_id, "number": 0}
             if route.startswith("slate_") and route != "slate_list":
@@ -105,6 +110,8 @@ class World:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
+        if app == "ballots" and route.startswith("nomination"):
+            return self._nominations(route)
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
         if app == "opinions" and route not in {"list", "new"}:
@@ -116,6 +123,13 @@ class World:
                 return {"group_slug": self.group_slug}
             return {"slate_id": self.slate_id}
         return {}
+
+    def _nominations(self, route: str) -> dict[str, object]:
+        if route == "nominations_new":
+            return {"group_slug": self.group_slug}
+        if route in {"nominations", "nominations_close", "nomination_list", "nomination_create"}:
+            return {"period_id": self.period_id}
+        return {"period_id": self.period_id, "nomination_id": self.nomination_id}
 
     def _proposals(self, route: str) -> dict[str, object]:
         if route in {"list", "new", "reported", "settings"}:
@@ -146,6 +160,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:conversation_list": (401, 200, 200, 200, 200),
     "api-v1:conversation_read": (401, 200, 200, 200, 200),
     "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:nomination_accept": (405, 405, 405, 405, 405),
+    "api-v1:nomination_create": (405, 405, 405, 405, 405),
+    "api-v1:nomination_list": (401, 404, 200, 200, 404),
+    "api-v1:nomination_second": (405, 405, 405, 405, 405),
+    "api-v1:nomination_withdraw": (405, 405, 405, 405, 405),
     "api-v1:map_read": (401, 403, 403, 404, 403),  # organisers: no map computed yet
     "api-v1:openapi-json": (200, 200, 200, 200, 200),
     "api-v1:pledge_create": (405, 405, 405, 405, 405),
@@ -167,6 +186,12 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "ballots:delete": (302, 302, 302, 302, 302),
     "ballots:detail": (200, 200, 200, 200, 200),
     "ballots:list": (302, 200, 200, 200, 200),
+    "ballots:nomination_accept": (302, 404, 200, 404, 404),  # the nominee only
+    "ballots:nomination_second": (302, 302, 302, 302, 302),
+    "ballots:nomination_withdraw": (302, 302, 302, 302, 302),
+    "ballots:nominations": (302, 404, 200, 200, 404),
+    "ballots:nominations_close": (302, 302, 302, 302, 302),
+    "ballots:nominations_new": (302, 404, 404, 200, 404),
     "ballots:open": (302, 302, 302, 302, 302),
     "ballots:preview": (302, 404, 404, 200, 404),
     "ballots:receipt": (200, 200, 200, 200, 200),
@@ -293,6 +318,7 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         statement_id=conversation.statements.get().pk,
         **_proposal_ids(group, member),
         slate_id=_slate_id(group, organiser, member),
+        **_nomination_ids(group, organiser, member),
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
@@ -320,6 +346,17 @@ def _slate_id(group: Group, organiser: User, member: User) -> int:
     )
     slate_apply(slate=slate, member=member, statement="Vote for me.")
     return slate.pk
+
+
+def _nomination_ids(group: Group, organiser: User, member: User) -> dict[str, int]:
+    period = nomination_period_create(
+        organiser=organiser,
+        group=group,
+        post="Branch secretary",
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    nomination = nomination_create(period=period, nominator=organiser, nominee=member)
+    return {"period_id": period.pk, "nomination_id": nomination.pk}
 
 
 def test_every_url_pattern_is_pinned() -> None:
