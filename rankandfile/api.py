@@ -8,11 +8,13 @@ from ninja.security import django_auth
 
 from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
+from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
+from rankandfile.proposals.slates_api import router as slates_router
 
 api = NinjaAPI(
     title="Rank and File API",
@@ -22,10 +24,12 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/ballots/nominations", nominations_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/conversations", opinions_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/proposals", proposal_comments_router)
+api.add_router("/slates", slates_router)
 
 
 class GroupOut(Schema):

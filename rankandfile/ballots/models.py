@@ -211,3 +211,118 @@ class BallotBundle(models.Model):
 
     def __str__(self) -> str:
         return f"Bundle of ballot {self.ballot_id}"
+
+
+# Nominations for elected posts (ballots.nominations) -----------------------------------------
+
+STV_METHODS = (Method.SCOTTISH_STV, Method.ERS97, Method.MEEK)
+
+
+class NominationPeriod(models.Model):
+    """Nominations for a post (or several seats of one post) before an STV ballot.
+
+    When nominations close, the ballot is made from the accepted, sufficiently seconded
+    candidates who have not withdrawn, in the order of a shuffle seeded by ``shuffle_seed``
+    (published on the ballot, so that anyone can reproduce the order).
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="nomination_periods")
+    post = models.CharField(max_length=200, help_text="The post, such as “Branch secretary”.")
+    seats = models.PositiveSmallIntegerField(default=1)
+    method = models.CharField(max_length=16, choices=Method.choices, default=Method.SCOTTISH_STV)
+    seconders_needed = models.PositiveSmallIntegerField(default=2)
+    closes_at = models.DateTimeField()
+    voting_days = models.PositiveSmallIntegerField(default=7)
+    shuffle_seed = models.BigIntegerField(default=new_tie_break_seed)
+    ballot = models.OneToOneField(
+        Ballot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="nomination_period",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Why no ballot was made, when none was (too few candidates).
+    outcome_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-closes_at", "-pk"]
+        indexes = [models.Index(fields=["closed_at", "closes_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__gte=1), name="ballots_nominationperiod_seats"
+            ),
+            models.CheckConstraint(
+                condition=Q(voting_days__gte=1), name="ballots_nominationperiod_voting_days"
+            ),
+            models.CheckConstraint(
+                condition=Q(method__in=[m.value for m in STV_METHODS]),
+                name="ballots_nominationperiod_stv_method",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nominations for {self.post}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("ballots:nominations", kwargs={"period_id": self.pk})
+
+
+class Nomination(models.Model):
+    """A member nominated by another member (never by themselves: a check constraint)."""
+
+    period = models.ForeignKey(
+        NominationPeriod, on_delete=models.CASCADE, related_name="nominations"
+    )
+    nominee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Markdown source, at most 500 words (ballots.nominations.STATEMENT_WORDS).
+    statement = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The candidate's place on the ballot (1-based), set when nominations close.
+    ballot_position = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "nominee"], name="ballots_nomination_one_per_nominee"
+            ),
+            models.CheckConstraint(
+                condition=~Q(nominee=models.F("nominated_by")),
+                name="ballots_nomination_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Nomination {self.pk} for period {self.period_id}"
+
+
+class Seconding(models.Model):
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="secondings")
+    seconder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nomination", "seconder"], name="ballots_seconding_one_per_seconder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Seconding of nomination {self.nomination_id}"

@@ -42,9 +42,10 @@ def member_may_organise(*, member: User, ballot_group: Group | None) -> bool:
 def _group_visible(ballot: Ballot, viewer: Viewer) -> bool:
     if ballot.group is None or ballot.group.visibility != Visibility.HIDDEN:
         return True
-    return (
-        viewer.is_authenticated
-        and Membership.objects.filter(group=ballot.group, member=viewer).exists()
+    # A member of another group on the roll (a ballot several groups hold together) sees it.
+    return viewer.is_authenticated and (
+        Membership.objects.filter(group=ballot.group, member=viewer).exists()
+        or RollEntry.objects.filter(ballot=ballot, member=viewer).exists()
     )
 
 

@@ -406,6 +406,14 @@ def electorate_members(ballot: Ballot) -> QuerySet[User]:
     return members.distinct()
 
 
+def electorate_of_groups(*, group_ids: Sequence[int]) -> QuerySet[User]:
+    """Every member of any of the groups, once each (as :func:`electorate_members` counts a
+    member): the roll of a ballot that several groups hold together, given to
+    :func:`ballot_open` as ``member_ids``."""
+    members = members_consenting_to(ConsentPurpose.MEMBERSHIP)
+    return members.filter(memberships__group_id__in=list(group_ids)).distinct()
+
+
 def _check_stored_content(ballot: Ballot) -> None:
     """The checks of :func:`ballot_create` again, for a ballot whose rows were made another way
     (by hand in a shell, or by an older version): nothing opens that the count could not carry."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from rankandfile.ballots import services
+from rankandfile.ballots import nominations, services
 
 
 @task()
@@ -20,3 +20,8 @@ def ballots_close_due() -> int:
 @task()
 def ballots_remind_due() -> int:
     return services.ballots_remind_due()
+
+
+@task()
+def nominations_close_due() -> int:
+    return nominations.nominations_close_due()

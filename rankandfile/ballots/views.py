@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
-from rankandfile.ballots import selectors, services
+from rankandfile.ballots import nominations, selectors, services
 from rankandfile.ballots.forms import (
     BallotForm,
     QuestionForm,
@@ -28,6 +28,8 @@ from rankandfile.ballots.models import (
     BallotState,
     Electorate,
     Method,
+    Nomination,
+    NominationPeriod,
     Threshold,
 )
 from rankandfile.groups.models import Group
@@ -46,6 +48,7 @@ def ballot_list(request: HttpRequest) -> HttpResponse:
         {
             "ballots": selectors.ballots_for_member(member),
             "drafts": selectors.drafts_organised_by(member, organised),
+            "nomination_periods": nominations.periods_for_member(member),
             "organised": organised,
         },
     )
@@ -65,8 +68,22 @@ def ballot_detail(request: HttpRequest, ballot_id: int) -> HttpResponse:
             "questions": ballot.questions.prefetch_related("choices"),
             "roll_entry": entry,
             "may_organise": may_organise,
+            **_nominated_candidates(ballot),
         },
     )
+
+
+def _nominated_candidates(ballot: Ballot) -> dict[str, object]:
+    """A ballot made from nominations shows each candidate's statement, in ballot order."""
+    period = NominationPeriod.objects.filter(ballot=ballot).first()
+    if period is None:
+        return {}
+    candidates = (
+        Nomination.objects.filter(period=period, ballot_position__isnull=False)
+        .select_related("nominee")
+        .order_by("ballot_position")
+    )
+    return {"nomination_period": period, "candidates": candidates}
 
 
 @login_required

@@ -22,6 +22,8 @@ KINDS: dict[str, MessageClass] = {
     "proposal_threshold_reached": MessageClass.SERVICE,
     "proposal_amendment": MessageClass.SERVICE,
     "comment_reply": MessageClass.SERVICE,
+    "nomination_received": MessageClass.SERVICE,
+    "nomination_seconded": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -45,6 +47,8 @@ KIND_LABELS: dict[str, str] = {
     "proposal_threshold_reached": "Proposal reached its supporters",
     "proposal_amendment": "Amendment to a member's proposal",
     "comment_reply": "Reply to a member's comment",
+    "nomination_received": "Nomination received",
+    "nomination_seconded": "Nomination seconded",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",

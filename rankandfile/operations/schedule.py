@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo
 
 from django.tasks import Task
 
-from rankandfile.ballots.tasks import ballots_close_due, ballots_open_due, ballots_remind_due
+from rankandfile.ballots.tasks import (
+    ballots_close_due,
+    ballots_open_due,
+    ballots_remind_due,
+    nominations_close_due,
+)
 from rankandfile.campaigns.tasks import campaigns_release_figures, campaigns_resolve_due
 from rankandfile.notifications.tasks import (
     digests_send,
@@ -21,7 +26,7 @@ from rankandfile.notifications.tasks import (
     outbox_expire_addressed,
 )
 from rankandfile.opinions.tasks import conversations_close_due
-from rankandfile.proposals.tasks import proposals_resolve_due
+from rankandfile.proposals.tasks import proposals_resolve_due, slates_resolve_due
 
 LONDON = ZoneInfo("Europe/London")
 DIGEST_HOUR = 7
@@ -35,7 +40,8 @@ class Job:
 
 def jobs_due(now: datetime) -> list[Job]:
     """Every minute: ballots to open, remind and close, deadlines to resolve, conversations to
-    close, proposals to lapse, send to a ballot or decide, mail to send.
+    close, nominations to close, proposals to lapse, send to a ballot or decide, slates to send
+    to a ballot or publish, mail to send.
 
     Every ten minutes (at 3, 13, ... past): the campaigns' published breakdowns that are due a
     release (each stage's own timetable decides; see campaigns.services.figures_release_due).
@@ -48,9 +54,11 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(ballots_open_due),
         Job(ballots_remind_due),
         Job(ballots_close_due),
+        Job(nominations_close_due),
         Job(campaigns_resolve_due),
         Job(conversations_close_due),
         Job(proposals_resolve_due),
+        Job(slates_resolve_due),
         Job(outbox_deliver),
     ]
     local = now.astimezone(LONDON)

@@ -306,3 +306,111 @@ class CommentReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk} of comment {self.comment_id}"
+
+
+# Agreed slates (slates.py) -----------------------------------------------------------------
+
+
+class SlateState(models.TextChoices):
+    AGREEING = "agreeing", "Waiting for every group's organisers to agree"
+    APPLICATIONS = "applications", "Taking applications"
+    VOTING = "voting", "Members are ranking the applicants"
+    PUBLISHED = "published", "Recommended slate published"
+    LAPSED = "lapsed", "Lapsed (too few applicants for a ballot)"
+
+
+class Slate(models.Model):
+    """A slate for an outside election, agreed by the members of one group or several: its
+    places are filled, in order, by an STV ballot of the applicants (slates.py)."""
+
+    # The group whose organiser opened the slate; its ballot is this group's.
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="slates")
+    title = models.CharField(max_length=150)
+    election = models.CharField(max_length=200)
+    places = models.PositiveSmallIntegerField()
+    applications_close_at = models.DateTimeField()
+    ballot_days = models.PositiveSmallIntegerField(default=7)
+    state = models.CharField(max_length=16, choices=SlateState.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    result_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "applications_close_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(places__gte=1, places__lte=100), name="proposals_slate_places_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["voting", "published"]) | Q(ballot__isnull=False),
+                name="proposals_slate_balloted_has_ballot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("slates:detail", kwargs={"slate_id": self.pk})
+
+
+class SlateGroup(models.Model):
+    """A group holding the slate; its members may apply and vote once its organisers agree."""
+
+    slate = models.ForeignKey(Slate, on_delete=models.CASCADE, related_name="slate_groups")
+    group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["slate", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["slate", "group"], name="proposals_slate_group_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Group {self.group_id} of slate {self.slate_id}"
+
+
+class SlateApplication(models.Model):
+    """A member's request to be on the slate, with a short statement (Markdown)."""
+
+    slate = models.ForeignKey(Slate, on_delete=models.CASCADE, related_name="applications")
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The name on the ballot and the published slate, kept if the member later leaves.
+    name = models.CharField(max_length=120)
+    statement = models.TextField()
+    withdrawn = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The applicant's candidate number on the ballot, and their place on the published slate.
+    ballot_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    slate_position = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["slate", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slate", "member"], name="proposals_slate_application_once"
+            ),
+            models.UniqueConstraint(
+                fields=["slate", "slate_position"], name="proposals_slate_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn=False) | Q(slate_position__isnull=True),
+                name="proposals_slate_withdrawn_not_placed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application {self.pk} to slate {self.slate_id}"

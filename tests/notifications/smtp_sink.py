@@ -152,9 +152,13 @@ class SmtpSinkProcess:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self._totals = multiprocessing.Array("q", 2)
-        self._control, child = multiprocessing.Pipe()
-        self._process = multiprocessing.Process(
+        # Spawned, not forked: the test process may have threads by then (a browser test's
+        # Playwright driver, the maths' BLAS pool), and a forked child can deadlock on a lock
+        # one of them held.
+        context = multiprocessing.get_context("spawn")
+        self._totals = context.Array("q", 2)
+        self._control, child = context.Pipe()
+        self._process = context.Process(
             target=_serve_counting, args=(self.port, self._totals, child), daemon=True
         )
         self.connections = 0

@@ -18,9 +18,11 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "ballots_open_due",
         "ballots_remind_due",
         "ballots_close_due",
+        "nominations_close_due",
         "campaigns_resolve_due",
         "conversations_close_due",
         "proposals_resolve_due",
+        "slates_resolve_due",
         "outbox_deliver",
     ]
 
@@ -65,9 +67,11 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.ballots.tasks.ballots_close_due",
             "rankandfile.ballots.tasks.ballots_open_due",
             "rankandfile.ballots.tasks.ballots_remind_due",
+            "rankandfile.ballots.tasks.nominations_close_due",
             "rankandfile.campaigns.tasks.campaigns_resolve_due",
             "rankandfile.notifications.tasks.outbox_deliver",
             "rankandfile.opinions.tasks.conversations_close_due",
             "rankandfile.proposals.tasks.proposals_resolve_due",
+            "rankandfile.proposals.tasks.slates_resolve_due",
         ]
     )

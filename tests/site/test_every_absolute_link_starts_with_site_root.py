@@ -26,10 +26,16 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from rankandfile import cli
 from rankandfile.accounts.models import User
+from rankandfile.ballots.nominations import (
+    nomination_create,
+    nomination_period_create,
+    nomination_second,
+)
 from rankandfile.ballots.services import (
     ballot_cast,
     ballot_close,
@@ -197,7 +203,8 @@ def _campaign_emails(make_member: MakeMember, make_campaign: MakeCampaign) -> No
 
 def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     """A ballot opened, reminded and counted; an invitation; an update and a digest; a
-    proposal's threshold reached, an amendment to it and a reply to a comment on it."""
+    proposal's threshold reached, an amendment to it and a reply to a comment on it; a
+    nomination received and seconded."""
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group, hours_open=72))
@@ -235,6 +242,15 @@ def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     amendment_propose(proposal=proposal, author=organiser, proposed_text="Build more.")
     comment = comment_create(proposal=proposal, author=reader, text="Agreed?")
     comment_create(proposal=proposal, author=organiser, text="Agreed.", parent=comment)
+    # A nomination, received and seconded: the nominee is told each time.
+    period = nomination_period_create(
+        organiser=organiser,
+        group=group,
+        post="Branch secretary",
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    nomination = nomination_create(period=period, nominator=organiser, nominee=reader)
+    nomination_second(nomination=nomination, seconder=digest_reader)
 
 
 def _everything_in(message: EmailMessage) -> Iterator[tuple[str, str]]:

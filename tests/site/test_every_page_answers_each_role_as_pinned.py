@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from rankandfile.accounts.models import User
+from rankandfile.ballots.nominations import nomination_create, nomination_period_create
 from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
@@ -26,6 +29,7 @@ from rankandfile.notifications.services import invitation_create
 from rankandfile.opinions.services import conversation_create
 from rankandfile.proposals.comments import comment_create
 from rankandfile.proposals.services import amendment_propose, proposal_draft_create, proposal_open
+from rankandfile.proposals.slates import slate_apply, slate_create
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
 
@@ -64,6 +68,9 @@ class World:
     proposal_id: int = 0
     comment_id: int = 0
     amendment_id: int = 0
+    slate_id: int = 0
+    period_id: int = 0
+    nomination_id: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -75,8 +82,12 @@ class World:
                 return {"slug": self.campaign_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
                 return {"ballot_id": self.ballot_id}
+            if route.startswith("nomination"):
+                return self._nominations(route)
             if route == "vote_cast":
                 return {"conversation_id": self.conversation_id, "number": 0}
+            if route.startswith("slate_") and route != "slate_list":
+                return {"slate_id": self.slate_id}
             if route.startswith(("conversation_read", "statement", "vote", "map")):
                 return {"conversation_id": self.conversation_id}
             return self._proposals_api(route)
@@ -111,13 +122,26 @@ class World:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
+        if app == "ballots" and route.startswith("nomination"):
+            return self._nominations(route)
         if app == "ballots" and route not in {"list", "create"}:
             return {"ballot_id": self.ballot_id}
         if app == "opinions" and route not in {"list", "new"}:
             return {"conversation_id": self.conversation_id}
         if app == "proposals":
             return self._proposals(route)
+        if app == "slates":
+            if route in {"list", "new"}:
+                return {"group_slug": self.group_slug}
+            return {"slate_id": self.slate_id}
         return {}
+
+    def _nominations(self, route: str) -> dict[str, object]:
+        if route == "nominations_new":
+            return {"group_slug": self.group_slug}
+        if route in {"nominations", "nominations_close", "nomination_list", "nomination_create"}:
+            return {"period_id": self.period_id}
+        return {"period_id": self.period_id, "nomination_id": self.nomination_id}
 
     def _proposals(self, route: str) -> dict[str, object]:
         if route in {"list", "new", "reported", "settings"}:
@@ -167,11 +191,21 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:conversation_list": (401, 200, 200, 200, 200),
     "api-v1:conversation_read": (401, 200, 200, 200, 200),
     "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:nomination_accept": (405, 405, 405, 405, 405),
+    "api-v1:nomination_create": (405, 405, 405, 405, 405),
+    "api-v1:nomination_list": (401, 404, 200, 200, 404),
+    "api-v1:nomination_second": (405, 405, 405, 405, 405),
+    "api-v1:nomination_withdraw": (405, 405, 405, 405, 405),
     "api-v1:map_read": (401, 403, 403, 404, 403),  # organisers: no map computed yet
     "api-v1:openapi-json": (200, 200, 200, 200, 200),
     "api-v1:pledge_create": (405, 405, 405, 405, 405),
     "api-v1:pledge_mine": (401, 404, 404, 404, 404),
     "api-v1:pledge_withdraw": (401, 404, 404, 404, 404),
+    "api-v1:slate_apply": (405, 405, 405, 405, 405),
+    "api-v1:slate_list": (401, 200, 200, 200, 200),
+    "api-v1:slate_read": (401, 404, 200, 200, 404),
+    "api-v1:slate_recommended": (401, 404, 404, 404, 404),  # not published yet
+    "api-v1:slate_withdraw": (405, 405, 405, 405, 405),
     "api-v1:statement_list": (401, 200, 200, 200, 200),
     "api-v1:statement_next": (401, 200, 200, 200, 200),
     "api-v1:statement_submit": (401, 200, 200, 200, 200),  # its GET lists the statements
@@ -183,6 +217,12 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "ballots:delete": (302, 302, 302, 302, 302),
     "ballots:detail": (200, 200, 200, 200, 200),
     "ballots:list": (302, 200, 200, 200, 200),
+    "ballots:nomination_accept": (302, 404, 200, 404, 404),  # the nominee only
+    "ballots:nomination_second": (302, 302, 302, 302, 302),
+    "ballots:nomination_withdraw": (302, 302, 302, 302, 302),
+    "ballots:nominations": (302, 404, 200, 200, 404),
+    "ballots:nominations_close": (302, 302, 302, 302, 302),
+    "ballots:nominations_new": (302, 404, 404, 200, 404),
     "ballots:open": (302, 302, 302, 302, 302),
     "ballots:preview": (302, 404, 404, 200, 404),
     "ballots:receipt": (200, 200, 200, 200, 200),
@@ -258,6 +298,15 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:send_to_ballot": (302, 302, 302, 302, 302),
     "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
+    "slates:agree": (302, 302, 302, 302, 302),
+    "slates:apply": (302, 404, 200, 200, 404),
+    "slates:detail": (302, 404, 200, 200, 404),
+    "slates:embed": (404, 404, 404, 404, 404),  # not published yet
+    "slates:list": (302, 404, 200, 200, 404),
+    "slates:new": (302, 404, 404, 200, 404),
+    "slates:public": (404, 404, 404, 404, 404),  # not published yet
+    "slates:send_to_ballot": (302, 302, 302, 302, 302),
+    "slates:withdraw": (302, 302, 302, 302, 302),
     "styleguide": (404, 404, 404, 404, 404),  # DEBUG only
 }
 
@@ -300,6 +349,8 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         conversation_id=conversation.pk,
         statement_id=conversation.statements.get().pk,
         **_proposal_ids(group, member),
+        slate_id=_slate_id(group, organiser, member),
+        **_nomination_ids(group, organiser, member),
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
@@ -314,6 +365,30 @@ def _proposal_ids(group: Group, member: User) -> dict[str, int]:
     comment = comment_create(proposal=proposal, author=member, text="Agreed.")
     amendment = amendment_propose(proposal=proposal, author=member, proposed_text="Build more.")
     return {"proposal_id": proposal.pk, "comment_id": comment.pk, "amendment_id": amendment.pk}
+
+
+def _slate_id(group: Group, organiser: User, member: User) -> int:
+    slate = slate_create(
+        organiser=organiser,
+        group=group,
+        title="Left slate",
+        election="the national executive",
+        places=2,
+        applications_close_at=timezone.now() + timedelta(days=1),
+    )
+    slate_apply(slate=slate, member=member, statement="Vote for me.")
+    return slate.pk
+
+
+def _nomination_ids(group: Group, organiser: User, member: User) -> dict[str, int]:
+    period = nomination_period_create(
+        organiser=organiser,
+        group=group,
+        post="Branch secretary",
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    nomination = nomination_create(period=period, nominator=organiser, nominee=member)
+    return {"period_id": period.pk, "nomination_id": nomination.pk}
 
 
 def test_every_url_pattern_is_pinned() -> None:
