@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankandfile.opinions import views
+from rankandfile.opinions import map_views, views
 
 app_name = "opinions"
 
@@ -18,8 +18,8 @@ urlpatterns = [
     ),
     path("<int:conversation_id>/settings/", views.conversation_settings, name="settings"),
     path("<int:conversation_id>/close/", views.conversation_close, name="close"),
-    path("<int:conversation_id>/map/", views.conversation_map, name="map"),
-    path("<int:conversation_id>/map/campaign/", views.map_to_campaign, name="map_to_campaign"),
-    path("<int:conversation_id>/map/proposal/", views.map_to_proposal, name="map_to_proposal"),
+    path("<int:conversation_id>/map/", map_views.conversation_map, name="map"),
+    path("<int:conversation_id>/map/campaign/", map_views.map_to_campaign, name="map_to_campaign"),
+    path("<int:conversation_id>/map/proposal/", map_views.map_to_proposal, name="map_to_proposal"),
     path("<int:conversation_id>/export.zip", views.conversation_export, name="export"),
 ]
