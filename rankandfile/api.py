@@ -10,7 +10,7 @@ from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
-from rankandfile.groups.selectors import groups_directory, member_count_public
+from rankandfile.groups.selectors import directory_search, member_count_public
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
@@ -40,14 +40,27 @@ class GroupOut(Schema):
     districts: list[str]
     issues: list[str]
     members: str
+    distance_km: float | None = None
+
+
+def _rounded(distance: float | None) -> float | None:
+    return None if distance is None else round(distance, 1)
 
 
 @api.get("/groups", response=list[GroupOut], tags=["groups"])
 def list_groups(
-    request: HttpRequest, place: str = "", kind: str = "", issue: str = "", text: str = ""
+    request: HttpRequest,
+    place: str = "",
+    kind: str = "",
+    issue: str = "",
+    text: str = "",
+    radius_km: int | None = None,
 ) -> list[GroupOut]:
-    """The group directory as the logged-in member sees it."""
-    groups = groups_directory(viewer=request.user, place=place, kind=kind, issue=issue, text=text)
+    """The group directory as the logged-in member sees it; nearest first (with
+    ``distance_km``) when ``place`` is a known postcode district."""
+    groups = directory_search(
+        viewer=request.user, place=place, kind=kind, issue=issue, text=text, radius_km=radius_km
+    ).groups
     return [
         GroupOut(
             slug=g.slug,
@@ -57,6 +70,7 @@ def list_groups(
             districts=[d.district for d in g.districts.all()],
             issues=[i.slug for i in g.issues.all()],
             members=member_count_public(g.member_count),  # type: ignore[attr-defined]
+            distance_km=_rounded(getattr(g, "distance_km", None)),
         )
         for g in groups
     ]

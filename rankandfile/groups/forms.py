@@ -41,10 +41,22 @@ class GroupForm(forms.Form):
     issues = tag_checkboxes(IssueTag, label="Issues the group works on")
 
 
+# The radius filter's choices on the directory, in kilometres.
+RADIUS_CHOICES_KM = (5, 10, 25, 50, 100)
+
+
 class DirectoryFilterForm(forms.Form):
     text = forms.CharField(required=False, label="Name or description")
     place = forms.CharField(
         required=False, label="Place", help_text="A postcode district or area, such as LS6 or LS."
+    )
+    radius_km = forms.TypedChoiceField(
+        required=False,
+        label="Within",
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any distance"), *((str(km), f"{km} km") for km in RADIUS_CHOICES_KM)],
+        help_text="From the district given as the place.",
     )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *GroupKind.choices], required=False)
     issue = forms.ChoiceField(required=False, label="Issue")

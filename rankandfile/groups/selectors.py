@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -32,6 +32,13 @@ from rankandfile.groups.models import (
     Membership,
     Role,
     Visibility,
+)
+from rankandfile.lib.geo import (
+    distance_km,
+    district_centroid,
+    district_centroids,
+    district_suggestions,
+    districts_near,
 )
 from rankandfile.lib.postcodes import (
     PostcodeDistrictError,
@@ -90,6 +97,72 @@ def groups_directory(
         )
         .order_by("name")
     )
+
+
+@dataclass(frozen=True)
+class DirectorySearch:
+    """The directory's answer to a search. When the place is a known district, ``groups`` are
+    ordered nearest first and each has ``distance_km`` (to the nearest district it covers)."""
+
+    groups: list[Group]
+    near: str = ""  # the known district the groups are ordered from
+    unknown_place: str = ""  # a place we could not locate
+    suggestions: list[str] = field(default_factory=list)
+
+
+def directory_search(
+    *,
+    viewer: Viewer,
+    text: str = "",
+    kind: str = "",
+    place: str = "",
+    issue: str = "",
+    radius_km: int | None = None,
+) -> DirectorySearch:
+    """The group directory, nearest first from a known postcode district.
+
+    A known district orders every matching group by the distance from it to the nearest
+    district the group covers (groups covering no known district come last, or are left out
+    when a radius is given). Area letters (``LS``) filter by area as before. Anything else is
+    answered with suggestions. Distances are worked out in Python over the groups' districts,
+    which the directory query prefetches in one query.
+    """
+    compact = place.strip().upper().replace(" ", "")
+    if not compact:
+        return DirectorySearch(
+            groups=list(groups_directory(viewer=viewer, text=text, kind=kind, issue=issue))
+        )
+    origin = district_centroid(compact)
+    if origin is None:
+        known_area = compact.isalpha() and any(
+            postcode_area(d) == compact for d in district_centroids()
+        )
+        groups = groups_directory(viewer=viewer, text=text, kind=kind, place=compact, issue=issue)
+        if known_area:
+            return DirectorySearch(groups=list(groups))
+        return DirectorySearch(
+            groups=list(groups), unknown_place=compact, suggestions=district_suggestions(compact)
+        )
+    base = groups_directory(viewer=viewer, text=text, kind=kind, issue=issue)
+    if radius_km is not None:
+        near = GroupDistrict.objects.filter(district__in=list(districts_near(compact, radius_km)))
+        base = base.filter(pk__in=near.values("group_id"))
+    located: list[tuple[float, str, Group]] = []
+    unlocated: list[Group] = []
+    for group in base:
+        distances = [
+            distance_km(origin, point)
+            for d in group.districts.all()
+            if (point := district_centroid(d.district)) is not None
+        ]
+        if distances:
+            group.distance_km = min(distances)  # type: ignore[attr-defined]
+            located.append((group.distance_km, group.name, group))  # type: ignore[attr-defined]
+        elif radius_km is None:
+            group.distance_km = None  # type: ignore[attr-defined]
+            unlocated.append(group)
+    located.sort(key=lambda row: (row[0], row[1], row[2].pk))
+    return DirectorySearch(groups=[group for _, _, group in located] + unlocated, near=compact)
 
 
 # How many groups near a member their home page suggests.

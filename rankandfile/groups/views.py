@@ -29,8 +29,8 @@ from rankandfile.lib.paging import page_of, query_without_page
 def group_list(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    groups = selectors.groups_directory(viewer=request.user, **filters)
-    context = {"form": form, "groups": groups}
+    search = selectors.directory_search(viewer=request.user, **filters)
+    context = {"form": form, "groups": search.groups, "search": search}
     if request.headers.get("HX-Request"):
         return render(request, "groups/group_list.html#results", context)
     return render(request, "groups/group_list.html", context)
