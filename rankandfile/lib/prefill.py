@@ -9,6 +9,7 @@ app knows nothing of where the words came from, and nothing is saved until the m
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 QUERY = "prefilled=1"
 
@@ -17,11 +18,13 @@ def _key(form: str) -> str:
     return f"prefill.{form}"
 
 
-def prefill_store(request: HttpRequest, *, form: str, owner: int, initial: dict[str, str]) -> str:
-    """Keep ``initial`` for the form named ``form`` (a URL name) of ``owner``; returns the query
-    string to add to the form's address."""
+def prefill_store(
+    request: HttpRequest, *, form: str, owner: int, initial: dict[str, str], **kwargs: str
+) -> str:
+    """Keep ``initial`` for the form whose URL name is ``form``, for ``owner``; returns the
+    form's address (``kwargs`` are its URL arguments) opened with them."""
     request.session[_key(form)] = {"owner": owner, "initial": initial}
-    return QUERY
+    return f"{reverse(form, kwargs=kwargs)}?{QUERY}"
 
 
 def prefill_initial(request: HttpRequest, *, form: str, owner: int) -> dict[str, str]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from rankandfile.accounts.decorators import (
@@ -198,7 +197,7 @@ def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
         chosen=ground.chosen,
         participants=ground.participants,
     )
-    query = prefill_store(
+    url = prefill_store(
         request,
         form="campaigns:new",
         owner=ground.group.pk,
@@ -206,6 +205,7 @@ def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "demands": "\n".join(each.text for each in ground.chosen),
             "explanation": explanation,
         },
+        group_slug=ground.group.slug,
     )
     messages.info(
         request,
@@ -213,7 +213,7 @@ def map_to_campaign(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "links back to the conversation. Give it a title and a target, set its stages, and save "
         "it as a draft.",
     )
-    return redirect(f"{reverse('campaigns:new', kwargs={'group_slug': ground.group.slug})}?{query}")
+    return redirect(url)
 
 
 @mfa_required
@@ -231,15 +231,16 @@ def map_to_proposal(request: HttpRequest, conversation_id: int) -> HttpResponse:
         chosen=ground.chosen,
         participants=ground.participants,
     )
-    query = prefill_store(
+    url = prefill_store(
         request,
         form="proposals:new",
         owner=ground.group.pk,
         initial={"title": proposal_title(ground.conversation.question), "text": text},
+        group_slug=ground.group.slug,
     )
     messages.info(
         request,
         "The statements you chose are the text of a new draft proposal, which links back to the "
         "conversation. Edit it as you wish and save it as a draft.",
     )
-    return redirect(f"{reverse('proposals:new', kwargs={'group_slug': ground.group.slug})}?{query}")
+    return redirect(url)
