@@ -54,6 +54,7 @@ def make_member(db: None) -> MakeMember:
         district: str = "LS6",
         consents: Iterable[ConsentPurpose] = (ConsentPurpose.MEMBERSHIP,),
         mfa: bool = False,
+        coordinator: bool = False,
     ) -> User:
         n = next(_numbers)
         member = User.objects.create_user(email or f"member{n}@example.org", TEST_PASSWORD)
@@ -64,8 +65,11 @@ def make_member(db: None) -> MakeMember:
             postcode_district=district,
             consents=consents,
         )
-        if mfa:
+        if mfa or coordinator:
             TOTP.activate(member, TOTP_SECRET)
+        if coordinator:
+            member.is_network_coordinator = True
+            member.save(update_fields=["is_network_coordinator"])
         return member
 
     return make

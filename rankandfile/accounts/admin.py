@@ -44,10 +44,24 @@ class LockedTaskResultAdmin(LockedModelAdmin[DBTaskResult[Any, Any]], DBTaskResu
 class UserAdmin(LockedModelAdmin[User]):
     # Email addresses are deliberately not listed or searchable here: an admin looks members up
     # by id from a support request, and a list of emails must not leave the platform.
-    list_display = ["id", "display_name", "postcode_district", "is_active", "is_staff"]
-    list_filter = ["is_active", "is_staff"]
+    list_display = [
+        "id",
+        "display_name",
+        "postcode_district",
+        "is_active",
+        "is_staff",
+        "is_network_coordinator",
+    ]
+    list_filter = ["is_active", "is_staff", "is_network_coordinator"]
     search_fields = ["display_name"]
-    fields = ["display_name", "postcode_district", "is_active", "is_staff", "date_joined"]
+    fields = [
+        "display_name",
+        "postcode_district",
+        "is_active",
+        "is_staff",
+        "is_network_coordinator",
+        "date_joined",
+    ]
     readonly_fields = ["date_joined"]
 
 

@@ -10,6 +10,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.authentication import get_authentication_records
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -76,6 +77,22 @@ def mfa_required(
         detour = second_factor_detour(request, next_url=request.get_full_path())
         if detour is not None:
             return detour
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def network_coordinator_required(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Network coordinators' pages: ``mfa_required``, and the member must be a coordinator
+    (anyone else gets 403)."""
+
+    @mfa_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not request_member(request).is_network_coordinator:
+            raise PermissionDenied("Only network coordinators may open this page.")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -75,6 +75,13 @@ class User(AbstractUser):
     )
     interests = models.ManyToManyField(IssueTag, blank=True, related_name="interested_members")
     skills = models.ManyToManyField(Skill, blank=True, related_name="members")
+    is_network_coordinator = models.BooleanField(
+        default=False,
+        help_text=(
+            "Network coordinators decide which groups join the network and approve what is "
+            "published network-wide. Their pages need a second factor, as organisers' do."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
