@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_api_token_scope_and_expiry'),
+        ("accounts", "0004_api_token_scope_and_expiry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='is_network_coordinator',
-            field=models.BooleanField(default=False, help_text="Network coordinators decide which groups join the network and approve what is published network-wide. Their pages need a second factor, as organisers' do."),
+            model_name="user",
+            name="is_network_coordinator",
+            field=models.BooleanField(
+                default=False,
+                help_text="Network coordinators decide which groups join the network and approve what is published network-wide. Their pages need a second factor, as organisers' do.",
+            ),
         ),
     ]
