@@ -52,15 +52,16 @@ def _campaign_group(request: HttpRequest, slug: str) -> BackingTarget:
 
 
 def _back(request: HttpRequest, target: BackingTarget, payload: BackingIn) -> Status[object]:
+    show_name = payload.show_name
     try:
         _, new = backings.backing_member_set(
-            target=target, member=api_member(request), show_name=payload.show_name
+            target=target, member=api_member(request), show_name=show_name
         )
     except ConsentRequiredError as error:
         return Status(403, ErrorOut(detail=str(error)))
     except BackingError as error:
         return Status(409, ErrorOut(detail=str(error)))
-    out = BackingOut(show_name=payload.show_name, backing=backing_counts_out(target))
+    out = BackingOut(show_name=show_name, backing=backing_counts_out(target))
     return Status(201 if new else 200, out)
 
 
@@ -75,7 +76,9 @@ WRITE = [PersonalToken(write=True), django_auth]
 
 
 @router.post("/campaigns/{slug}/backing", response=RESPONSES, auth=WRITE)
-def campaign_backing_create(request: HttpRequest, slug: str, payload: BackingIn) -> Status[object]:
+def campaign_backing_create(
+    request: HttpRequest, slug: str, payload: BackingIn | None = None
+) -> Status[object]:
     """Back an open campaign, your display name shown only if ``show_name``; again, to change
     that choice (200). 403 without the membership consent; 409 if it is not open."""
     return _back(request, selectors.campaign_get_public(slug=slug), payload)
@@ -88,7 +91,9 @@ def campaign_backing_delete(request: HttpRequest, slug: str) -> Status[object]:
 
 
 @router.post("/groups/{slug}/backing", response=RESPONSES, auth=WRITE)
-def group_backing_create(request: HttpRequest, slug: str, payload: BackingIn) -> Status[object]:
+def group_backing_create(
+    request: HttpRequest, slug: str, payload: BackingIn | None = None
+) -> Status[object]:
     """Back a campaign group (kind "campaign"), as for a campaign."""
     return _back(request, _campaign_group(request, slug), payload)
 
