@@ -76,9 +76,7 @@ WRITE = [PersonalToken(write=True), django_auth]
 
 
 @router.post("/campaigns/{slug}/backing", response=RESPONSES, auth=WRITE)
-def campaign_backing_create(
-    request: HttpRequest, slug: str, payload: BackingIn | None = None
-) -> Status[object]:
+def campaign_backing_create(request: HttpRequest, slug: str, payload: BackingIn) -> Status[object]:
     """Back an open campaign, your display name shown only if ``show_name``; again, to change
     that choice (200). 403 without the membership consent; 409 if it is not open."""
     return _back(request, selectors.campaign_get_public(slug=slug), payload)
@@ -91,9 +89,7 @@ def campaign_backing_delete(request: HttpRequest, slug: str) -> Status[object]:
 
 
 @router.post("/groups/{slug}/backing", response=RESPONSES, auth=WRITE)
-def group_backing_create(
-    request: HttpRequest, slug: str, payload: BackingIn | None = None
-) -> Status[object]:
+def group_backing_create(request: HttpRequest, slug: str, payload: BackingIn) -> Status[object]:
     """Back a campaign group (kind "campaign"), as for a campaign."""
     return _back(request, _campaign_group(request, slug), payload)
 
