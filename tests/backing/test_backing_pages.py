@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from rankandfile.audit.models import AuditEntry
 from rankandfile.campaigns.backing_selectors import backing_summary
-from rankandfile.campaigns.models import Backing
+from rankandfile.campaigns.backings import backing_member_set
+from rankandfile.campaigns.models import Backing, Campaign, CampaignState
 from rankandfile.groups.models import Membership
 from tests.backing.conftest import MakeCampaignGroup
 from tests.personas import MakeCampaign, MakeGroup, MakeMember, login_with_second_factor
@@ -134,3 +135,22 @@ def test_the_group_that_runs_a_campaign_is_shown_it_cannot_back_it(
     page = client.post(url, {"group": campaign.group.slug, "action": "back"}, follow=True)
     assert "A group cannot back its own campaign." in page.content.decode()
     assert not Backing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_closed_campaign_still_lists_its_backers_who_can_only_stop(
+    make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    campaign = make_campaign()
+    backer = make_member(display_name="Early Egret")
+    backing_member_set(target=campaign, member=backer, show_name=True)
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.WON)
+    client = Client()
+    client.force_login(backer)
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert "Early Egret" in page and "Stop backing it" in page
+    assert "Save my choice" not in page and ">Back it<" not in page
+    newcomer = Client()
+    newcomer.force_login(make_member())
+    page = newcomer.get(campaign.get_absolute_url()).content.decode()
+    assert "Backed by 0 groups and 1 member." in page and ">Back it<" not in page
