@@ -108,6 +108,7 @@ TEMPLATES = [
 # DATABASE_POOL_MIN_SIZE open, at most DATABASE_POOL_MAX_SIZE (one per thread serving at once is
 # enough), a request waiting at most DATABASE_POOL_TIMEOUT seconds for one. DATABASE_POOL=0 turns
 # it off (then a connection is kept for 60 seconds, as before; use that behind pgbouncer).
+_DATABASE_POOL_ON = env_bool("DATABASE_POOL", True)
 _DATABASE_POOL = {
     "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0),
     "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8, minimum=1),
@@ -118,7 +119,7 @@ if _DATABASE_POOL["min_size"] > _DATABASE_POOL["max_size"]:
 
 
 def _server_database(name: str, url: str) -> dict[str, Any]:
-    pool = env_bool("DATABASE_POOL", True)
+    pool = _DATABASE_POOL_ON
     try:
         database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0 if pool else 60))
     except ValueError as error:
