@@ -15,6 +15,8 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 
 HEADER = "X-Request-ID"
@@ -36,13 +38,17 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         given = request.headers.get(HEADER, "")
         request_id = given if _ACCEPTED.fullmatch(given) else uuid.uuid4().hex
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Kept until the response is closed (request_finished, below), not only until this
+        # returns: Django logs a response's error status ("Not Found: ...") after the middleware.
+        _request_id.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="rankandfile.lib.request_id")
+def _request_id_forget(sender: object, **kwargs: object) -> None:
+    _request_id.set(None)
 
 
 class RequestIdFilter(logging.Filter):
