@@ -39,7 +39,6 @@ SAME_FOR_EVERYONE = frozenset(
         "campaigns:counter",
         "campaigns:totals",
         "campaigns:embed",
-        "api-v1:campaign_read",
         "slates:embed",
     }
 )

@@ -10,15 +10,38 @@ elsewhere for now).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import resolve
 
 from rankandfile.db_router import REPLICA
 
 logger = logging.getLogger(__name__)
+
+# Asked of each app server by its own address, over plain HTTP.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+class ProbeMiddleware:
+    """Answers the probes (and Prometheus) before Django checks the host name and redirects to
+    HTTPS: Docker, a load balancer or Prometheus asks an app server by its own address
+    (``127.0.0.1:8000``, ``10.0.0.12:8000``) over plain HTTP, which is neither a name in
+    ALLOWED_HOSTS nor HTTPS. None of them builds a link from the host name; /metrics checks the
+    peer's address itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info not in PROBE_PATHS:
+            return self.get_response(request)
+        request.resolver_match = match = resolve(request.path_info)
+        response: HttpResponseBase = match.func(request)
+        return response
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "rankandfile.lib.request_id.RequestIdMiddleware",
     "rankandfile.metrics.RequestMetricsMiddleware",
+    "rankandfile.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

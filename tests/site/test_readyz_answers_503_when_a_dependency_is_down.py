@@ -72,3 +72,15 @@ def test_readyz_answers_503_when_the_cache_is_down(client: Client, settings: Set
         }
     }
     assert _checks(client) == (503, {"database:default": "ok", "cache": "failed"})
+
+
+def test_probes_answer_an_app_servers_own_address_over_plain_http(
+    client: Client, settings: Settings
+) -> None:
+    settings.ALLOWED_HOSTS = ["rankandfile.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    for probe in ("/healthz", "/readyz", "/metrics"):
+        assert client.get(probe, HTTP_HOST="10.0.0.12:8000").status_code == 200, probe
+    # Every page still needs the site's name, and HTTPS.
+    assert client.get("/", HTTP_HOST="10.0.0.12:8000").status_code == 400
+    assert client.get("/", HTTP_HOST="rankandfile.example").status_code == 301
