@@ -24,10 +24,11 @@ keepalive = 5  # nginx keeps connections to app servers open (upstream keepalive
 # library cannot grow for ever.
 max_requests = 20000
 max_requests_jitter = 2000
-# One JSON object a line, with nginx's request id: the same id is in the app's log lines.
+# One JSON object a line, with the request id the app answered (nginx's, or one it made): the
+# same id is in the app's log lines.
 accesslog = "-"
 access_log_format = (
-    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}i)s", '
+    '{"time": "%(t)s", "logger": "gunicorn.access", "request_id": "%({x-request-id}o)s", '
     '"method": "%(m)s", "path": "%(U)s", "status": "%(s)s", "bytes": "%(B)s", '
     '"duration_us": "%(D)s", "remote": "%(h)s"}'
 )
