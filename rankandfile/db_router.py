@@ -43,7 +43,7 @@ SAME_FOR_EVERYONE = frozenset(
     }
 )
 # Public pages that show a signed-in member something of their own: the replica only for
-# visitors without a session.
+# visitors without a session. (A name with no page yet matches nothing.)
 PUBLIC_TO_VISITORS = frozenset(
     {
         "campaigns:list",
@@ -53,6 +53,8 @@ PUBLIC_TO_VISITORS = frozenset(
         "slates:public",
         "resources:list",
         "resources:detail",
+        "events:list",
+        "events:detail",
     }
 )
 
