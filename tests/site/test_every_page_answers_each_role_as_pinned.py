@@ -272,6 +272,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
+    # The test client connects from 127.0.0.1, which METRICS_ALLOWED_ADDRESSES lets in; from
+    # elsewhere it is a 404 (tests/site/test_metrics_only_to_configured_addresses.py).
+    "metrics": (200, 200, 200, 200, 200),
     "notifications:message_kinds": (302, 302, 302, 302, 302),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
@@ -310,6 +313,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:send_to_ballot": (302, 302, 302, 302, 302),
     "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
+    "readyz": (200, 200, 200, 200, 200),
     "slates:agree": (302, 302, 302, 302, 302),
     "slates:apply": (302, 404, 200, 200, 404),
     "slates:detail": (302, 404, 200, 200, 404),
