@@ -255,6 +255,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:join": (302, 302, 302, 302, 302),
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
+    "groups:map": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
     "groups:requests": (302, 404, 404, 200, 404),
