@@ -118,7 +118,7 @@ class World:
 
     def _by_app(self, name: str) -> dict[str, object]:
         app, _, route = name.partition(":")
-        if app == "groups" and route not in {"list", "create"}:
+        if app == "groups" and route not in {"list", "create", "map"}:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
