@@ -23,9 +23,11 @@ def test_a_visitor_tabs_to_an_area_of_the_map_and_enter_opens_its_groups(
     page.get_by_role("heading", name="The network on a map").wait_for()
     assert serious_violations(page) == []
 
-    # Every linked area is a link named by its title; an area without groups is not a link.
-    leeds = page.get_by_role("link", name="LS: Leeds, fewer than 5 groups")
-    assert leeds.count() == 1
+    # The map is a named group of links, each area named by its title; an area without
+    # groups is not a link.
+    the_map = page.get_by_role("group", name="Map of the postcode areas of Great Britain")
+    assert the_map.get_by_role("link", name="LS: Leeds, fewer than 5 groups").count() == 1
+    assert the_map.get_by_role("link").count() == 3
     assert page.get_by_role("link", name="ZE: Shetland, no groups").count() == 0
 
     # On a 390 px phone the map scales to the page's width.
