@@ -122,7 +122,7 @@ class World:
         app, _, route = name.partition(":")
         if app == "backing" and route != "list":
             return {"kind": "campaigns", "slug": self.campaign_slug}
-        if app == "groups" and route not in {"list", "create"}:
+        if app == "groups" and route not in {"list", "create", "map"}:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
@@ -267,6 +267,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:join": (302, 302, 302, 302, 302),
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
+    "groups:map": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
     "groups:requests": (302, 404, 404, 200, 404),
