@@ -10,6 +10,7 @@ from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
+from rankandfile.events.api import router as events_router
 from rankandfile.groups.selectors import directory_search, member_count_public
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
@@ -30,6 +31,7 @@ api.add_router("/conversations", opinions_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/proposals", proposal_comments_router)
 api.add_router("/slates", slates_router)
+api.add_router("/events", events_router)
 
 
 class GroupOut(Schema):
