@@ -36,7 +36,7 @@ class EventForm(forms.Form):
     ends_at = _when("Ends")
     in_person = forms.BooleanField(required=False, label="In person")
     district = forms.CharField(
-        max_length=8,
+        max_length=20,
         required=False,
         label="Postcode district of the venue",
         help_text="For example M1 or LS6. Everyone who can see the event sees it.",

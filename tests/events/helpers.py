@@ -18,7 +18,7 @@ LINK = "https://meet.example.org/secret-room-4417"
 
 
 def details(**changes: Any) -> EventDetails:
-    starts = timezone.now() + timedelta(days=3)
+    starts = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
     base = EventDetails(
         title="Branch meeting",
         description="We plan the **next** steps.",
