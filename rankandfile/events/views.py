@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from rankandfile.events import calendars, selectors, services
 from rankandfile.events.forms import EventForm, SessionForm, event_initial
 from rankandfile.events.models import Event, RsvpStatus
 from rankandfile.groups.models import Group
-from rankandfile.groups.selectors import group_get_for_organiser
+from rankandfile.groups.selectors import group_get_for_organiser, group_get_for_viewer
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 from rankandfile.lib.paging import page_of
@@ -36,8 +36,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     """Upcoming events the visitor may see; ``?group=<slug>`` for one group's."""
     group = None
     slug = request.GET.get("group", "")
-    if slug:
-        group = get_object_or_404(Group, slug=slug)
+    if slug:  # a hidden group is not found by anyone outside it
+        group = group_get_for_viewer(slug=slug, viewer=request.user)
     events = selectors.events_upcoming(viewer=request.user, group=group)
     organises = None
     if request.user.is_authenticated and group is not None:

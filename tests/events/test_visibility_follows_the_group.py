@@ -75,3 +75,26 @@ def test_who_sees_which_event(make_member: MakeMember, make_group: MakeGroup) ->
         services.rsvp_create(event=events["members"], member=other)
     services.rsvp_create(event=events["public"], member=other)
     services.rsvp_create(event=events["network"], member=other)
+
+
+def test_a_groups_event_list_is_linked_from_its_page_and_hides_a_hidden_group(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    from tests.personas import login_with_second_factor
+
+    organiser = make_member(mfa=True)
+    hidden = make_group(organiser=organiser, visibility="hidden", name="Quiet Caucus")
+    make_event(organiser=organiser, group=hidden, title="Quiet meeting")
+    listing = f"{reverse('events:list')}?group={hidden.slug}"
+    outsider = Client()
+    outsider.force_login(make_member())
+    assert outsider.get(listing).status_code == 404
+    assert Client().get(listing).status_code == 404
+
+    client = Client()
+    login_with_second_factor(client, organiser)
+    page = client.get(reverse("groups:detail", kwargs={"slug": hidden.slug})).content.decode()
+    assert f'href="{reverse("events:list")}?group={hidden.slug}"' in page
+    own = client.get(listing).content.decode()
+    assert "Quiet meeting" in own
+    assert reverse("events:new", kwargs={"group_slug": hidden.slug}) in own
