@@ -157,3 +157,45 @@ def test_a_bad_session_form_keeps_what_was_typed(
     assert answer.status_code == 400
     assert "The session must end after it starts." in page
     assert 'value="Keep this title"' in page and 'value="Room 9"' in page
+
+
+def _choose(session_id: int, member_id: int) -> str:
+    from django.db import connections
+
+    from rankandfile.accounts.models import User
+    from rankandfile.events.models import Session
+
+    try:
+        services.session_choose(
+            session=Session.objects.get(pk=session_id), member=User.objects.get(pk=member_id)
+        )
+        return "chosen"
+    except EventError:
+        return "refused"
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("one_at_a_time")
+def test_concurrent_choices_never_overfill_a_session_on_postgresql(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent writers need PostgreSQL (SQLite serialises every write).")
+    organiser = make_member(mfa=True)
+    event = make_event(organiser=organiser, group=make_group(organiser=organiser), capacity=30)
+    session = services.session_create(
+        organiser=organiser, event=event, details=_session(event, "Popular workshop", 5)
+    )
+    members = [make_member() for _ in range(20)]
+    for member in members:
+        services.rsvp_create(event=event, member=member)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(lambda m: _choose(session.pk, m.pk), members))
+    assert outcomes.count("chosen") == 5 and outcomes.count("refused") == 15
+    assert SessionChoice.objects.filter(session=session).count() == 5
