@@ -68,13 +68,23 @@ def list_groups(
     place: str = "",
     kind: str = "",
     issue: str = "",
+    q: str = "",
     text: str = "",
     radius_km: int | None = None,
+    page: int = 1,
 ) -> list[GroupOut]:
-    """The group directory as the logged-in member sees it; nearest first (with
-    ``distance_km``) when ``place`` is a known postcode district."""
+    """The group directory as the logged-in member sees it, 50 groups a page (``page``, from
+    1); nearest first (with ``distance_km``) when ``place`` is a known postcode district.
+    ``q`` searches the groups' names and descriptions for every word (``text`` is its old
+    name); without a place, groups whose name holds the words come first."""
     groups = directory_search(
-        viewer=request.user, place=place, kind=kind, issue=issue, text=text, radius_km=radius_km
+        viewer=request.user,
+        place=place,
+        kind=kind,
+        issue=issue,
+        text=q or text,
+        radius_km=radius_km,
+        page=page,
     ).groups
     _, backed = backing_counts()
     return [

@@ -168,7 +168,7 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         )
         group.issues.set([tags_by_slug[s] for s in issue_slugs])
         GroupDistrict.objects.bulk_create(
-            GroupDistrict(group=group, district=d, area=postcode_area(d)) for d in districts
+            GroupDistrict.covering(group=group, district=d) for d in districts
         )
         groups.append(group)
 
