@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rankandfile.campaigns",
     "rankandfile.opinions",
     "rankandfile.proposals",
+    "rankandfile.resources",
     "rankandfile.operations",
     "rankandfile.demo",
 ]
@@ -260,6 +261,20 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = True
+
+# Members' files (the resource hub) go through Django's storage API: on disk under MEDIA_ROOT by
+# default, or any storage backend (object storage) named by FILE_STORAGE_BACKEND. They are never
+# served from a public address (no MEDIA_URL): only through signed links that expire.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
+STORAGES = {
+    "default": {
+        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The largest file a member may add to the hub, and how long a link to a file works.
+RESOURCES_FILE_MAX_BYTES = env_int("RESOURCES_FILE_MAX_BYTES", 10_000_000, minimum=1)
+RESOURCES_FILE_LINK_SECONDS = env_int("RESOURCES_FILE_LINK_SECONDS", 15 * 60, minimum=1)
 
 # Security headers on every response.
 SECURE_CSP = {

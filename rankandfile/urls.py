@@ -33,6 +33,7 @@ urlpatterns = [
     path("conversations/", include("rankandfile.opinions.urls")),
     path("proposals/", include("rankandfile.proposals.urls")),
     path("slates/", include("rankandfile.proposals.slate_urls")),
+    path("resources/", include("rankandfile.resources.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

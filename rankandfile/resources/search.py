@@ -1,0 +1,82 @@
+"""Full-text search of the hub: PostgreSQL's full-text search in production, SQLite's FTS5 in
+the embedded default. Both read ``Resource.search_document`` (written by the services).
+
+Only the words of what a member types are searched for (letters and digits: never syntax), each
+matched as a prefix ("organis" finds "organising"), all of them required.
+
+- PostgreSQL: a GIN index on ``to_tsvector('english', search_document)`` (migration 0002),
+  the very expression ``SearchVector`` writes, so the query uses it; the words go into a
+  ``to_tsquery`` as ``word:*`` joined by ``&``.
+- SQLite: an external-content FTS5 table over the same column, kept in step by triggers
+  (migration 0002), queried for the resources' ids; each word quoted and given ``*``. The
+  porter tokenizer stems English words, as PostgreSQL's ``english`` configuration does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+
+from rankandfile.resources.models import Resource
+
+CONFIG = "english"
+FTS_TABLE = "resources_resource_fts"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# More words than this are not a search but a paste: the first ones are enough.
+MOST_WORDS = 12
+
+SQLITE_CREATE = [
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_document, "
+    "content='resources_resource', content_rowid='id', tokenize='porter unicode61')",
+    f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON resources_resource BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document); END",
+    f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON resources_resource BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); END",
+    f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF search_document ON resources_resource "
+    f"BEGIN INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_document) "
+    "VALUES ('delete', old.id, old.search_document); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_document) VALUES (new.id, new.search_document); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
+    f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update",
+    f"DROP TABLE IF EXISTS {FTS_TABLE}",
+]
+# The expression Django's ``search`` lookup writes for a text column, so the index serves it.
+POSTGRESQL_CREATE = [
+    f"CREATE INDEX {FTS_TABLE} ON resources_resource USING gin "
+    f"(to_tsvector('{CONFIG}'::regconfig, COALESCE(search_document, ''::text)))"
+]
+POSTGRESQL_DROP = [f"DROP INDEX IF EXISTS {FTS_TABLE}"]
+
+
+def search_words(text: str) -> list[str]:
+    return _WORD.findall(text)[:MOST_WORDS]
+
+
+def _fts5_query(words: list[str]) -> str:
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+
+
+def resources_matching(resources: QuerySet[Resource], text: str) -> QuerySet[Resource]:
+    """The resources whose title, summary, text, address, file name or issues match every
+    word of ``text`` (all of them when it has no words)."""
+    words = search_words(text)
+    if not words:
+        return resources
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"{word}:*" for word in words)
+        return resources.alias(document=SearchVector("search_document", config=CONFIG)).filter(
+            document=SearchQuery(query, config=CONFIG, search_type="raw")
+        )
+    matching = RawSQL(
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (_fts5_query(words),)
+    )
+    return resources.filter(pk__in=matching)
