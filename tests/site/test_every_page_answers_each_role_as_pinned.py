@@ -37,9 +37,9 @@ from rankandfile.resources.services import (
     resource_create,
     resource_moderate,
 )
-from tests.resources.uploads import pdf_upload
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
+from tests.resources.uploads import pdf_upload
 
 ANON, OUTSIDER, MEMBER, ORGANISER, STAFF = "anonymous", "outsider", "member", "organiser", "staff"
 ROLES = (ANON, OUTSIDER, MEMBER, ORGANISER, STAFF)
