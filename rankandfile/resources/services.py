@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -126,7 +126,7 @@ def _where(draft: ResourceDraft, author: User) -> None:
 
 
 def resource_create(
-    *, author: User, draft: ResourceDraft, upload: UploadedFile[Any] | None = None
+    *, author: User, draft: ResourceDraft, upload: File[Any] | None = None
 ) -> Resource:
     """A member's contribution, waiting for a moderator. Refused whole (ResourceError, nothing
     stored) when any part of it is wrong."""
