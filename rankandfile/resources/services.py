@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max

@@ -21,9 +21,7 @@ def article(
     body: str = "Start on time. Give everyone a voice.",
     approved_by: User | None = None,
 ) -> Resource:
-    draft = ResourceDraft(
-        kind="article", title=title, body=body, group=group, audience=audience
-    )
+    draft = ResourceDraft(kind="article", title=title, body=body, group=group, audience=audience)
     resource = resource_create(author=author, draft=draft)
     if approved_by is not None:
         resource = resource_moderate(resource=resource, moderator=approved_by, approve=True)

@@ -25,7 +25,8 @@ FILE_PAGE = reverse("resources:new_kind", kwargs={"kind": "file"})
 
 def _share(client: Client, upload: SimpleUploadedFile, title: str = "Know your rights") -> str:
     response = client.post(
-        FILE_PAGE, {"title": title, "summary": "For new reps.", "audience": "public", "upload": upload}
+        FILE_PAGE,
+        {"title": title, "summary": "For new reps.", "audience": "public", "upload": upload},
     )
     assert response.status_code == 400
     return response.content.decode()
@@ -102,10 +103,10 @@ def test_a_folder_path_sent_by_a_browser_never_reaches_the_storage(
     client = Client()
     client.force_login(make_member())
     body = (
-        b"--B\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nLeaflet\r\n"
-        b"--B\r\nContent-Disposition: form-data; name=\"audience\"\r\n\r\npublic\r\n"
-        b"--B\r\nContent-Disposition: form-data; name=\"upload\"; "
-        b"filename=\"../../../etc/cron.d/leaf\x01let.pdf\"\r\n"
+        b'--B\r\nContent-Disposition: form-data; name="title"\r\n\r\nLeaflet\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="audience"\r\n\r\npublic\r\n'
+        b'--B\r\nContent-Disposition: form-data; name="upload"; '
+        b'filename="../../../etc/cron.d/leaf\x01let.pdf"\r\n'
         b"Content-Type: application/pdf\r\n\r\n" + pdf_bytes() + b"\r\n--B--\r\n"
     )
     response = client.post(FILE_PAGE, body, content_type="multipart/form-data; boundary=B")

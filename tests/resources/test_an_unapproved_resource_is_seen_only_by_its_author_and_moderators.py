@@ -94,7 +94,7 @@ def test_a_waiting_group_resource_is_seen_by_its_author_and_the_groups_organiser
 def test_a_network_wide_resource_waits_for_a_network_coordinator(
     make_member: MakeMember, make_group: MakeGroup
 ) -> None:
-    group, organiser, author, member = _group_with_people(make_member, make_group)
+    _, organiser, author, _ = _group_with_people(make_member, make_group)
     resource = article(author, title=TITLE)
     coordinator = make_member(coordinator=True)
     assert _sees(_client(organiser), resource) == NOWHERE
@@ -119,9 +119,10 @@ def test_a_rejected_resource_stays_visible_to_its_author_only(
     resource = article(author, title=TITLE, group=group)
     resource_moderate(resource=resource, moderator=organiser, approve=False)
     assert _sees(_client(author), resource) == EVERYWHERE
-    assert "A moderator did not approve it" in _client(author).get(
-        resource.get_absolute_url()
-    ).content.decode()
+    assert (
+        "A moderator did not approve it"
+        in _client(author).get(resource.get_absolute_url()).content.decode()
+    )
     assert _sees(_client(member), resource) == NOWHERE
     assert _sees(_client(organiser), resource)["page"] is True  # still theirs to look at
     assert AuditEntry.objects.filter(action="resource.reject").count() == 1

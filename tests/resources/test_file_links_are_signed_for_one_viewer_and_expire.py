@@ -70,7 +70,7 @@ def test_an_altered_link_is_refused(make_member: MakeMember) -> None:
         assert response.status_code == 404
         assert "This download link does not work" in response.content.decode()
     # A link to another resource cannot be made by changing the id inside it.
-    payload, _, signature = token.partition(":")
+    signature = token.partition(":")[2]
     forged = signing.b64_encode(b'{"r":999,"m":%d}' % author.pk).decode() + ":" + signature
     assert client.get(_link(forged)).status_code == 404
 
