@@ -37,6 +37,7 @@ from rankandfile.demo.data import (
     GROUPS,
     PSEUDONYM_WORDS,
 )
+from rankandfile.demo.resources import demo_resources_load
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
@@ -65,6 +66,7 @@ class DemoSummary:
     organisers: int
     pledges: int
     conversation_votes: int
+    resources: int = 0
 
 
 def _demo_user(
@@ -224,7 +226,15 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     conversation_votes = _demo_conversation(
         rng=rng, group=groups[0], organiser=demo_organiser, voters=voters
     )
+    resources = demo_resources_load(
+        rng=rng,
+        coordinator=demo_organiser,
+        organiser=demo_organiser,
+        group=groups[0],
+        members=others,
+    )
     return DemoSummary(
+        resources=resources,
         members=User.objects.count(),
         groups=len(groups),
         memberships=len(memberships),
