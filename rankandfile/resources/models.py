@@ -14,6 +14,7 @@ served only through a signed link that expires (views.file_download).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -89,6 +90,10 @@ class Resource(models.Model):
     # What full-text search reads (search.py): title, summary, text, address, file name and
     # issue names, written by the services.
     search_document = models.TextField(blank=True)
+    # PostgreSQL only: search_document's words, kept by a trigger (migration 0002) and indexed
+    # (GIN), so a search never works them out again row by row. Always NULL on SQLite, whose
+    # FTS5 table holds the index instead (search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-helpful_count", "-created_at", "-pk"]
