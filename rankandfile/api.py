@@ -20,6 +20,7 @@ from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
 from rankandfile.proposals.slates_api import router as slates_router
+from rankandfile.resources.api import router as resources_router
 
 api = NinjaAPI(
     title="Rank and File API",
@@ -37,6 +38,7 @@ api.add_router("/proposals", proposals_router)
 api.add_router("/proposals", proposal_comments_router)
 api.add_router("/slates", slates_router)
 api.add_router("/events", events_router)
+api.add_router("/resources", resources_router)
 
 
 class GroupOut(Schema):

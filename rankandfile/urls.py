@@ -37,6 +37,7 @@ urlpatterns = [
     path("proposals/", include("rankandfile.proposals.urls")),
     path("slates/", include("rankandfile.proposals.slate_urls")),
     path("events/", include("rankandfile.events.urls")),
+    path("resources/", include("rankandfile.resources.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -38,6 +38,7 @@ from rankandfile.demo.data import (
     PSEUDONYM_WORDS,
 )
 from rankandfile.demo.gatherings import demo_gatherings_load
+from rankandfile.demo.resources import demo_resources_load
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
@@ -66,6 +67,7 @@ class DemoSummary:
     organisers: int
     pledges: int
     conversation_votes: int
+    resources: int = 0
 
 
 def _demo_user(
@@ -232,7 +234,15 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     demo_gatherings_load(
         rng=rng, coordinator=demo_organiser, groups=groups, members=others, now=now
     )
+    resources = demo_resources_load(
+        rng=rng,
+        coordinator=demo_organiser,
+        organiser=demo_organiser,
+        group=groups[0],
+        members=others,
+    )
     return DemoSummary(
+        resources=resources,
         members=User.objects.count(),
         groups=len(groups),
         memberships=len(memberships),
