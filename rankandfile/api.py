@@ -11,6 +11,7 @@ from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.groups.selectors import directory_search, member_count_public
+from rankandfile.introductions.api import router as introductions_router
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
@@ -30,6 +31,7 @@ api.add_router("/conversations", opinions_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/proposals", proposal_comments_router)
 api.add_router("/slates", slates_router)
+api.add_router("/introductions", introductions_router)
 
 
 class GroupOut(Schema):
