@@ -23,6 +23,10 @@ def _message_field() -> forms.CharField:
         label="Your message",
         max_length=MESSAGE_LONGEST,
         widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Write a short message saying who you are and why you ask.",
+            "max_length": f"Keep the message to at most {MESSAGE_LONGEST} characters.",
+        },
         help_text=f"Plain text, at most {MESSAGE_LONGEST} characters: who you are and why you "
         "ask. Do not put your phone number or address here: they are shared only if the other "
         "side accepts.",
