@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import IssueTag, Skill, User
-from rankandfile.accounts.services import consents_give_in_bulk
+from rankandfile.accounts.services import consent_give, consents_give_in_bulk
 from rankandfile.campaigns.models import Pledge, PledgeOption
 from rankandfile.campaigns.services import (
     OptionInput,
@@ -38,6 +38,7 @@ from rankandfile.demo.data import (
     PSEUDONYM_WORDS,
 )
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
+from rankandfile.introductions.services import introduction_ask_group, introduction_ask_skill
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
 from rankandfile.opinions.services import conversation_create, map_recompute, vote_cast
@@ -224,6 +225,9 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     conversation_votes = _demo_conversation(
         rng=rng, group=groups[0], organiser=demo_organiser, voters=voters
     )
+    _demo_introductions(
+        group=groups[0], member=demo_member, organiser=demo_organiser, askers=others[10:12]
+    )
     return DemoSummary(
         members=User.objects.count(),
         groups=len(groups),
@@ -231,6 +235,27 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         organisers=Authenticator.objects.filter(type=Authenticator.Type.TOTP).count(),
         pledges=pledges,
         conversation_votes=conversation_votes,
+    )
+
+
+def _demo_introductions(*, group: Group, member: User, organiser: User, askers: list[User]) -> None:
+    """Two requests waiting for an answer: one to the demo organiser's group, and one for a
+    skill that the demo member offers nearby (they are the nearest who offer it)."""
+    skill = Skill.objects.get(slug="canvassing")
+    member.skills.add(skill)
+    for person in (member, organiser, *askers):
+        consent_give(member=person, purpose=ConsentPurpose.INTRODUCTIONS)
+    introduction_ask_group(
+        asker=askers[0],
+        group=group,
+        message="I have just moved to the area and would like to help the branch.",
+    )
+    introduction_ask_skill(
+        asker=askers[1],
+        skill=skill,
+        district=member.postcode_district,
+        radius_km=5,
+        message="We are canvassing our street about the rent rise next Saturday. Can you help?",
     )
 
 

@@ -24,6 +24,7 @@ from rankandfile.demo.services import (
     DEMO_PASSWORD,
 )
 from rankandfile.groups.models import Group, GroupKind, Membership, Role
+from rankandfile.introductions.selectors import introductions_awaiting_answer
 from rankandfile.opinions.models import Conversation
 from rankandfile.opinions.services import participant_of
 
@@ -89,6 +90,12 @@ def test_the_demo_network_is_a_living_site() -> None:
     assert result.data["consensus"]["agree"] and result.data["divisive"]
     member = User.objects.get(email=DEMO_MEMBER_EMAIL)
     assert participant_of(conversation=conversation, member=member) is None
+    # Two introductions waiting: one to the demo organiser's group, one for the demo member.
+    organiser = User.objects.get(email=DEMO_ORGANISER_EMAIL)
+    assert [row.what for row in introductions_awaiting_answer(organiser)] == [
+        f"An introduction to {conversation.group.name}"
+    ]
+    assert len(introductions_awaiting_answer(member)) == 1
     # Running it again changes nothing.
     call_command("demo", "--if-empty", verbosity=0)
     assert User.objects.count() == 3500
