@@ -288,8 +288,10 @@ def introduction_ask_skill(
 
 
 def _locked(introduction: Introduction) -> Introduction:
+    # Only the introduction's own row is locked: its group and skill may be null (outer joins,
+    # which PostgreSQL cannot lock).
     return (
-        Introduction.objects.select_for_update()
+        Introduction.objects.select_for_update(of=("self",))
         .select_related("group", "skill", "asker")
         .get(pk=introduction.pk)
     )
@@ -448,7 +450,7 @@ def introductions_close_without_consent(*, member: User) -> int:
     mine = Q(asker=member, status__in=[IntroductionStatus.OPEN, IntroductionStatus.ACCEPTED])
     accepted_by_me = Q(decided_by=member, status=IntroductionStatus.ACCEPTED)
     closing: Iterable[Introduction] = (
-        Introduction.objects.select_for_update()
+        Introduction.objects.select_for_update(of=("self",))
         .select_related("group", "skill", "asker", "decided_by")
         .filter(mine | accepted_by_me)
         .order_by("pk")
