@@ -20,7 +20,11 @@ MakeIntroducible = Callable[..., User]
 
 @pytest.fixture
 def skill(db: None) -> Skill:
-    return Skill.objects.get(slug="canvassing")
+    # Seeded by a migration, but a transactional test before this one may have emptied the table.
+    skill, _ = Skill.objects.get_or_create(
+        slug="canvassing", defaults={"name": "Canvassing and door-knocking"}
+    )
+    return skill
 
 
 @pytest.fixture
