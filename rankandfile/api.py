@@ -10,6 +10,10 @@ from rankandfile.accounts.api_auth import PersonalToken
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
+from rankandfile.campaigns.backing_api import BackingCountsOut
+from rankandfile.campaigns.backing_api import router as backing_router
+from rankandfile.campaigns.backing_selectors import NONE, BackingCounts, backing_counts
+from rankandfile.groups.models import Group, GroupKind
 from rankandfile.groups.selectors import directory_search, member_count_public
 from rankandfile.introductions.api import router as introductions_router
 from rankandfile.opinions.api import router as opinions_router
@@ -25,6 +29,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/", backing_router)
 api.add_router("/ballots/nominations", nominations_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/conversations", opinions_router)
@@ -43,10 +48,18 @@ class GroupOut(Schema):
     issues: list[str]
     members: str
     distance_km: float | None = None
+    backing: BackingCountsOut | None = None  # a campaign group's; None for other kinds
 
 
 def _rounded(distance: float | None) -> float | None:
     return None if distance is None else round(distance, 1)
+
+
+def _backing_out(group: Group, backed: dict[int, BackingCounts]) -> BackingCountsOut | None:
+    if group.kind != GroupKind.CAMPAIGN:
+        return None
+    counts = backed.get(group.pk, NONE)
+    return BackingCountsOut(groups=counts.groups, members=counts.members)
 
 
 @api.get("/groups", response=list[GroupOut], tags=["groups"])
@@ -63,6 +76,7 @@ def list_groups(
     groups = directory_search(
         viewer=request.user, place=place, kind=kind, issue=issue, text=text, radius_km=radius_km
     ).groups
+    _, backed = backing_counts()
     return [
         GroupOut(
             slug=g.slug,
@@ -73,6 +87,7 @@ def list_groups(
             issues=[i.slug for i in g.issues.all()],
             members=member_count_public(g.member_count),  # type: ignore[attr-defined]
             distance_km=_rounded(getattr(g, "distance_km", None)),
+            backing=_backing_out(g, backed),
         )
         for g in groups
     ]

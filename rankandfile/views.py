@@ -5,8 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
 
@@ -14,6 +13,7 @@ from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.ballots import selectors as ballot_selectors
 from rankandfile.campaigns import selectors as campaign_selectors
+from rankandfile.campaigns.backing_views import backing_context, backing_shown
 from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids_query
 from rankandfile.groups import selectors as group_selectors
 from rankandfile.groups.forms import InvitationForm, MemberFilterForm
@@ -74,10 +74,13 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         pending = group_selectors.pending_request_of(group=group, member=request.user)
         is_organiser = group_selectors.member_is_organiser(request.user, group)
     count = Membership.objects.filter(group=group).count()
+    # A campaign group's page lists who backs it, as a pressure campaign's page does.
+    backing = backing_context(request, group) if backing_shown(group) else {}
     return render(
         request,
         "groups/group_detail.html",
-        {
+        backing
+        | {
             "group": group,
             "membership": membership,
             "pending": pending,
@@ -119,12 +122,6 @@ def group_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "campaigns": group.campaigns.all(),
         },
     )
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

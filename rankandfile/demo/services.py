@@ -17,7 +17,7 @@ from django.utils import timezone
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import IssueTag, Skill, User
 from rankandfile.accounts.services import consent_give, consents_give_in_bulk
-from rankandfile.campaigns.models import Pledge, PledgeOption
+from rankandfile.campaigns.models import Backing, Campaign, Pledge, PledgeOption
 from rankandfile.campaigns.services import (
     OptionInput,
     StageInput,
@@ -225,6 +225,7 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     conversation_votes = _demo_conversation(
         rng=rng, group=groups[0], organiser=demo_organiser, voters=voters
     )
+    _demo_backings(rng=rng, groups=groups, members=others, now=now)
     _demo_introductions(
         group=groups[0], member=demo_member, organiser=demo_organiser, askers=others[10:12]
     )
@@ -236,6 +237,29 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         pledges=pledges,
         conversation_votes=conversation_votes,
     )
+
+
+def _demo_backings(
+    *, rng: random.Random, groups: list[Group], members: list[User], now: datetime
+) -> None:
+    """A few groups and some members back the live campaign and the zero-hours campaign
+    group, about a third of the members with their name shown (written in bulk, as
+    ``campaigns.backings`` would have left them)."""
+    campaign = Campaign.objects.get()
+    zero_hours = next(g for g in groups if g.name == "End Zero Hours Coalition")
+    others = [g for g in groups if g.kind != "campaign" and g.pk != campaign.group_id]
+    named = [g for g in others if g.visibility != "hidden"]
+    hidden = next(g for g in others if g.visibility == "hidden")  # counted, never named
+    rows = [
+        Backing(campaign=campaign, backing_group=g, created_at=now) for g in [*named[:3], hidden]
+    ]
+    rows += [Backing(target_group=zero_hours, backing_group=g, created_at=now) for g in named[3:6]]
+    for target in ({"campaign": campaign}, {"target_group": zero_hours}):
+        for member in rng.sample(members, 40):
+            rows.append(
+                Backing(member=member, show_name=rng.random() < 0.35, created_at=now, **target)
+            )
+    Backing.objects.bulk_create(rows)
 
 
 def _demo_introductions(*, group: Group, member: User, organiser: User, askers: list[User]) -> None:

@@ -80,6 +80,8 @@ class World:
             route = name.removeprefix("api-v1:")
             if route.startswith(("campaign", "pledge")):
                 return {"slug": self.campaign_slug}
+            if route.startswith("group_backing"):
+                return {"slug": self.group_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
                 return {"ballot_id": self.ballot_id}
             if route.startswith("nomination"):
@@ -118,7 +120,9 @@ class World:
 
     def _by_app(self, name: str) -> dict[str, object]:
         app, _, route = name.partition(":")
-        if app == "groups" and route not in {"list", "create"}:
+        if app == "backing" and route != "list":
+            return {"kind": "campaigns", "slug": self.campaign_slug}
+        if app == "groups" and route not in {"list", "create", "map"}:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
@@ -192,9 +196,13 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:ballot_read": (401, 200, 200, 200, 200),
     "api-v1:ballot_results": (401, 404, 404, 404, 404),
     "api-v1:ballot_vote": (405, 405, 405, 405, 405),
+    "api-v1:campaign_backing_create": (405, 405, 405, 405, 405),
+    "api-v1:campaign_backing_delete": (405, 405, 405, 405, 405),
     "api-v1:campaign_read": (401, 200, 200, 200, 200),
     "api-v1:conversation_list": (401, 200, 200, 200, 200),
     "api-v1:conversation_read": (401, 200, 200, 200, 200),
+    "api-v1:group_backing_create": (405, 405, 405, 405, 405),
+    "api-v1:group_backing_delete": (405, 405, 405, 405, 405),
     "api-v1:list_groups": (401, 200, 200, 200, 200),
     "api-v1:nomination_accept": (405, 405, 405, 405, 405),
     "api-v1:nomination_create": (405, 405, 405, 405, 405),
@@ -216,6 +224,10 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:statement_submit": (401, 200, 200, 200, 200),  # its GET lists the statements
     "api-v1:vote_cast": (405, 405, 405, 405, 405),
     "api-v1:vote_list": (401, 200, 200, 200, 200),
+    "backing:by_group": (302, 200, 200, 200, 200),
+    "backing:list": (200, 200, 200, 200, 200),
+    "backing:member": (302, 302, 302, 302, 302),  # POST-only: a GET goes to the campaign
+    "backing:member_stop": (302, 302, 302, 302, 302),
     "ballots:bundle": (404, 404, 404, 404, 404),
     "ballots:close": (302, 302, 302, 302, 302),
     "ballots:create": (302, 404, 404, 404, 200),
@@ -260,6 +272,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:join": (302, 302, 302, 302, 302),
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
+    "groups:map": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
     "groups:requests": (302, 404, 404, 200, 404),
@@ -272,6 +285,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "introductions:group": (302, 404, 404, 200, 404),  # the group's organisers only
     "introductions:mine": (302, 200, 200, 200, 200),
     "introductions:withdraw": (302, 302, 302, 302, 302),
+    # The test client connects from 127.0.0.1, which METRICS_ALLOWED_ADDRESSES lets in; from
+    # elsewhere it is a 404 (tests/site/test_metrics_only_to_configured_addresses.py).
+    "metrics": (200, 200, 200, 200, 200),
     "notifications:message_kinds": (302, 302, 302, 302, 302),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
@@ -310,6 +326,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:send_to_ballot": (302, 302, 302, 302, 302),
     "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
+    "readyz": (200, 200, 200, 200, 200),
     "slates:agree": (302, 302, 302, 302, 302),
     "slates:apply": (302, 404, 200, 200, 404),
     "slates:detail": (302, 404, 200, 200, 404),
