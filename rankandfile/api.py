@@ -16,6 +16,7 @@ from rankandfile.campaigns.backing_selectors import NONE, BackingCounts, backing
 from rankandfile.events.api import router as events_router
 from rankandfile.groups.models import Group, GroupKind
 from rankandfile.groups.selectors import directory_search, member_count_public
+from rankandfile.introductions.api import router as introductions_router
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
@@ -39,6 +40,7 @@ api.add_router("/proposals", proposal_comments_router)
 api.add_router("/slates", slates_router)
 api.add_router("/events", events_router)
 api.add_router("/resources", resources_router)
+api.add_router("/introductions", introductions_router)
 
 
 class GroupOut(Schema):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rankandfile.proposals",
     "rankandfile.events",
     "rankandfile.resources",
+    "rankandfile.introductions",
     "rankandfile.operations",
     "rankandfile.demo",
 ]
@@ -269,6 +270,12 @@ RATE_LIMITS: dict[str, dict[str, str]] = {
     "proposal": {
         "member": env_rate("RATE_LIMIT_PROPOSAL_MEMBER", "60/10m"),
         "ip": env_rate("RATE_LIMIT_PROPOSAL_IP", "600/10m"),
+    },
+    # Introductions: asking, accepting, declining and withdrawing. Each reaches other members,
+    # so the limit is low; at most 5 requests may be open at once besides (introductions).
+    "introduction": {
+        "member": env_rate("RATE_LIMIT_INTRODUCTION_MEMBER", "20/h"),
+        "ip": env_rate("RATE_LIMIT_INTRODUCTION_IP", "200/h"),
     },
 }
 

@@ -165,6 +165,10 @@ class World:
             return self._events(route)
         if app == "resources":
             return self._resources(route)
+        if app == "introductions" and route in {"ask_group", "group"}:
+            return {"slug": self.group_slug}
+        if app == "introductions" and route in {"answer", "withdraw"}:
+            return {"introduction_id": 1}  # a GET goes to the member's page without reading it
         if app == "slates":
             if route in {"list", "new"}:
                 return {"group_slug": self.group_slug}
@@ -228,6 +232,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:comment_delete": (405, 405, 405, 405, 405),
     "api-v1:comment_edit": (405, 405, 405, 405, 405),
     "api-v1:comment_list": (401, 404, 200, 200, 404),
+    "api-v1:introduction_list": (401, 200, 200, 200, 200),  # each member's own
     "api-v1:comment_report": (405, 405, 405, 405, 405),
     "api-v1:proposal_create": (401, 404, 200, 200, 404),  # its GET lists the proposals
     "api-v1:proposal_list": (401, 404, 200, 200, 404),
@@ -347,6 +352,13 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
+    "introductions:answer": (302, 302, 302, 302, 302),
+    "introductions:ask_group": (302, 200, 200, 200, 200),
+    "introductions:ask_skill": (302, 200, 200, 200, 200),
+    "introductions:contact": (302, 200, 200, 200, 200),
+    "introductions:group": (302, 404, 404, 200, 404),  # the group's organisers only
+    "introductions:mine": (302, 200, 200, 200, 200),
+    "introductions:withdraw": (302, 302, 302, 302, 302),
     # The test client connects from 127.0.0.1, which METRICS_ALLOWED_ADDRESSES lets in; from
     # elsewhere it is a 404 (tests/site/test_metrics_only_to_configured_addresses.py).
     "metrics": (200, 200, 200, 200, 200),
