@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from rankandfile.notifications.kinds import OPTIONAL_KINDS
 from rankandfile.notifications.models import KindOptOut, Message, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.proposals.comments import comment_create
@@ -72,15 +73,16 @@ def test_a_member_turns_the_messages_off_on_the_preferences_page_and_gets_none(
     client.force_login(branch.proposer)
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert "Messages about proposals" in page
-    assert page.count('name="kind"') == 3 and page.count(" checked") == 3
+    # Every message a member may turn off (the proposals' three among them) starts on.
+    assert page.count('name="kind"') == len(OPTIONAL_KINDS) == page.count(" checked")
 
     # Only the reply message stays on.
     response = client.post(reverse("notifications:message_kinds"), {"kind": ["comment_reply"]})
     assert response.status_code == 302
-    assert set(KindOptOut.objects.values_list("kind", flat=True)) == {
-        "proposal_amendment",
-        "proposal_threshold_reached",
+    assert set(KindOptOut.objects.values_list("kind", flat=True)) == set(OPTIONAL_KINDS) - {
+        "comment_reply"
     }
+    assert {"proposal_amendment", "proposal_threshold_reached"} <= set(OPTIONAL_KINDS)
     page = client.get(reverse("notifications:preferences")).content.decode()
     assert page.count(" checked") == 1
 
