@@ -95,14 +95,11 @@ def test_a_member_turns_the_messages_off_on_the_preferences_page_and_gets_none(
     comment_create(proposal=proposal, author=branch.members[1], text="Costed.", parent=comment)
     assert _sent_to(branch.proposer.pk) == ["comment_reply"]
 
-    # Turned back on: all three again; a kind that cannot be turned off is ignored.
-    client.post(
-        reverse("notifications:message_kinds"),
-        {"kind": ["comment_reply", "proposal_amendment", "proposal_threshold_reached"]},
-    )
+    # Turned back on: all of them again; a kind that cannot be turned off is ignored.
+    client.post(reverse("notifications:message_kinds"), {"kind": list(OPTIONAL_KINDS)})
     assert KindOptOut.objects.count() == 0
     client.post(reverse("notifications:message_kinds"), {"kind": ["ballot_opened"]})
-    assert KindOptOut.objects.count() == 3
+    assert KindOptOut.objects.count() == len(OPTIONAL_KINDS)
 
 
 def test_a_message_turned_off_after_it_was_queued_is_not_sent(
