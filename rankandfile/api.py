@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
-from rankandfile.accounts.api_auth import PersonalToken
+from rankandfile.accounts.api_auth import PersonalToken, anonymous_reader
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
-from rankandfile.groups.selectors import directory_search, member_count_public
+from rankandfile.groups.models import Group
+from rankandfile.groups.selectors import directory_search, groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
@@ -41,13 +44,37 @@ class GroupOut(Schema):
     issues: list[str]
     members: str
     distance_km: float | None = None
+    # Affiliated to the network (approved by a network coordinator), and since when.
+    affiliated: bool = False
+    affiliated_since: datetime | None = None
+
+
+# The directory is public: anyone may read the public and listed groups without a token; a
+# member (token or session) also sees the hidden groups they belong to.
+PUBLIC_READ = [PersonalToken(), django_auth, anonymous_reader]
 
 
 def _rounded(distance: float | None) -> float | None:
     return None if distance is None else round(distance, 1)
 
 
-@api.get("/groups", response=list[GroupOut], tags=["groups"])
+def _group_out(group: Group) -> GroupOut:
+    since = getattr(group, "affiliated_since", None)
+    return GroupOut(
+        slug=group.slug,
+        name=group.name,
+        kind=group.kind,
+        visibility=group.visibility,
+        districts=[d.district for d in group.districts.all()],
+        issues=[i.slug for i in group.issues.all()],
+        members=member_count_public(group.member_count),  # type: ignore[attr-defined]
+        distance_km=_rounded(getattr(group, "distance_km", None)),
+        affiliated=since is not None,
+        affiliated_since=since,
+    )
+
+
+@api.get("/groups", response=list[GroupOut], tags=["groups"], auth=PUBLIC_READ)
 def list_groups(
     request: HttpRequest,
     place: str = "",
@@ -56,21 +83,20 @@ def list_groups(
     text: str = "",
     radius_km: int | None = None,
 ) -> list[GroupOut]:
-    """The group directory as the logged-in member sees it; nearest first (with
-    ``distance_km``) when ``place`` is a known postcode district."""
+    """The group directory as the viewer sees it (no token needed for public and listed
+    groups); nearest first (with ``distance_km``) when ``place`` is a known postcode district.
+    ``affiliated`` says whether the group is affiliated to the network."""
     groups = directory_search(
         viewer=request.user, place=place, kind=kind, issue=issue, text=text, radius_km=radius_km
     ).groups
-    return [
-        GroupOut(
-            slug=g.slug,
-            name=g.name,
-            kind=g.kind,
-            visibility=g.visibility,
-            districts=[d.district for d in g.districts.all()],
-            issues=[i.slug for i in g.issues.all()],
-            members=member_count_public(g.member_count),  # type: ignore[attr-defined]
-            distance_km=_rounded(getattr(g, "distance_km", None)),
-        )
-        for g in groups
-    ]
+    return [_group_out(g) for g in groups]
+
+
+@api.get("/groups/{slug}", response=GroupOut, tags=["groups"], auth=PUBLIC_READ)
+def group_read(request: HttpRequest, slug: str) -> GroupOut:
+    """One group of the directory, with its affiliation to the network; 404 for a group the
+    viewer may not see (a hidden group they are not in)."""
+    group = groups_directory(viewer=request.user).filter(slug=slug).first()
+    if group is None:
+        raise Http404("No such group")
+    return _group_out(group)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("proposals/", include("rankandfile.proposals.urls")),
     path("slates/", include("rankandfile.proposals.slate_urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
+    path("coordinators/", include("rankandfile.notifications.coordinator_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ KINDS: dict[str, MessageClass] = {
     "comment_reply": MessageClass.SERVICE,
     "nomination_received": MessageClass.SERVICE,
     "nomination_seconded": MessageClass.SERVICE,
+    "affiliation_decided": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -49,6 +50,7 @@ KIND_LABELS: dict[str, str] = {
     "comment_reply": "Reply to a member's comment",
     "nomination_received": "Nomination received",
     "nomination_seconded": "Nomination seconded",
+    "affiliation_decided": "Decision on a group's affiliation",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",

@@ -22,6 +22,7 @@ from rankandfile.ballots.nominations import nomination_create, nomination_period
 from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
+from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
@@ -71,6 +72,7 @@ class World:
     slate_id: int = 0
     period_id: int = 0
     nomination_id: int = 0
+    affiliation_id: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -78,6 +80,8 @@ class World:
     def _kwargs(self, name: str) -> dict[str, object]:
         if name.startswith("api-v1:"):
             route = name.removeprefix("api-v1:")
+            if route == "group_read":
+                return {"slug": self.group_slug}
             if route.startswith(("campaign", "pledge")):
                 return {"slug": self.campaign_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
@@ -98,6 +102,7 @@ class World:
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
             "campaigns:demand_status": {"slug": self.campaign_slug, "position": 1},
             "notifications:unsubscribe": {"token": self.unsubscribe},
+            "coordinators:affiliation_decide": {"affiliation_id": self.affiliation_id},
             "opinions:moderate_statement": {
                 "conversation_id": self.conversation_id,
                 "statement_id": self.statement_id,
@@ -190,7 +195,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:campaign_read": (401, 200, 200, 200, 200),
     "api-v1:conversation_list": (401, 200, 200, 200, 200),
     "api-v1:conversation_read": (401, 200, 200, 200, 200),
-    "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:list_groups": (200, 200, 200, 200, 200),  # the directory is public
+    "api-v1:group_read": (200, 200, 200, 200, 200),  # a listed group: public
     "api-v1:nomination_accept": (405, 405, 405, 405, 405),
     "api-v1:nomination_create": (405, 405, 405, 405, 405),
     "api-v1:nomination_list": (401, 404, 200, 200, 404),
@@ -246,6 +252,12 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "campaigns:totals": (200, 200, 200, 200, 200),
     "campaigns:vouch": (302, 302, 302, 302, 302),
     "campaigns:withdraw": (302, 302, 302, 302, 302),
+    # Network coordinators' pages: nobody here is a coordinator (they are walked in
+    # tests/groups/test_affiliation_is_decided_by_coordinators_and_audited.py).
+    "coordinators:affiliation_decide": (302, 403, 403, 403, 403),
+    "coordinators:affiliations": (302, 403, 403, 403, 403),
+    "groups:affiliation": (302, 404, 404, 200, 404),
+    "groups:affiliation_leave": (302, 302, 302, 302, 302),
     "groups:create": (302, 200, 200, 200, 200),
     "groups:decide_request": (302, 302, 302, 302, 302),
     "groups:detail": (200, 200, 200, 200, 200),
@@ -255,8 +267,10 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:join": (302, 302, 302, 302, 302),
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
+    "groups:listing": (302, 302, 302, 302, 302),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
+    "groups:members": (302, 403, 200, 200, 403),  # its members only
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
@@ -351,6 +365,7 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         **_proposal_ids(group, member),
         slate_id=_slate_id(group, organiser, member),
         **_nomination_ids(group, organiser, member),
+        affiliation_id=affiliation_apply(group=group, organiser=organiser).pk,
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
