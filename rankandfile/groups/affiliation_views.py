@@ -27,21 +27,18 @@ def affiliation(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.group_get_for_organiser(slug=slug, organiser=organiser)
     latest = affiliations.affiliation_latest(group)
     form = AffiliationApplyForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                affiliations.affiliation_apply(
-                    group=group, organiser=organiser, statement=form.cleaned_data["statement"]
-                )
-            except affiliations.AffiliationError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request, "The application has been sent to the network's coordinators."
-                )
-            return redirect("groups:affiliation", slug=group.slug)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        try:
+            affiliations.affiliation_apply(
+                group=group, organiser=organiser, statement=form.cleaned_data["statement"]
+            )
+        except affiliations.AffiliationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request, "The application has been sent to the network's coordinators."
+            )
+        return redirect("groups:affiliation", slug=group.slug)
     open_statuses = (AffiliationStatus.PENDING, AffiliationStatus.APPROVED)
     return render(
         request,
@@ -52,7 +49,6 @@ def affiliation(request: HttpRequest, slug: str) -> HttpResponse:
             "may_apply": latest is None or latest.status not in open_statuses,
             "form": form,
         },
-        status=status,
     )
 
 
