@@ -134,7 +134,7 @@ def test_a_decline_needs_a_reason_which_the_organisers_read(
     subject, text, html = render_parts(
         template="affiliation_decided", context=message.context, recipient=organiser
     )
-    assert subject == "Bradford Arts's application to join the network was declined"
+    assert subject == "Application to join the network declined: Bradford Arts"
     assert REASON in text and REASON in html
 
     status = _signed_in(organiser).get(reverse("groups:affiliation", kwargs={"slug": group.slug}))

@@ -128,3 +128,8 @@ def test_the_directory_and_its_api_stay_at_a_fixed_number_of_queries_with_affili
     with django_assert_max_num_queries(6):  # type: ignore[operator]
         rows = client.get("/api/v1/groups").json()
     assert sum(row["affiliated"] for row in rows) == 12
+
+
+@pytest.mark.parametrize("slug", ["no-such-group", "x" * 500, "%2e%2e", "café", "1", "groups"])
+def test_reading_a_group_that_is_not_there_answers_404_never_a_server_error(slug: str) -> None:
+    assert Client().get(f"/api/v1/groups/{slug}").status_code == 404
