@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.audit.services import audit_record
-from rankandfile.groups.models import Affiliation, AffiliationStatus, Group
+from rankandfile.groups.models import Affiliation, AffiliationStatus, Group, Membership, Role
 
 STATEMENT_LONGEST = 1000
 REASON_LONGEST = 1000
@@ -86,8 +86,14 @@ def affiliations_decided_recently(limit: int = 20) -> QuerySet[Affiliation]:
 # Writes --------------------------------------------------------------------------------------
 
 
+def _require_organiser(group: Group, member: User) -> None:
+    if not Membership.objects.filter(group=group, member=member, role=Role.ORGANISER).exists():
+        raise AffiliationError("Only an organiser of the group can do this.")
+
+
 def affiliation_apply(*, group: Group, organiser: User, statement: str = "") -> Affiliation:
-    """Apply to join the network. The caller checks that ``organiser`` organises ``group``."""
+    """Apply to join the network, as an organiser of the group."""
+    _require_organiser(group, organiser)
     statement = statement.strip()
     if len(statement) > STATEMENT_LONGEST:
         raise AffiliationError(
@@ -156,8 +162,8 @@ def affiliation_decision_record(
 
 @transaction.atomic
 def affiliation_leave(*, group: Group, organiser: User) -> Affiliation:
-    """Take an affiliated group out of the network. The caller checks that ``organiser``
-    organises ``group``."""
+    """Take an affiliated group out of the network, as an organiser of the group."""
+    _require_organiser(group, organiser)
     current = (
         Affiliation.objects.select_for_update()
         .filter(group=group, status=AffiliationStatus.APPROVED)

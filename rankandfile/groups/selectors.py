@@ -348,7 +348,7 @@ def members_listed(group: Group) -> QuerySet[Membership]:
     """Members of the group who chose to be on its member list, by name, with their skills and
     interests: three queries however many. Only for the group's own members to see."""
     return (
-        Membership.objects.filter(group=group, listed=True)
+        Membership.objects.filter(group=group, listed=True, member__is_active=True)
         .select_related("member")
         .prefetch_related(
             Prefetch("member__skills", queryset=Skill.objects.order_by("name")),

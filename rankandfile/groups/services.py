@@ -229,15 +229,11 @@ def membership_set_role(*, group: Group, member: User, role: Role) -> Membership
     return membership
 
 
-def membership_listing_set(*, group: Group, member: User, listed: bool) -> Membership:
-    """The member's choice to be on the group's member list, for its other members (or not)."""
-    membership = Membership.objects.filter(group=group, member=member).first()
-    if membership is None:
+def membership_listing_set(*, group: Group, member: User, listed: bool) -> None:
+    """The member's choice to be on the group's member list, for its other members (or not):
+    one UPDATE of their membership."""
+    if not Membership.objects.filter(group=group, member=member).update(listed=listed):
         raise GroupActionError("Only members of this group can be on its member list.")
-    if membership.listed != listed:
-        membership.listed = listed
-        membership.save(update_fields=["listed"])
-    return membership
 
 
 @transaction.atomic

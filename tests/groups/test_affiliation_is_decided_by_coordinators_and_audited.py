@@ -264,6 +264,8 @@ def test_only_organisers_of_the_group_apply_or_leave(
     leave = reverse("groups:affiliation_leave", kwargs={"slug": group.slug})
     assert client.post(leave, {"confirmed": "yes"}).status_code == 404
     assert not Affiliation.objects.exists()
+    with pytest.raises(AffiliationError, match="Only an organiser"):
+        affiliation_apply(group=group, organiser=member)
 
 
 def test_one_open_application_a_group_is_a_database_constraint(
@@ -324,6 +326,8 @@ def test_the_queue_answers_in_a_fixed_number_of_queries(
     page = response.content.decode()
     assert "30 applications waiting" in page
     assert page.count("Decide<span") == 30
+    latest = page.split("Latest decisions")[1]
+    assert "approved on" in latest and "by Comrade" in latest
 
 
 def test_what_was_typed_comes_back_with_the_error(
