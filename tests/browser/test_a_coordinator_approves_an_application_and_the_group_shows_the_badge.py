@@ -1,6 +1,7 @@
-"""A network coordinator, on a phone, opens the queue from the account menu, is told a decline
-needs a reason, approves the application, and the group's page shows the network's badge. The
-queue, the decision page and a group's member list have no serious axe violations."""
+"""An organiser applies for their group to join the network; a network coordinator, on a phone,
+opens the queue from the account menu, is told a decline needs a reason, approves the
+application, and the group's page shows the network's badge. The organiser's affiliation page,
+the queue, the decision page and a group's member list have no serious axe violations."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 import pytest
 
 from rankandfile.accounts.models import Skill
-from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.models import Affiliation, AffiliationStatus, Membership
 from tests.browser.accessibility import serious_violations
 from tests.browser.steps import log_in_with_second_factor
@@ -24,11 +24,8 @@ def _no_sideways_scroll(page: Any) -> bool:
 def test_a_coordinator_approves_an_application_and_the_group_shows_the_badge(
     page: Any, make_member: MakeMember, make_group: MakeGroup
 ) -> None:
-    organiser = make_member(mfa=True, display_name="Olwen")
+    organiser = make_member(email="organiser@example.org", mfa=True, display_name="Olwen")
     group = make_group(organiser=organiser, name="Leeds Tenants Union", districts=["LS6", "LS2"])
-    affiliation_apply(
-        group=group, organiser=organiser, statement="We organise renters across north Leeds."
-    )
     coordinator = make_member(
         email="coordinator@example.org", coordinator=True, display_name="Cora"
     )
@@ -36,6 +33,17 @@ def test_a_coordinator_approves_an_application_and_the_group_shows_the_badge(
     listed.skills.add(Skill.objects.create(slug="phone-banking-t", name="Phone banking"))
     Membership.objects.create(group=group, member=coordinator)
     Membership.objects.create(group=group, member=listed, listed=True)
+
+    log_in_with_second_factor(page, "organiser@example.org")
+    page.goto(f"/groups/{group.slug}/manage/")
+    page.get_by_role("link", name="Affiliation to the network").click()
+    page.get_by_label("Statement (optional)").fill("We organise renters across north Leeds.")
+    page.get_by_role("button", name="Apply to join the network").click()
+    page.get_by_text("The application has been sent").wait_for()
+    assert page.get_by_text("is waiting for a network coordinator").is_visible()
+    assert serious_violations(page) == []
+    assert _no_sideways_scroll(page)
+    page.context.clear_cookies()  # the organiser is done; the coordinator logs in
 
     log_in_with_second_factor(page, "coordinator@example.org")
     page.get_by_text("Your account").click()
