@@ -12,7 +12,10 @@ from rankandfile.accounts.api_auth import PersonalToken, anonymous_reader
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
-from rankandfile.groups.models import Group
+from rankandfile.campaigns.backing_api import BackingCountsOut
+from rankandfile.campaigns.backing_api import router as backing_router
+from rankandfile.campaigns.backing_selectors import NONE, BackingCounts, backing_counts
+from rankandfile.groups.models import Group, GroupKind
 from rankandfile.groups.selectors import directory_search, groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
@@ -27,6 +30,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/", backing_router)
 api.add_router("/ballots/nominations", nominations_router)
 api.add_router("/ballots", ballots_router)
 api.add_router("/conversations", opinions_router)
@@ -44,6 +48,7 @@ class GroupOut(Schema):
     issues: list[str]
     members: str
     distance_km: float | None = None
+    backing: BackingCountsOut | None = None  # a campaign group's; None for other kinds
     # Affiliated to the network (approved by a network coordinator), and since when.
     affiliated: bool = False
     affiliated_since: datetime | None = None
@@ -58,7 +63,14 @@ def _rounded(distance: float | None) -> float | None:
     return None if distance is None else round(distance, 1)
 
 
-def _group_out(group: Group) -> GroupOut:
+def _backing_out(group: Group, backed: dict[int, BackingCounts]) -> BackingCountsOut | None:
+    if group.kind != GroupKind.CAMPAIGN:
+        return None
+    counts = backed.get(group.pk, NONE)
+    return BackingCountsOut(groups=counts.groups, members=counts.members)
+
+
+def _group_out(group: Group, backed: dict[int, BackingCounts]) -> GroupOut:
     since = getattr(group, "affiliated_since", None)
     return GroupOut(
         slug=group.slug,
@@ -69,6 +81,7 @@ def _group_out(group: Group) -> GroupOut:
         issues=[i.slug for i in group.issues.all()],
         members=member_count_public(group.member_count),  # type: ignore[attr-defined]
         distance_km=_rounded(getattr(group, "distance_km", None)),
+        backing=_backing_out(group, backed),
         affiliated=since is not None,
         affiliated_since=since,
     )
@@ -89,7 +102,8 @@ def list_groups(
     groups = directory_search(
         viewer=request.user, place=place, kind=kind, issue=issue, text=text, radius_km=radius_km
     ).groups
-    return [_group_out(g) for g in groups]
+    _, backed = backing_counts()
+    return [_group_out(g, backed) for g in groups]
 
 
 @api.get("/groups/{slug}", response=GroupOut, tags=["groups"], auth=PUBLIC_READ)
@@ -99,4 +113,5 @@ def group_read(request: HttpRequest, slug: str) -> GroupOut:
     group = groups_directory(viewer=request.user).filter(slug=slug).first()
     if group is None:
         raise Http404("No such group")
-    return _group_out(group)
+    _, backed = backing_counts()
+    return _group_out(group, backed)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("me/", include((accounts_pages, accounts_urls.app_name))),
     path("groups/", include((groups_pages, groups_urls.app_name))),
     path("campaigns/", include("rankandfile.campaigns.urls")),
+    path("backing/", include("rankandfile.campaigns.backing_urls")),
     path("ballots/", include("rankandfile.ballots.urls")),
     path("conversations/", include("rankandfile.opinions.urls")),
     path("proposals/", include("rankandfile.proposals.urls")),

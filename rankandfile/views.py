@@ -14,6 +14,7 @@ from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.ballots import selectors as ballot_selectors
 from rankandfile.campaigns import selectors as campaign_selectors
+from rankandfile.campaigns.backing_views import backing_context, backing_shown
 from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids_query
 from rankandfile.groups import selectors as group_selectors
 from rankandfile.groups.affiliations import affiliated_since
@@ -73,10 +74,13 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         pending = group_selectors.pending_request_of(group=group, member=request.user)
         is_organiser = group_selectors.member_is_organiser(request.user, group)
     count = Membership.objects.filter(group=group).count()
+    # A campaign group's page lists who backs it, as a pressure campaign's page does.
+    backing = backing_context(request, group) if backing_shown(group) else {}
     return render(
         request,
         "groups/group_detail.html",
-        {
+        backing
+        | {
             "group": group,
             "membership": membership,
             "pending": pending,

@@ -77,6 +77,8 @@ WITHDRAWAL_CONSEQUENCES: dict[str, list[str]] = {
     ConsentPurpose.MEMBERSHIP: [
         "Your requests to join groups are withdrawn.",
         "To join a group again you must give this consent again and join anew.",
+        "Your backing of campaigns stops counting and your name is no longer shown on them; "
+        "to back them again, give this consent again and back them anew.",
     ],
     ConsentPurpose.CAMPAIGN_EMAIL: [
         "You get no more campaign updates or digests from any group.",

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from rankandfile.accounts.api_auth import PersonalToken, api_member
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.campaigns import errors, selectors, services
+from rankandfile.campaigns.backing_api import BackingCountsOut, backing_counts_out
 from rankandfile.campaigns.models import Stage
 
 router = Router(tags=["campaigns"])
@@ -39,6 +40,7 @@ class CampaignOut(Schema):
     title: str
     state: str
     stages: list[StageOut]
+    backing: BackingCountsOut
 
 
 class PledgeIn(Schema):
@@ -82,7 +84,11 @@ def campaign_read(request: HttpRequest, slug: str) -> CampaignOut:
             )
         )
     return CampaignOut(
-        slug=campaign.slug, title=campaign.title, state=campaign.state, stages=stages
+        slug=campaign.slug,
+        title=campaign.title,
+        state=campaign.state,
+        stages=stages,
+        backing=backing_counts_out(campaign),
     )
 
 

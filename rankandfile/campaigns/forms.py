@@ -230,3 +230,13 @@ class CampaignForm(forms.Form):
 
     def demand_list(self) -> list[str]:
         return _lines(self.cleaned_data["demands"])
+
+
+class BackingForm(forms.Form):
+    """A member backs a campaign; their name is hidden unless they tick the box."""
+
+    show_name = forms.BooleanField(
+        required=False,
+        label="Show my display name on the campaign's page",
+        help_text="Leave it unticked to be counted without your name.",
+    )

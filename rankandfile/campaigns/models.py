@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from rankandfile.groups.models import Group
 
@@ -332,3 +333,75 @@ class StageRelease(models.Model):
 
     def __str__(self) -> str:
         return f"Published figures of stage {self.stage_id}"
+
+
+class Backing(models.Model):
+    """Public support for a campaign: by a group (an organiser of it decides) or by a member.
+
+    The target is a pressure campaign or a group of kind "campaign"; the backer is a group or
+    a member: exactly one of each, which the check constraints hold, and one backing for each
+    backer and target, which the unique constraints hold (one for each pairing of kinds, as
+    the nullable columns cannot share one constraint on both databases).
+
+    A member's backing counts only while the membership consent it was given under stands
+    (``backing_selectors``): withdrawing that consent stops it being counted or named at once,
+    and giving consent again does not bring it back unasked. ``created_at`` is when the member
+    last backed, so backing again renews it.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="backings"
+    )
+    target_group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="backings"
+    )
+    backing_group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, null=True, blank=True, related_name="backings_given"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="backings",
+    )
+    show_name = models.BooleanField(
+        default=False, help_text="The member chose to have their display name shown."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(campaign__isnull=False) & Q(target_group__isnull=True))
+                | (Q(campaign__isnull=True) & Q(target_group__isnull=False)),
+                name="campaigns_backing_one_target",
+            ),
+            models.CheckConstraint(
+                condition=(Q(backing_group__isnull=False) & Q(member__isnull=True))
+                | (Q(backing_group__isnull=True) & Q(member__isnull=False)),
+                name="campaigns_backing_one_backer",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_group__isnull=True)
+                | Q(backing_group__isnull=True)
+                | ~Q(target_group=F("backing_group")),
+                name="campaigns_backing_not_itself",
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(show_name=False),
+                name="campaigns_backing_names_are_members",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=[target, backer],
+                    condition=Q(**{f"{target}__isnull": False, f"{backer}__isnull": False}),
+                    name=f"campaigns_backing_once_{target}_{backer}",
+                )
+                for target in ("campaign", "target_group")
+                for backer in ("backing_group", "member")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Backing {self.pk}"

@@ -16,6 +16,7 @@ from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.accounts.models import User
 from rankandfile.accounts.rate_limits import RATE_LIMITED, rate_limited
 from rankandfile.campaigns import drafts, errors, figures, selectors, services
+from rankandfile.campaigns.backing_views import backing_context
 from rankandfile.campaigns.forms import (
     CampaignForm,
     PledgeForm,
@@ -101,6 +102,8 @@ def _campaign_page(
         "demands": campaign.demands.all(),
         "ladder": _ladder(campaign),
     }
+    if not preview:
+        context |= backing_context(request, campaign)
     return render(request, "campaigns/campaign_detail.html", context, status=status)
 
 

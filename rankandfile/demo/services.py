@@ -16,7 +16,7 @@ from django.utils import timezone
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import IssueTag, Skill, User
 from rankandfile.accounts.services import consents_give_in_bulk
-from rankandfile.campaigns.models import Pledge, PledgeOption
+from rankandfile.campaigns.models import Backing, Campaign, Pledge, PledgeOption
 from rankandfile.campaigns.services import (
     OptionInput,
     StageInput,
@@ -248,6 +248,7 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     conversation_votes = _demo_conversation(
         rng=rng, group=groups[0], organiser=demo_organiser, voters=voters
     )
+    _demo_backings(rng=rng, groups=groups, members=others, now=now)
     return DemoSummary(
         members=User.objects.count(),
         groups=len(groups),
@@ -273,6 +274,29 @@ def _demo_affiliations(*, groups: list[Group], organiser: User, coordinator: Use
         assert group_organiser is not None
         affiliation = affiliation_apply(group=group, organiser=group_organiser.member)
         affiliation_decision_record(affiliation=affiliation, coordinator=coordinator, approve=True)
+
+
+def _demo_backings(
+    *, rng: random.Random, groups: list[Group], members: list[User], now: datetime
+) -> None:
+    """A few groups and some members back the live campaign and the zero-hours campaign
+    group, about a third of the members with their name shown (written in bulk, as
+    ``campaigns.backings`` would have left them)."""
+    campaign = Campaign.objects.get()
+    zero_hours = next(g for g in groups if g.name == "End Zero Hours Coalition")
+    others = [g for g in groups if g.kind != "campaign" and g.pk != campaign.group_id]
+    named = [g for g in others if g.visibility != "hidden"]
+    hidden = next(g for g in others if g.visibility == "hidden")  # counted, never named
+    rows = [
+        Backing(campaign=campaign, backing_group=g, created_at=now) for g in [*named[:3], hidden]
+    ]
+    rows += [Backing(target_group=zero_hours, backing_group=g, created_at=now) for g in named[3:6]]
+    for target in ({"campaign": campaign}, {"target_group": zero_hours}):
+        for member in rng.sample(members, 40):
+            rows.append(
+                Backing(member=member, show_name=rng.random() < 0.35, created_at=now, **target)
+            )
+    Backing.objects.bulk_create(rows)
 
 
 def _demo_conversation(

@@ -20,7 +20,7 @@ from rankandfile.opinions.models import (
     Statement,
     StatementStatus,
 )
-from rankandfile.opinions.services import member_key, member_may_organise, participant_of
+from rankandfile.opinions.services import member_key, member_may_organise, votes_count_of
 
 Viewer = User | AnonymousUser
 
@@ -64,11 +64,12 @@ def conversation_get_for_organiser(*, conversation_id: int, organiser: User) -> 
 def votes_cast_by(*, conversation: Conversation, viewer: Viewer) -> int:
     if not isinstance(viewer, User):
         return 0
-    participant = participant_of(conversation=conversation, member=viewer)
-    return participant.votes.count() if participant is not None else 0
+    return votes_count_of(conversation=conversation, member=viewer)
 
 
-def map_visible_to(*, conversation: Conversation, viewer: Viewer) -> bool:
+def map_visible_to(
+    *, conversation: Conversation, viewer: Viewer, votes_cast: int | None = None
+) -> bool:
     """Everyone sees a published map once the conversation has closed; while it is open, a
     member sees it after voting on MAP_VOTES_LEAST statements, and organisers always."""
     if conversation.state == ConversationState.CLOSED and conversation.map_published:
@@ -77,7 +78,9 @@ def map_visible_to(*, conversation: Conversation, viewer: Viewer) -> bool:
         return False
     if member_may_organise(member=viewer, group=conversation.group):
         return True
-    return votes_cast_by(conversation=conversation, viewer=viewer) >= MAP_VOTES_LEAST
+    if votes_cast is None:
+        votes_cast = votes_cast_by(conversation=conversation, viewer=viewer)
+    return votes_cast >= MAP_VOTES_LEAST
 
 
 def export_public(conversation: Conversation) -> bool:

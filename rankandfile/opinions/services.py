@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -428,21 +428,30 @@ def vote_cast(
     return vote
 
 
+def _own_votes(conversation: Conversation, member: User) -> QuerySet[Vote]:
+    """The member's votes in an open conversation, found through their key in one query;
+    none once it has closed (the keys are cleared then)."""
+    if not conversation.is_open:
+        return Vote.objects.none()
+    key = member_key(conversation_id=conversation.pk, member_id=member.pk)
+    return Vote.objects.filter(participant__conversation=conversation, participant__member_key=key)
+
+
 def votes_of(*, conversation: Conversation, member: User) -> dict[int, int]:
     """The member's own votes, statement id to value; empty once the conversation has closed."""
-    participant = participant_of(conversation=conversation, member=member)
-    if participant is None:
-        return {}
-    return dict(participant.votes.values_list("statement_id", "value"))
+    return dict(_own_votes(conversation, member).values_list("statement_id", "value"))
+
+
+def votes_count_of(*, conversation: Conversation, member: User) -> int:
+    return _own_votes(conversation, member).count()
 
 
 def next_statement_for(*, conversation: Conversation, member: User) -> Statement | None:
     """The statement the member should vote on next: of those they have not voted on, the one
     the map most needs votes on (Polis's routing priority; new statements first)."""
-    statements = conversation.statements.filter(status__in=VOTABLE)
-    participant = participant_of(conversation=conversation, member=member)
-    if participant is not None:
-        statements = statements.exclude(votes__participant=participant)
+    statements = conversation.statements.filter(status__in=VOTABLE).exclude(
+        pk__in=_own_votes(conversation, member).values("statement_id")
+    )
     return statements.order_by(F("priority").desc(nulls_first=True), "number").first()
 
 

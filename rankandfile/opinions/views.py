@@ -124,7 +124,9 @@ def _vote_card(conversation: Conversation, viewer: User | Any) -> dict[str, Any]
         "voted_count": voted,
         "votable_count": len(votable),
         "map_votes_left": max(MAP_VOTES_LEAST - len(votes), 0),
-        "map_visible": selectors.map_visible_to(conversation=conversation, viewer=viewer),
+        "map_visible": selectors.map_visible_to(
+            conversation=conversation, viewer=viewer, votes_cast=len(votes)
+        ),
         "vote_choices": [
             (VoteValue.AGREE, "Agree"),
             (VoteValue.DISAGREE, "Disagree"),

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rankandfile.accounts.models import User
@@ -278,3 +280,28 @@ def test_votes_and_statements_from_the_page_share_the_opinion_rate_limit(
     assert "Too many tries" in response.text
     assert response.context["statement_form"]["text"].value() == "One statement more."
     assert not Statement.objects.filter(text="One statement more.").exists()
+
+
+@pytest.mark.django_db
+def test_the_conversation_page_takes_as_many_queries_after_many_votes_as_after_one(
+    make_conversation: MakeConversation,
+    make_participant: MakeParticipant,
+) -> None:
+    # The vote card finds the member's votes, their next statement and whether they may see
+    # the map each in one query through their key, never by looking their participant up
+    # once per question.
+    conversation = make_conversation()
+    member = make_participant(conversation)
+    client = _client(member)
+    statements = list(conversation.statements.order_by("number"))
+    vote_cast(conversation=conversation, statement=statements[0], member=member, value=1)
+    client.get(conversation.get_absolute_url())  # the session and the site warm up
+    with CaptureQueriesContext(connection) as after_one:
+        client.get(conversation.get_absolute_url())
+    for statement in statements[1:]:
+        vote_cast(conversation=conversation, statement=statement, member=member, value=-1)
+    with CaptureQueriesContext(connection) as after_all:
+        response = client.get(conversation.get_absolute_url())
+    assert response.status_code == 200
+    assert len(after_all.captured_queries) == len(after_one.captured_queries)
+    assert len(after_all.captured_queries) <= 10

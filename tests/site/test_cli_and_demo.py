@@ -15,6 +15,7 @@ from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_mfa
 from rankandfile.campaigns import selectors
+from rankandfile.campaigns.backing_selectors import backing_summary
 from rankandfile.campaigns.models import Campaign, Pledge
 from rankandfile.cli import main
 from rankandfile.demo.services import (
@@ -86,6 +87,12 @@ def test_the_demo_network_is_a_living_site() -> None:
     assert tally.pledges == pledges.count()
     assert tally.verified_pledges == pledges.filter(verified=True).count()
     assert tally.amount_pence == sum(p.amount_pence or 0 for p in pledges)
+    # Groups and members back the campaign and a campaign group, a hidden group among them.
+    backed = backing_summary(campaign)
+    assert len(backed.groups_named) == 3 and backed.groups_other == 1
+    assert backed.members == 40 and 0 < len(backed.members_named) < 40
+    zero_hours = Group.objects.get(name="End Zero Hours Coalition")
+    assert backing_summary(zero_hours).groups == 3
     # An open conversation of the demo member's group, whose camps the map tells apart; the
     # demo member has not voted yet, so they can try it.
     conversation = Conversation.objects.get()

@@ -84,6 +84,8 @@ class World:
                 return {"slug": self.group_slug}
             if route.startswith(("campaign", "pledge")):
                 return {"slug": self.campaign_slug}
+            if route.startswith("group_backing"):
+                return {"slug": self.group_slug}
             if route in {"ballot_read", "ballot_results", "ballot_vote"}:
                 return {"ballot_id": self.ballot_id}
             if route.startswith("nomination"):
@@ -123,6 +125,8 @@ class World:
 
     def _by_app(self, name: str) -> dict[str, object]:
         app, _, route = name.partition(":")
+        if app == "backing" and route != "list":
+            return {"kind": "campaigns", "slug": self.campaign_slug}
         if app == "groups" and route not in {"list", "create"}:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
@@ -192,9 +196,13 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:ballot_read": (401, 200, 200, 200, 200),
     "api-v1:ballot_results": (401, 404, 404, 404, 404),
     "api-v1:ballot_vote": (405, 405, 405, 405, 405),
+    "api-v1:campaign_backing_create": (405, 405, 405, 405, 405),
+    "api-v1:campaign_backing_delete": (405, 405, 405, 405, 405),
     "api-v1:campaign_read": (401, 200, 200, 200, 200),
     "api-v1:conversation_list": (401, 200, 200, 200, 200),
     "api-v1:conversation_read": (401, 200, 200, 200, 200),
+    "api-v1:group_backing_create": (405, 405, 405, 405, 405),
+    "api-v1:group_backing_delete": (405, 405, 405, 405, 405),
     "api-v1:list_groups": (200, 200, 200, 200, 200),  # the directory is public
     "api-v1:group_read": (200, 200, 200, 200, 200),  # a listed group: public
     "api-v1:nomination_accept": (405, 405, 405, 405, 405),
@@ -217,6 +225,10 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:statement_submit": (401, 200, 200, 200, 200),  # its GET lists the statements
     "api-v1:vote_cast": (405, 405, 405, 405, 405),
     "api-v1:vote_list": (401, 200, 200, 200, 200),
+    "backing:by_group": (302, 200, 200, 200, 200),
+    "backing:list": (200, 200, 200, 200, 200),
+    "backing:member": (302, 302, 302, 302, 302),  # POST-only: a GET goes to the campaign
+    "backing:member_stop": (302, 302, 302, 302, 302),
     "ballots:bundle": (404, 404, 404, 404, 404),
     "ballots:close": (302, 302, 302, 302, 302),
     "ballots:create": (302, 404, 404, 404, 200),
