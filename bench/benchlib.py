@@ -53,12 +53,14 @@ def fresh_database(database: str, **extra: str) -> Iterator[None]:
     """Create and migrate a database, set Django up in this process on it, drop it at the end."""
     admin_sql(f'CREATE DATABASE "{database}"')
     try:
-        subprocess.run(
-            [sys.executable, "-m", "rankandfile", "manage", "migrate", "--noinput", "-v", "0"],
-            env=environment(database, **extra),
-            cwd=ROOT,
-            check=True,
-        )
+        for command in (["migrate"], ["collectstatic"]):
+            # Without DEBUG, pages name static files by the hashes collectstatic writes.
+            subprocess.run(
+                [sys.executable, "-m", "rankandfile", "manage", *command, "--noinput", "-v", "0"],
+                env=environment(database, **extra),
+                cwd=ROOT,
+                check=True,
+            )
         os.environ.update(environment(database, **extra))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rankandfile.settings")
         import django

@@ -14,7 +14,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from rankandfile.lib.env import env_bool, env_int, env_list, env_optional, env_rate, env_str
+from rankandfile.lib.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_optional,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rankandfile.lib.request_id.RequestIdMiddleware",
+    "rankandfile.metrics.RequestMetricsMiddleware",
+    "rankandfile.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -66,6 +77,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "rankandfile.middleware.MethodNotAllowedPageMiddleware",
+    "rankandfile.db_router.ReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "rankandfile.urls"
@@ -93,13 +105,39 @@ TEMPLATES = [
 ]
 
 # Database: SQLite by default, so a clone runs with no server; PostgreSQL via DATABASE_URL.
+# On PostgreSQL each process keeps a pool of connections (psycopg's pool): at least
+# DATABASE_POOL_MIN_SIZE open, at most DATABASE_POOL_MAX_SIZE (one per thread serving at once is
+# enough), a request waiting at most DATABASE_POOL_TIMEOUT seconds for one. DATABASE_POOL=0 turns
+# it off (then a connection is kept for 60 seconds, as before; use that behind pgbouncer).
+_DATABASE_POOL_ON = env_bool("DATABASE_POOL", True)
+_DATABASE_POOL = {
+    "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0),
+    "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8, minimum=1),
+    "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+}
+if _DATABASE_POOL["min_size"] > _DATABASE_POOL["max_size"]:
+    raise ImproperlyConfigured("DATABASE_POOL_MIN_SIZE must not be above DATABASE_POOL_MAX_SIZE.")
+
+
+def _server_database(name: str, url: str) -> dict[str, Any]:
+    pool = _DATABASE_POOL_ON
+    try:
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0 if pool else 60))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} is not a database URL: {error}") from error
+    if not database["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured(f"{name} must be a PostgreSQL URL (postgres://...).")
+    if pool:
+        database.setdefault("OPTIONS", {})["pool"] = dict(_DATABASE_POOL)
+    # With the pool, Django then has psycopg check a connection before handing it out: one that
+    # died while pooled (a database restart) is replaced, for one round trip per request.
+    database["CONN_HEALTH_CHECKS"] = True
+    return database
+
+
 _database_url = env_optional("DATABASE_URL")
 if _database_url:
-    try:
-        _database: dict[str, Any] = dict(dj_database_url.parse(_database_url, conn_max_age=60))
-    except ValueError as error:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from error
-    _database["CONN_HEALTH_CHECKS"] = True
+    _database = _server_database("DATABASE_URL", _database_url)
 else:
     _database = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -113,9 +151,26 @@ else:
         },
     }
 DATABASES = {"default": _database}
+# A streaming replica of the primary (PostgreSQL only): the pages that may be a second stale, read
+# by visitors who have not written in the last REPLICA_AFTER_WRITE_SECONDS, read it
+# (rankandfile/db_router.py). Without it every read goes to the primary.
+_replica_url = env_optional("DATABASE_REPLICA_URL")
+if _replica_url:
+    if not _database_url:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (PostgreSQL).")
+    DATABASES["replica"] = _server_database("DATABASE_REPLICA_URL", _replica_url)
+    # Tests (if ever run with a replica configured) read the primary's test database through it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA = "replica" in DATABASES
+REPLICA_AFTER_WRITE_SECONDS = env_int("REPLICA_AFTER_WRITE_SECONDS", 10, minimum=1)
+DATABASE_ROUTERS = ["rankandfile.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache (rate limits, the counters' one-second copies) is shared by every process only in
+# Redis; in local memory each process has its own.
 _redis_url = env_optional("REDIS_URL")
+if _redis_url and not _redis_url.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"REDIS_URL={_redis_url!r} is not a redis:// or rediss:// URL.")
 CACHES: dict[str, dict[str, Any]] = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
@@ -259,7 +314,20 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
-WHITENOISE_USE_FINDERS = True
+# Without DEBUG, static files are served (by whitenoise, or by nginx from STATIC_ROOT) under
+# names with a hash of their content, compressed, cached for good: `collectstatic` writes them
+# and is part of every deployment (docs/deploy.md). With DEBUG they are served as they are.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
 
 # Security headers on every response.
 SECURE_CSP = {
@@ -295,11 +363,37 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs go to standard error, one JSON object a line (LOG_FORMAT=json, the default unless DEBUG)
+# with the request id of the request that made them (rankandfile/lib/request_id.py), or as
+# plain text (LOG_FORMAT=plain, the default with DEBUG).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not json or plain.")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "rankandfile.lib.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Prometheus metrics at /metrics (rankandfile/metrics.py), answered only to these addresses or
+# networks (CIDR): the address of the peer that connects to the app server, so behind nginx on
+# the same machine that is nginx's own address, and nginx's site refuses /metrics itself.
+METRICS_ALLOWED_ADDRESSES = env_networks("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])

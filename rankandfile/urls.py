@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from rankandfile import views
+from rankandfile import health, metrics, views
 from rankandfile.accounts import urls as accounts_urls
 from rankandfile.api import api
 from rankandfile.groups import urls as groups_urls
@@ -23,7 +23,9 @@ groups_pages = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("styleguide/", views.styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path("me/", include((accounts_pages, accounts_urls.app_name))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterable
 from itertools import count
@@ -43,6 +44,18 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Production serves static files under hashed names that `collectstatic` writes; tests render
+    # pages without running it (tests/site/test_static_files_are_hashed_and_compressed.py runs it).
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    # A read replica that is the test database itself (Django's test mirror), for the tests of
+    # the replica router (tests/site/test_read_replica_router.py); they turn READ_REPLICA on.
+    if "replica" not in settings.DATABASES:
+        settings.DATABASES["replica"] = copy.deepcopy(settings.DATABASES["default"]) | {
+            "TEST": {"MIRROR": "default"}
+        }
 
 
 @pytest.fixture

@@ -40,8 +40,12 @@ def _require_membership_consent(member: User) -> None:
         raise ConsentRequiredError(ConsentPurpose.MEMBERSHIP)
 
 
+# Addresses under /groups/ that are pages, not groups: a group named "Map" must not hide them.
+PAGE_SLUGS = frozenset({"new", "map", "invitations"})
+
+
 def _slug_taken(slug: str) -> bool:
-    return Group.objects.filter(slug=slug).exists()
+    return slug in PAGE_SLUGS or Group.objects.filter(slug=slug).exists()
 
 
 def _unique_slug(name: str, *, visibility: str) -> str:

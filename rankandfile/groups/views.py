@@ -21,6 +21,7 @@ from rankandfile.groups.forms import (
     RoleForm,
 )
 from rankandfile.groups.models import Group, JoinRequest, Membership, Role, Visibility
+from rankandfile.groups.network_map import groups_by_area
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.paging import page_of, query_without_page
@@ -34,6 +35,13 @@ def group_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "groups/group_list.html#results", context)
     return render(request, "groups/group_list.html", context)
+
+
+def network_map(request: HttpRequest) -> HttpResponse:
+    """The network on a map of postcode areas, each linked to its groups in the directory,
+    with a table that says the same in text. Public: anonymous visitors count public and
+    listed groups only, as the directory shows them."""
+    return render(request, "groups/network_map.html", {"map": groups_by_area(viewer=request.user)})
 
 
 @login_required

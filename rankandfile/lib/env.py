@@ -7,12 +7,15 @@ also be given as ``NAME_FILE=/path/to/file`` (Docker and systemd credentials sty
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -92,3 +95,21 @@ def env_rate(name: str, default: str, *, environ: Mapping[str, str] = os.environ
             f"{name}={value!r} is not a rate: a count per period, such as 10/10m or 300/h."
         )
     return rate
+
+
+def env_networks(
+    name: str, default: list[str], *, environ: Mapping[str, str] = os.environ
+) -> list[Network]:
+    """Comma-separated addresses or networks in CIDR notation ("127.0.0.1,10.0.0.0/8,::1").
+
+    A network with host bits set ("10.0.0.1/8") is refused: it is usually a typo for a wider or
+    narrower network than meant."""
+    networks = []
+    for item in env_list(name, default, environ=environ):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=True))
+        except ValueError as error:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not an address or network ({error})."
+            ) from None
+    return networks

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
 from rankandfile.groups.models import Group, Membership
 from rankandfile.notifications.kinds import OPTIONAL_KINDS
 from rankandfile.notifications.models import (
+    SENDABLE,
     Frequency,
     KindOptOut,
     Message,
@@ -33,6 +34,16 @@ def outbox_overdue_count() -> int:
     """Queued messages due more than five minutes ago: the worker is down or behind."""
     cutoff = timezone.now() - timedelta(minutes=5)
     return Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lt=cutoff).count()
+
+
+def outbox_unsent() -> tuple[int, datetime | None]:
+    """How many messages wait to be sent (queued, or failed and to be retried), and when the
+    oldest of them was queued (None if none waits). Held messages wait for a digest by design
+    and are not counted."""
+    row = Message.objects.filter(status__in=SENDABLE).aggregate(
+        n=Count("pk"), oldest=Min("created_at")
+    )
+    return row["n"], row["oldest"]
 
 
 # Of a message, only these ever reach the outbox page: never its recipient, its key (which

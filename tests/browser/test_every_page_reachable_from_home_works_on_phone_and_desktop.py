@@ -33,8 +33,9 @@ DOWNLOAD_SUFFIXES = (".zip", ".json", ".csv", ".txt", ".pdf", ".blt")
 
 # Each link as the crawler needs it: the address the browser resolved, and whether the page
 # asks crawlers not to follow it or to download it.
+# An SVG link's href is an animated string (the network map's areas): its base value is the text.
 _LINKS = """() => [...document.querySelectorAll("a[href]")].map((a) => ({
-  href: a.href,
+  href: a instanceof SVGAElement ? new URL(a.href.baseVal, document.baseURI).href : a.href,
   nofollow: (a.getAttribute("rel") || "").split(/\\s+/).includes("nofollow"),
   download: a.hasAttribute("download"),
 }))"""

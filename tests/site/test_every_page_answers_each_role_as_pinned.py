@@ -127,7 +127,7 @@ class World:
         app, _, route = name.partition(":")
         if app == "backing" and route != "list":
             return {"kind": "campaigns", "slug": self.campaign_slug}
-        if app == "groups" and route not in {"list", "create"}:
+        if app == "groups" and route not in {"list", "create", "map"}:
             return {"slug": self.group_slug}
         if app == "campaigns" and route != "list":
             return {"slug": self.campaign_slug}
@@ -280,12 +280,16 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
     "groups:listing": (302, 302, 302, 302, 302),
+    "groups:map": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
     "groups:members": (302, 403, 200, 200, 403),  # its members only
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
+    # The test client connects from 127.0.0.1, which METRICS_ALLOWED_ADDRESSES lets in; from
+    # elsewhere it is a 404 (tests/site/test_metrics_only_to_configured_addresses.py).
+    "metrics": (200, 200, 200, 200, 200),
     "notifications:message_kinds": (302, 302, 302, 302, 302),
     "notifications:outbox_status": (302, 302, 302, 302, 200),
     "notifications:preferences": (302, 200, 200, 200, 200),
@@ -324,6 +328,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:send_to_ballot": (302, 302, 302, 302, 302),
     "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
+    "readyz": (200, 200, 200, 200, 200),
     "slates:agree": (302, 302, 302, 302, 302),
     "slates:apply": (302, 404, 200, 200, 404),
     "slates:detail": (302, 404, 200, 200, 404),
