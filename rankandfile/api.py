@@ -15,6 +15,7 @@ from rankandfile.campaigns.api import router as campaigns_router
 from rankandfile.campaigns.backing_api import BackingCountsOut
 from rankandfile.campaigns.backing_api import router as backing_router
 from rankandfile.campaigns.backing_selectors import NONE, BackingCounts, backing_counts
+from rankandfile.events.api import router as events_router
 from rankandfile.groups.models import Group, GroupKind
 from rankandfile.groups.selectors import directory_search, groups_directory, member_count_public
 from rankandfile.opinions.api import router as opinions_router
@@ -37,6 +38,7 @@ api.add_router("/conversations", opinions_router)
 api.add_router("/proposals", proposals_router)
 api.add_router("/proposals", proposal_comments_router)
 api.add_router("/slates", slates_router)
+api.add_router("/events", events_router)
 
 
 class GroupOut(Schema):

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rankandfile.campaigns",
     "rankandfile.opinions",
     "rankandfile.proposals",
+    "rankandfile.events",
     "rankandfile.operations",
     "rankandfile.demo",
 ]

@@ -36,6 +36,7 @@ urlpatterns = [
     path("conversations/", include("rankandfile.opinions.urls")),
     path("proposals/", include("rankandfile.proposals.urls")),
     path("slates/", include("rankandfile.proposals.slate_urls")),
+    path("events/", include("rankandfile.events.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("coordinators/", include("rankandfile.notifications.coordinator_urls")),
     path("api/v1/", api.urls),

@@ -36,6 +36,7 @@ from rankandfile.demo.data import (
     GROUPS,
     PSEUDONYM_WORDS,
 )
+from rankandfile.demo.gatherings import demo_gatherings_load
 from rankandfile.groups.affiliations import affiliation_apply, affiliation_decision_record
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.lib.postcodes import postcode_area
@@ -249,6 +250,12 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         rng=rng, group=groups[0], organiser=demo_organiser, voters=voters
     )
     _demo_backings(rng=rng, groups=groups, members=others, now=now)
+    # The demo organiser also coordinates the network: they make the founding conference.
+    demo_organiser.is_network_coordinator = True
+    demo_organiser.save(update_fields=["is_network_coordinator"])
+    demo_gatherings_load(
+        rng=rng, coordinator=demo_organiser, groups=groups, members=others, now=now
+    )
     return DemoSummary(
         members=User.objects.count(),
         groups=len(groups),

@@ -25,6 +25,11 @@ KINDS: dict[str, MessageClass] = {
     "nomination_received": MessageClass.SERVICE,
     "nomination_seconded": MessageClass.SERVICE,
     "affiliation_decided": MessageClass.SERVICE,
+    "event_place_given": MessageClass.SERVICE,
+    "event_reminder_day": MessageClass.SERVICE,
+    "event_reminder_hour": MessageClass.SERVICE,
+    "event_changed": MessageClass.SERVICE,
+    "event_cancelled": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -51,6 +56,11 @@ KIND_LABELS: dict[str, str] = {
     "nomination_received": "Nomination received",
     "nomination_seconded": "Nomination seconded",
     "affiliation_decided": "Decision on a group's affiliation",
+    "event_place_given": "Event place given from the waiting list",
+    "event_reminder_day": "Event reminder (a day before)",
+    "event_reminder_hour": "Event reminder (an hour before)",
+    "event_changed": "Event changed time or place",
+    "event_cancelled": "Event cancelled",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",
@@ -64,6 +74,8 @@ OPTIONAL_KINDS: dict[str, str] = {
     "proposal_threshold_reached": "When a proposal of mine has enough supporters",
     "proposal_amendment": "When someone proposes an amendment to a proposal of mine",
     "comment_reply": "When someone replies to a comment of mine",
+    "event_reminder_day": "A reminder a day before an event I have a place at",
+    "event_reminder_hour": "A reminder an hour before an event I have a place at",
 }
 
 
@@ -74,6 +86,7 @@ def kind_label(template: str) -> str:
 
 # Kinds whose every recipient is a pledger or on a ballot's roll (a verdict ballot's roll is
 # exactly the stage's pledgers): that a member was sent one is who pledged, or who may vote.
+# Likewise the events' kinds: every recipient has a place at the event (who came to what).
 # Once such a message is sent (or skipped for good) its row forgets the member
 # (``sending._record_sent``); only a message still to be sent or retried needs to know whom.
 FORGOTTEN_ONCE_SENT: frozenset[str] = frozenset(
@@ -84,6 +97,11 @@ FORGOTTEN_ONCE_SENT: frozenset[str] = frozenset(
         "ballot_opened",
         "ballot_reminder",
         "ballot_results",
+        "event_place_given",
+        "event_reminder_day",
+        "event_reminder_hour",
+        "event_changed",
+        "event_cancelled",
     }
 )
 

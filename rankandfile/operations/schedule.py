@@ -20,6 +20,7 @@ from rankandfile.ballots.tasks import (
     nominations_close_due,
 )
 from rankandfile.campaigns.tasks import campaigns_release_figures, campaigns_resolve_due
+from rankandfile.events.tasks import events_remind_due
 from rankandfile.notifications.tasks import (
     digests_send,
     outbox_deliver,
@@ -41,7 +42,7 @@ class Job:
 def jobs_due(now: datetime) -> list[Job]:
     """Every minute: ballots to open, remind and close, deadlines to resolve, conversations to
     close, nominations to close, proposals to lapse, send to a ballot or decide, slates to send
-    to a ballot or publish, mail to send.
+    to a ballot or publish, event reminders (a day and an hour before), mail to send.
 
     Every ten minutes (at 3, 13, ... past): the campaigns' published breakdowns that are due a
     release (each stage's own timetable decides; see campaigns.services.figures_release_due).
@@ -59,6 +60,7 @@ def jobs_due(now: datetime) -> list[Job]:
         Job(conversations_close_due),
         Job(proposals_resolve_due),
         Job(slates_resolve_due),
+        Job(events_remind_due),
         Job(outbox_deliver),
     ]
     local = now.astimezone(LONDON)

@@ -200,11 +200,12 @@ def test_the_list_is_a_fixed_number_of_queries(
     api.get("/api/v1/conversations")  # the token's first use is noted once
     with CaptureQueriesContext(connection) as one:
         assert len(api.get("/api/v1/conversations").json()) == 1
+    one = one.captured_queries  # now, before the next request empties the log
     for _ in range(3):
         make_conversation(organiser=organiser)
     with CaptureQueriesContext(connection) as four:
         assert len(api.get("/api/v1/conversations").json()) == 4
-    assert len(four.captured_queries) == len(one.captured_queries) == 2  # token, conversations
+    assert len(four.captured_queries) == len(one) == 2  # token, conversations
 
 
 def test_votes_and_statements_are_rate_limited_per_member(

@@ -35,6 +35,7 @@ def test_the_group_list_page_runs_a_fixed_number_of_queries(
         make_group()
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("groups:list")).status_code == 200
+    few = few.captured_queries  # now, before the next request empties the log
     for _ in range(12):
         group = make_group(districts=["LS6", "LS7", "M14"])
         group_join(group=group, member=make_member())

@@ -188,7 +188,8 @@ def test_the_page_takes_as_many_queries_for_sixty_messages_as_for_two(
     _queue_ballot_messages(recipient, 2)
     with CaptureQueriesContext(connection) as few:
         assert len(_ids(client.get(OUTBOX).content.decode())) == 2
+    few = few.captured_queries  # now, before the next request empties the log
     _queue_ballot_messages(make_member(), 60)
     with CaptureQueriesContext(connection) as many:
         assert len(_ids(client.get(OUTBOX).content.decode())) == 50
-    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many.captured_queries) == len(few)

@@ -26,6 +26,7 @@ from rankandfile.demo.services import (
     DEMO_ORGANISER_TOTP_SECRET,
     DEMO_PASSWORD,
 )
+from rankandfile.events.models import Event
 from rankandfile.groups.models import (
     Affiliation,
     AffiliationStatus,
@@ -105,6 +106,14 @@ def test_the_demo_network_is_a_living_site() -> None:
     assert result.data["consensus"]["agree"] and result.data["divisive"]
     member = User.objects.get(email=DEMO_MEMBER_EMAIL)
     assert participant_of(conversation=conversation, member=member) is None
+    # The founding conference (the whole network's, online and in Manchester, six sessions)
+    # and ten smaller events of groups, all to come, with places taken.
+    conference = Event.objects.get(group__isnull=True)
+    assert conference.title == "The founding conference" and conference.sessions.count() == 6
+    assert conference.online and conference.in_person and conference.district.startswith("M")
+    smaller = Event.objects.filter(group__isnull=False)
+    assert smaller.count() == 10 and all(e.starts_at > timezone.now() for e in smaller)
+    assert all(e.rsvps.count() <= e.capacity for e in smaller)
     # Running it again changes nothing.
     call_command("demo", "--if-empty", verbosity=0)
     assert User.objects.count() == 3500

@@ -23,6 +23,7 @@ def test_every_minute_the_deadline_ballot_and_mail_jobs_are_due() -> None:
         "conversations_close_due",
         "proposals_resolve_due",
         "slates_resolve_due",
+        "events_remind_due",
         "outbox_deliver",
     ]
 
@@ -69,6 +70,7 @@ def test_the_clock_enqueues_the_due_jobs_once(monkeypatch: pytest.MonkeyPatch) -
             "rankandfile.ballots.tasks.ballots_remind_due",
             "rankandfile.ballots.tasks.nominations_close_due",
             "rankandfile.campaigns.tasks.campaigns_resolve_due",
+            "rankandfile.events.tasks.events_remind_due",
             "rankandfile.notifications.tasks.outbox_deliver",
             "rankandfile.opinions.tasks.conversations_close_due",
             "rankandfile.proposals.tasks.proposals_resolve_due",

@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -47,6 +48,15 @@ from rankandfile.campaigns.services import (
     pledge_create,
     stage_resolve_deadline,
     stage_resolve_verdict,
+)
+from rankandfile.events.services import (
+    EventDetails,
+    event_cancel,
+    event_create,
+    event_update,
+    events_remind_due,
+    rsvp_cancel,
+    rsvp_create,
 )
 from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.services import group_join
@@ -261,6 +271,38 @@ def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     )
 
 
+def _event_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
+    """An event's place given from the waiting list, its reminders a day and an hour before,
+    its change of time and its cancellation."""
+    organiser = make_member(mfa=True)
+    group = make_group(organiser=organiser)
+    starts = timezone.now() + timedelta(days=3)
+    details = EventDetails(
+        title="Branch meeting",
+        description="",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        in_person=False,
+        district="",
+        venue="",
+        online=True,
+        meeting_url="https://meet.example.org/branch",
+        capacity=1,
+    )
+    event = event_create(organiser=organiser, group=group, details=details)
+    first, second = make_member(), make_member()
+    rsvp_create(event=event, member=first)
+    rsvp_create(event=event, member=second)
+    rsvp_cancel(event=event, member=first)
+    events_remind_due(now=starts - timedelta(hours=23))
+    events_remind_due(now=starts - timedelta(minutes=30))
+    later = replace(
+        details, starts_at=starts + timedelta(days=1), ends_at=details.ends_at + timedelta(days=1)
+    )
+    event_update(organiser=organiser, event=event, details=later)
+    event_cancel(organiser=organiser, event=event)
+
+
 def _everything_in(message: EmailMessage) -> Iterator[tuple[str, str]]:
     """(where, text) of every header the sender wrote and every body, decoded."""
     for name, value in message.items():
@@ -281,6 +323,7 @@ def test_every_kind_of_email_links_only_under_site_root_and_names_no_host_and_po
     _account_emails(make_member)
     _campaign_emails(make_member, make_campaign)
     _group_emails(make_member, make_group)
+    _event_emails(make_member, make_group)
     sent_kinds = set(Message.objects.values_list("template", flat=True))
     assert sent_kinds == set(KINDS) | ADDRESSED_KINDS
     while messages_deliver_due().sent:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,6 +23,14 @@ from rankandfile.ballots.nominations import nomination_create, nomination_period
 from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open
+from rankandfile.events.services import (
+    EventDetails,
+    SessionDetails,
+    calendar_feed_reset,
+    event_create,
+    rsvp_create,
+    session_create,
+)
 from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
@@ -73,6 +82,9 @@ class World:
     period_id: int = 0
     nomination_id: int = 0
     affiliation_id: int = 0
+    event_id: int = 0
+    session_id: int = 0
+    feed_token: str = ""
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -94,6 +106,8 @@ class World:
                 return {"conversation_id": self.conversation_id, "number": 0}
             if route.startswith("slate_") and route != "slate_list":
                 return {"slate_id": self.slate_id}
+            if route in {"event_read", "event_rsvp", "event_rsvp_cancel"}:
+                return {"event_id": self.event_id}
             if route.startswith(("conversation_read", "statement", "vote", "map")):
                 return {"conversation_id": self.conversation_id}
             return self._proposals_api(route)
@@ -139,11 +153,24 @@ class World:
             return {"conversation_id": self.conversation_id}
         if app == "proposals":
             return self._proposals(route)
+        if app == "events":
+            return self._events(route)
         if app == "slates":
             if route in {"list", "new"}:
                 return {"group_slug": self.group_slug}
             return {"slate_id": self.slate_id}
         return {}
+
+    def _events(self, route: str) -> dict[str, object]:
+        if route in {"list", "calendar", "feed_reset", "network_new"}:
+            return {}
+        if route == "new":
+            return {"group_slug": self.group_slug}
+        if route == "feed":
+            return {"token": self.feed_token}
+        if route.startswith("session_") and route != "session_new":
+            return {"event_id": self.event_id, "session_id": self.session_id}
+        return {"event_id": self.event_id}
 
     def _nominations(self, route: str) -> dict[str, object]:
         if route == "nominations_new":
@@ -205,6 +232,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:group_backing_delete": (405, 405, 405, 405, 405),
     "api-v1:list_groups": (200, 200, 200, 200, 200),  # the directory is public
     "api-v1:group_read": (200, 200, 200, 200, 200),  # a listed group: public
+    # The events API: a public event of the listed group; reading needs no token.
+    "api-v1:event_list": (200, 200, 200, 200, 200),
+    "api-v1:event_read": (200, 200, 200, 200, 200),
+    "api-v1:event_rsvp": (405, 405, 405, 405, 405),
+    "api-v1:event_rsvp_cancel": (405, 405, 405, 405, 405),
     "api-v1:nomination_accept": (405, 405, 405, 405, 405),
     "api-v1:nomination_create": (405, 405, 405, 405, 405),
     "api-v1:nomination_list": (401, 404, 200, 200, 404),
@@ -270,6 +302,24 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "coordinators:affiliations": (302, 403, 403, 403, 403),
     "groups:affiliation": (302, 404, 404, 200, 404),
     "groups:affiliation_leave": (302, 302, 302, 302, 302),
+    # A public event of the listed group, with a session; the member has a place (and the
+    # feed's secret address is theirs: whoever has it reads it, as a calendar app does).
+    "events:calendar": (302, 200, 200, 200, 200),
+    "events:cancel": (302, 302, 302, 302, 302),
+    "events:detail": (200, 200, 200, 200, 200),
+    "events:edit": (302, 404, 404, 200, 404),
+    "events:feed": (200, 200, 200, 200, 200),
+    "events:feed_reset": (302, 302, 302, 302, 302),
+    "events:ics": (200, 200, 200, 200, 200),
+    "events:list": (200, 200, 200, 200, 200),
+    "events:manage": (302, 404, 404, 200, 404),
+    "events:network_new": (302, 403, 403, 403, 403),  # network coordinators only
+    "events:new": (302, 404, 404, 200, 404),
+    "events:rsvp": (302, 302, 302, 302, 302),
+    "events:rsvp_cancel": (302, 302, 302, 302, 302),
+    "events:session_choose": (302, 302, 302, 302, 302),
+    "events:session_leave": (302, 302, 302, 302, 302),
+    "events:session_new": (302, 404, 404, 200, 404),
     "groups:create": (302, 200, 200, 200, 200),
     "groups:decide_request": (302, 302, 302, 302, 302),
     "groups:detail": (200, 200, 200, 200, 200),
@@ -383,6 +433,7 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         slate_id=_slate_id(group, organiser, member),
         **_nomination_ids(group, organiser, member),
         affiliation_id=affiliation_apply(group=group, organiser=organiser).pk,
+        **_event_ids(group, organiser, member),
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
@@ -421,6 +472,44 @@ def _nomination_ids(group: Group, organiser: User, member: User) -> dict[str, in
     )
     nomination = nomination_create(period=period, nominator=organiser, nominee=member)
     return {"period_id": period.pk, "nomination_id": nomination.pk}
+
+
+def _event_ids(group: Group, organiser: User, member: User) -> dict[str, Any]:
+    starts = timezone.now() + timedelta(days=2)
+    event = event_create(
+        organiser=organiser,
+        group=group,
+        details=EventDetails(
+            title="Branch meeting",
+            description="Plans.",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            in_person=True,
+            district="LS6",
+            venue="The hall",
+            online=False,
+            meeting_url="",
+            capacity=20,
+        ),
+    )
+    session = session_create(
+        organiser=organiser,
+        event=event,
+        details=SessionDetails(
+            title="Talk",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            room="",
+            meeting_url="",
+            capacity=5,
+        ),
+    )
+    rsvp_create(event=event, member=member)
+    return {
+        "event_id": event.pk,
+        "session_id": session.pk,
+        "feed_token": calendar_feed_reset(member=member),
+    }
 
 
 def test_every_url_pattern_is_pinned() -> None:
