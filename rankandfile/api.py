@@ -18,10 +18,12 @@ from rankandfile.campaigns.backing_selectors import NONE, BackingCounts, backing
 from rankandfile.events.api import router as events_router
 from rankandfile.groups.models import Group, GroupKind
 from rankandfile.groups.selectors import directory_search, groups_directory, member_count_public
+from rankandfile.introductions.api import router as introductions_router
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
 from rankandfile.proposals.comments_api import router as proposal_comments_router
 from rankandfile.proposals.slates_api import router as slates_router
+from rankandfile.resources.api import router as resources_router
 
 api = NinjaAPI(
     title="Rank and File API",
@@ -39,6 +41,8 @@ api.add_router("/proposals", proposals_router)
 api.add_router("/proposals", proposal_comments_router)
 api.add_router("/slates", slates_router)
 api.add_router("/events", events_router)
+api.add_router("/resources", resources_router)
+api.add_router("/introductions", introductions_router)
 
 
 class GroupOut(Schema):
@@ -95,14 +99,24 @@ def list_groups(
     place: str = "",
     kind: str = "",
     issue: str = "",
+    q: str = "",
     text: str = "",
     radius_km: int | None = None,
+    page: int = 1,
 ) -> list[GroupOut]:
     """The group directory as the viewer sees it (no token needed for public and listed
-    groups); nearest first (with ``distance_km``) when ``place`` is a known postcode district.
-    ``affiliated`` says whether the group is affiliated to the network."""
+    groups), 50 groups a page (``page``, from 1); nearest first (with ``distance_km``) when
+    ``place`` is a known postcode district. ``q`` searches the groups' names and descriptions
+    for every word (``text`` is its old name); without a place, groups whose name holds the
+    words come first. ``affiliated`` says whether the group is affiliated to the network."""
     groups = directory_search(
-        viewer=request.user, place=place, kind=kind, issue=issue, text=text, radius_km=radius_km
+        viewer=request.user,
+        place=place,
+        kind=kind,
+        issue=issue,
+        text=q or text,
+        radius_km=radius_km,
+        page=page,
     ).groups
     _, backed = backing_counts()
     return [_group_out(g, backed) for g in groups]

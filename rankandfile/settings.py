@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search on PostgreSQL (resources/search.py)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "rankandfile.opinions",
     "rankandfile.proposals",
     "rankandfile.events",
+    "rankandfile.resources",
+    "rankandfile.introductions",
     "rankandfile.operations",
     "rankandfile.demo",
 ]
@@ -268,6 +271,12 @@ RATE_LIMITS: dict[str, dict[str, str]] = {
         "member": env_rate("RATE_LIMIT_PROPOSAL_MEMBER", "60/10m"),
         "ip": env_rate("RATE_LIMIT_PROPOSAL_IP", "600/10m"),
     },
+    # Introductions: asking, accepting, declining and withdrawing. Each reaches other members,
+    # so the limit is low; at most 5 requests may be open at once besides (introductions).
+    "introduction": {
+        "member": env_rate("RATE_LIMIT_INTRODUCTION_MEMBER", "20/h"),
+        "ip": env_rate("RATE_LIMIT_INTRODUCTION_IP", "200/h"),
+    },
 }
 
 # Email: a real SMTP connection when SMTP_HOST is set, otherwise printed to the console.
@@ -315,11 +324,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
-# Without DEBUG, static files are served (by whitenoise, or by nginx from STATIC_ROOT) under
-# names with a hash of their content, compressed, cached for good: `collectstatic` writes them
-# and is part of every deployment (docs/deploy.md). With DEBUG they are served as they are.
+# Members' files (the resource hub) go through Django's storage API: on disk under MEDIA_ROOT by
+# default, or any storage backend (object storage) named by FILE_STORAGE_BACKEND. They are never
+# served from a public address (no MEDIA_URL): only through signed links that expire.
+MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+    },
+    # Without DEBUG, static files are served (by whitenoise, or by nginx from STATIC_ROOT)
+    # under names with a hash of their content, compressed, cached for good: `collectstatic`
+    # writes them and is part of every deployment (docs/deploy.md). With DEBUG they are served
+    # as they are.
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -329,6 +345,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# The largest file a member may add to the hub, and how long a link to a file works.
+RESOURCES_FILE_MAX_BYTES = env_int("RESOURCES_FILE_MAX_BYTES", 10_000_000, minimum=1)
+RESOURCES_FILE_LINK_SECONDS = env_int("RESOURCES_FILE_LINK_SECONDS", 15 * 60, minimum=1)
 
 # Security headers on every response.
 SECURE_CSP = {

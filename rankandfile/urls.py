@@ -5,14 +5,15 @@ from rankandfile import health, metrics, views
 from rankandfile.accounts import urls as accounts_urls
 from rankandfile.api import api
 from rankandfile.groups import urls as groups_urls
-from rankandfile.groups import views as groups_views
+from rankandfile.introductions import views as introductions_views
 from rankandfile.notifications import views as notifications_views
 
 # A page that acts across apps lives in the highest app it touches (the layers contract in
 # pyproject.toml), yet keeps its address and name among the pages of the app it belongs to.
 accounts_pages = [
     *accounts_urls.urlpatterns,
-    path("consents/change/", groups_views.consent_change, name="consent_change"),
+    # Withdrawing consent also closes the member's introductions (the highest app it touches).
+    path("consents/change/", introductions_views.consent_change, name="consent_change"),
 ]
 groups_pages = [
     *groups_urls.urlpatterns,  # first: "new/" and "invitations/..." are not group slugs
@@ -37,6 +38,8 @@ urlpatterns = [
     path("proposals/", include("rankandfile.proposals.urls")),
     path("slates/", include("rankandfile.proposals.slate_urls")),
     path("events/", include("rankandfile.events.urls")),
+    path("resources/", include("rankandfile.resources.urls")),
+    path("introductions/", include("rankandfile.introductions.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("coordinators/", include("rankandfile.notifications.coordinator_urls")),
     path("api/v1/", api.urls),

@@ -20,6 +20,7 @@ from rankandfile.groups.affiliations import affiliated_since
 from rankandfile.groups.forms import InvitationForm, MemberFilterForm
 from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
+from rankandfile.introductions import selectors as introduction_selectors
 from rankandfile.lib.paging import page_of, query_without_page
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.opinions import selectors as opinion_selectors
@@ -52,6 +53,7 @@ def _member_home(request: HttpRequest, member: User) -> HttpResponse:
             "pledges": list(campaign_selectors.pledges_in_open_campaigns(member)),
             "action_packs": campaign_selectors.action_packs_unconfirmed(member),
             "conversations": opinion_selectors.conversations_awaiting_votes(member),
+            "introductions": introduction_selectors.introductions_awaiting_answer(member),
             "memberships": list(groups_of_member(member)),
             "groups_near": group_selectors.groups_near(member),
             "area": postcode_area(member.postcode_district),

@@ -11,6 +11,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from hypothesis import settings as hypothesis_settings
+from pytest_django.fixtures import Settings
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import User
@@ -121,6 +122,15 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Files members upload (the resource hub) go to a fresh temporary folder in each test,
+    never into the checkout."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
 @pytest.fixture

@@ -60,12 +60,22 @@ CONSENT_TEXTS: dict[str, ConsentText] = {
         ),
         ConsentText(
             purpose=ConsentPurpose.INTRODUCTIONS,
-            version="2026-11-01",
-            summary="Let organisers of my groups see my email address to put me in touch.",
+            # 2026-12-07: introductions on request (to a group, or to members with a skill).
+            version="2026-12-07",
+            summary=(
+                "Put me in touch with other members and groups: let organisers of my groups see "
+                "my email address, and send me requests for introductions."
+            ),
             text=(
                 "I agree that organisers of the groups I belong to may see my email address, to "
-                "introduce me to other members and groups. Without this consent organisers see "
-                "only my display name. I can withdraw at any time."
+                "introduce me to other members and groups; that I may ask for introductions; "
+                "and that a member looking for someone with a skill I offer near my postcode "
+                "district may have their request sent to me. Nobody is told that a request "
+                "reached me unless I accept it. When an introduction is accepted, each side "
+                "sees the contact detail the other chose (email, or a phone number) until "
+                "either side withdraws. Without this consent organisers see only my display "
+                "name and requests do not reach me. I can withdraw at any time; my "
+                "introductions then close."
             ),
         ),
     )
@@ -86,5 +96,8 @@ WITHDRAWAL_CONSEQUENCES: dict[str, list[str]] = {
     ],
     ConsentPurpose.INTRODUCTIONS: [
         "Organisers of your groups no longer see your email address, only your display name.",
+        "Your requests for introductions, and the introductions you accepted, are withdrawn: "
+        "nobody sees your contact details through them any more.",
+        "Requests for introductions no longer reach you.",
     ],
 }

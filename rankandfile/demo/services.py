@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import IssueTag, Skill, User
-from rankandfile.accounts.services import consents_give_in_bulk
+from rankandfile.accounts.services import consent_give, consents_give_in_bulk
 from rankandfile.campaigns.models import Backing, Campaign, Pledge, PledgeOption
 from rankandfile.campaigns.services import (
     OptionInput,
@@ -37,8 +37,10 @@ from rankandfile.demo.data import (
     PSEUDONYM_WORDS,
 )
 from rankandfile.demo.gatherings import demo_gatherings_load
+from rankandfile.demo.resources import demo_resources_load
 from rankandfile.groups.affiliations import affiliation_apply, affiliation_decision_record
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
+from rankandfile.introductions.services import introduction_ask_group, introduction_ask_skill
 from rankandfile.lib.postcodes import postcode_area
 from rankandfile.lib.slugs import slug_new
 from rankandfile.opinions.services import conversation_create, map_recompute, vote_cast
@@ -74,6 +76,7 @@ class DemoSummary:
     organisers: int
     pledges: int
     conversation_votes: int
+    resources: int = 0
 
 
 def _demo_user(
@@ -187,7 +190,7 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         )
         group.issues.set([tags_by_slug[s] for s in issue_slugs])
         GroupDistrict.objects.bulk_create(
-            GroupDistrict(group=group, district=d, area=postcode_area(d)) for d in districts
+            GroupDistrict.covering(group=group, district=d) for d in districts
         )
         groups.append(group)
 
@@ -256,7 +259,18 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
     demo_gatherings_load(
         rng=rng, coordinator=demo_organiser, groups=groups, members=others, now=now
     )
+    resources = demo_resources_load(
+        rng=rng,
+        coordinator=demo_organiser,
+        organiser=demo_organiser,
+        group=groups[0],
+        members=others,
+    )
+    _demo_introductions(
+        group=groups[0], member=demo_member, organiser=demo_organiser, askers=others[10:12]
+    )
     return DemoSummary(
+        resources=resources,
         members=User.objects.count(),
         groups=len(groups),
         memberships=len(memberships),
@@ -304,6 +318,29 @@ def _demo_backings(
                 Backing(member=member, show_name=rng.random() < 0.35, created_at=now, **target)
             )
     Backing.objects.bulk_create(rows)
+
+
+def _demo_introductions(*, group: Group, member: User, organiser: User, askers: list[User]) -> None:
+    """Two requests waiting for an answer: one to the demo organiser's group, and one for a
+    skill that the demo member offers nearby (they are the nearest who offer it)."""
+    for person in (member, organiser, *askers):
+        consent_give(member=person, purpose=ConsentPurpose.INTRODUCTIONS)
+    introduction_ask_group(
+        asker=askers[0],
+        group=group,
+        message="I have just moved to the area and would like to help the branch.",
+    )
+    skill = Skill.objects.filter(slug="canvassing").first() or Skill.objects.first()
+    if skill is None:  # the staff removed every skill
+        return
+    member.skills.add(skill)
+    introduction_ask_skill(
+        asker=askers[1],
+        skill=skill,
+        district=member.postcode_district,
+        radius_km=5,
+        message="We are canvassing our street about the rent rise next Saturday. Can you help?",
+    )
 
 
 def _demo_conversation(

@@ -51,7 +51,12 @@ RADIUS_CHOICES_KM = (5, 10, 25, 50, 100)
 
 
 class DirectoryFilterForm(forms.Form):
-    text = forms.CharField(required=False, label="Name or description")
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Words",
+        help_text="Words in the group's name or description, such as: tenants organising.",
+    )
     place = forms.CharField(
         required=False, label="Place", help_text="A postcode district or area, such as LS6 or LS."
     )

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 
 from rankandfile.accounts.models import IssueTag, validate_postcode_district
+from rankandfile.lib.geo import district_centroid, sphere_point
+from rankandfile.lib.postcodes import postcode_area
 
 
 class GroupKind(models.TextChoices):
@@ -52,21 +54,50 @@ class Group(models.Model):
 
 
 class GroupDistrict(models.Model):
-    """A postcode district a group covers; the area (letters) is kept for searching by place."""
+    """A postcode district a group covers; the area (letters) is kept for searching by place.
+
+    ``sphere_x``, ``sphere_y`` and ``sphere_z`` are the district's centroid on the unit sphere
+    (``lib.geo.sphere_point``; empty for a district the centroid table does not know), so that
+    the directory orders and filters groups by distance in the database with plain arithmetic.
+    ``GroupDistrict.covering`` fills them in.
+    """
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="districts")
     district = models.CharField(max_length=4, validators=[validate_postcode_district])
     area = models.CharField(max_length=2, db_index=True)
+    sphere_x = models.FloatField(null=True, blank=True, editable=False)
+    sphere_y = models.FloatField(null=True, blank=True, editable=False)
+    sphere_z = models.FloatField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["district"]
         constraints = [
             models.UniqueConstraint(fields=["group", "district"], name="groups_district_unique"),
         ]
-        indexes = [models.Index(fields=["district"])]
+        indexes = [
+            models.Index(fields=["district"]),
+            # z is the sine of the latitude: a range of it is a band of latitudes, the first
+            # cut of a radius search.
+            models.Index(fields=["sphere_z"], name="groups_district_sphere_z"),
+        ]
 
     def __str__(self) -> str:
         return self.district
+
+    @classmethod
+    def covering(cls, *, group: Group, district: str) -> GroupDistrict:
+        """An (unsaved) row saying the group covers the district (canonical form, ``LS6``),
+        with its area and its place on the sphere."""
+        centroid = district_centroid(district)
+        x, y, z = sphere_point(centroid) if centroid else (None, None, None)
+        return cls(
+            group=group,
+            district=district,
+            area=postcode_area(district),
+            sphere_x=x,
+            sphere_y=y,
+            sphere_z=z,
+        )
 
 
 class Membership(models.Model):

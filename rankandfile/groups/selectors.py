@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -9,15 +10,19 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
+    FloatField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.http import Http404
 
@@ -34,12 +39,15 @@ from rankandfile.groups.models import (
     Role,
     Visibility,
 )
+from rankandfile.lib.fulltext import fulltext_search
 from rankandfile.lib.geo import (
-    distance_km,
+    LatLon,
+    chord_for_km,
     district_centroid,
     district_centroids,
     district_suggestions,
-    districts_near,
+    km_for_chord,
+    sphere_point,
 )
 from rankandfile.lib.postcodes import (
     PostcodeDistrictError,
@@ -58,8 +66,43 @@ Viewer = User | AnonymousUser
 def _visible_q(viewer: Viewer) -> Q:
     visible = Q(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
     if viewer.is_authenticated:
-        visible |= Q(memberships__member=viewer)
+        visible |= Q(pk__in=Membership.objects.filter(member=viewer).values("group_id"))
     return visible
+
+
+# The fields the directory's full-text search looks in: a name holding every word ranks first.
+SEARCHED_FIELDS = ("name", "description")
+
+
+def _in_place(groups: QuerySet[Group], compact: str) -> QuerySet[Group]:
+    """The groups covering a postcode district (``LS6``), or else an area (``LS``)."""
+    try:
+        covers = Q(district=normalise_postcode_district(compact))
+    except PostcodeDistrictError:
+        covers = Q(area=compact[:2])
+    return groups.filter(pk__in=GroupDistrict.objects.filter(covers).values("group_id"))
+
+
+def _filtered(*, viewer: Viewer, text: str, kind: str, place: str, issue: str) -> QuerySet[Group]:
+    groups = Group.objects.filter(_visible_q(viewer))
+    if text.strip():
+        groups = fulltext_search(groups, text, fields=SEARCHED_FIELDS)
+    if kind:
+        groups = groups.filter(kind=kind)
+    if place:
+        groups = _in_place(groups, place.strip().upper().replace(" ", ""))
+    if issue:
+        tagged = Group.issues.through.objects.filter(issuetag__slug=issue)
+        groups = groups.filter(pk__in=tagged.values("group_id"))
+    return groups
+
+
+def _with_cards(groups: QuerySet[Group]) -> QuerySet[Group]:
+    """What a group's card shows (and its affiliation), fetched for the rows shown only."""
+    return affiliated_since_annotate(groups).prefetch_related(
+        Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
+        Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
+    )
 
 
 def groups_directory(
@@ -70,45 +113,82 @@ def groups_directory(
     place: str = "",
     issue: str = "",
 ) -> QuerySet[Group]:
-    """The group directory: public and listed groups, plus hidden ones the viewer belongs to.
+    """The group directory: public and listed groups, plus hidden ones the viewer belongs to,
+    by name (those whose name holds every word of ``text`` first).
 
-    ``place`` is a postcode district (``LS6``) or area (``LS``).
+    ``place`` is a postcode district (``LS6``) or area (``LS``); ``text`` is searched in full
+    (``lib.fulltext``).
     """
-    visible_ids = Group.objects.filter(_visible_q(viewer)).values("pk")
-    groups = Group.objects.filter(pk__in=visible_ids)
-    if text:
-        groups = groups.filter(Q(name__icontains=text) | Q(description__icontains=text))
-    if kind:
-        groups = groups.filter(kind=kind)
-    if place:
-        compact = place.strip().upper().replace(" ", "")
-        try:
-            district = normalise_postcode_district(compact)
-            groups = groups.filter(districts__district=district)
-        except PostcodeDistrictError:
-            groups = groups.filter(districts__area=compact[:2])
-    if issue:
-        groups = groups.filter(issues__slug=issue)
-    return (
-        affiliated_since_annotate(groups.distinct())
-        .annotate(member_count=Count("memberships", distinct=True))
-        .prefetch_related(
-            Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
-            Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
-        )
-        .order_by("name")
-    )
+    groups = _filtered(viewer=viewer, text=text, kind=kind, place=place, issue=issue)
+    order = ("-fulltext_rank", "name", "pk") if text.strip() else ("name", "pk")
+    return _with_cards(groups).order_by(*order)
+
+
+# Groups a page of the directory (and of its API) lists.
+DIRECTORY_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
 class DirectorySearch:
-    """The directory's answer to a search. When the place is a known district, ``groups`` are
-    ordered nearest first and each has ``distance_km`` (to the nearest district it covers)."""
+    """The directory's answer to a search: one page of groups, each with ``member_count``.
+    When the place is a known district, the groups are ordered nearest first and each has
+    ``distance_km`` (to the nearest district it covers)."""
 
-    groups: list[Group]
+    page: Page[Group]
     near: str = ""  # the known district the groups are ordered from
     unknown_place: str = ""  # a place we could not locate
     suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[Group]:
+        return list(self.page.object_list)
+
+
+def _nearest_first(
+    groups: QuerySet[Group], origin: LatLon, radius_km: int | None
+) -> QuerySet[Group]:
+    """The groups ordered by the distance from ``origin`` to the nearest district each covers,
+    those covering no known district last; only those within ``radius_km`` when it is given.
+
+    The districts' places on the unit sphere (``GroupDistrict.sphere_*``) make this plain
+    arithmetic in the database: the squared chord to the origin orders exactly as the
+    distance along the surface does. A radius is first a box around the origin (the z range
+    is a band of latitudes, indexed), then the exact chord.
+    """
+    x0, y0, z0 = sphere_point(origin)
+    squared_chord = (
+        (F("sphere_x") - x0) * (F("sphere_x") - x0)
+        + (F("sphere_y") - y0) * (F("sphere_y") - y0)
+        + (F("sphere_z") - z0) * (F("sphere_z") - z0)
+    )
+    placed = GroupDistrict.objects.filter(sphere_x__isnull=False).annotate(
+        squared_chord=ExpressionWrapper(squared_chord, output_field=FloatField())
+    )
+    nearest = placed.filter(group=OuterRef("pk")).order_by("squared_chord")
+    if radius_km is not None:
+        chord = chord_for_km(radius_km)
+        within = placed.filter(
+            sphere_z__range=(z0 - chord, z0 + chord),
+            sphere_x__range=(x0 - chord, x0 + chord),
+            sphere_y__range=(y0 - chord, y0 + chord),
+            squared_chord__lte=chord * chord,
+        )
+        groups = groups.filter(pk__in=within.values("group_id"))
+    return groups.annotate(
+        squared_chord=Subquery(nearest.values("squared_chord")[:1], output_field=FloatField())
+    ).order_by(F("squared_chord").asc(nulls_last=True), "name", "pk")
+
+
+def _member_counts(groups: list[Group]) -> None:
+    """Set ``member_count`` on each group, in one query for them all."""
+    counts = dict(
+        Membership.objects.filter(group__in=groups)
+        .values("group_id")
+        .annotate(count=Count("pk"))
+        .values_list("group_id", "count")
+    )
+    for group in groups:
+        group.member_count = counts.get(group.pk, 0)  # type: ignore[attr-defined]
 
 
 def directory_search(
@@ -119,51 +199,44 @@ def directory_search(
     place: str = "",
     issue: str = "",
     radius_km: int | None = None,
+    page: int | str | None = None,
 ) -> DirectorySearch:
-    """The group directory, nearest first from a known postcode district.
+    """A page of the group directory, nearest first from a known postcode district.
 
     A known district orders every matching group by the distance from it to the nearest
     district the group covers (groups covering no known district come last, or are left out
-    when a radius is given). Area letters (``LS``) filter by area as before. Anything else is
-    answered with suggestions. Distances are worked out in Python over the groups' districts,
-    which the directory query prefetches in one query.
+    when a radius is given). Area letters (``LS``) filter by area. Anything else is answered
+    with suggestions. Without a known district, groups come by name, those whose name holds
+    the words searched first. However many groups there are, a page takes the same queries:
+    count, page, districts, issues, member counts.
     """
     compact = place.strip().upper().replace(" ", "")
-    if not compact:
-        return DirectorySearch(
-            groups=list(groups_directory(viewer=viewer, text=text, kind=kind, issue=issue))
-        )
-    origin = district_centroid(compact)
-    if origin is None:
+    origin = district_centroid(compact) if compact else None
+    unknown_place, suggestions = "", []
+    if origin is not None:
+        filtered = _filtered(viewer=viewer, text=text, kind=kind, place="", issue=issue)
+        groups = _nearest_first(_with_cards(filtered), origin, radius_km)
+    else:
+        groups = groups_directory(viewer=viewer, text=text, kind=kind, place=compact, issue=issue)
         known_area = compact.isalpha() and any(
             postcode_area(d) == compact for d in district_centroids()
         )
-        groups = groups_directory(viewer=viewer, text=text, kind=kind, place=compact, issue=issue)
-        if known_area:
-            return DirectorySearch(groups=list(groups))
-        return DirectorySearch(
-            groups=list(groups), unknown_place=compact, suggestions=district_suggestions(compact)
-        )
-    base = groups_directory(viewer=viewer, text=text, kind=kind, issue=issue)
-    if radius_km is not None:
-        near = GroupDistrict.objects.filter(district__in=list(districts_near(compact, radius_km)))
-        base = base.filter(pk__in=near.values("group_id"))
-    located: list[tuple[float, str, Group]] = []
-    unlocated: list[Group] = []
-    for group in base:
-        distances = [
-            distance_km(origin, point)
-            for d in group.districts.all()
-            if (point := district_centroid(d.district)) is not None
-        ]
-        if distances:
-            group.distance_km = min(distances)  # type: ignore[attr-defined]
-            located.append((group.distance_km, group.name, group))  # type: ignore[attr-defined]
-        elif radius_km is None:
-            group.distance_km = None  # type: ignore[attr-defined]
-            unlocated.append(group)
-    located.sort(key=lambda row: (row[0], row[1], row[2].pk))
-    return DirectorySearch(groups=[group for _, _, group in located] + unlocated, near=compact)
+        if compact and not known_area:
+            unknown_place, suggestions = compact, district_suggestions(compact)
+    shown = Paginator(groups, DIRECTORY_PER_PAGE).get_page(page)
+    rows = list(shown.object_list)
+    _member_counts(rows)
+    if origin is not None:
+        for group in rows:
+            chord = group.squared_chord  # type: ignore[attr-defined]
+            group.distance_km = None if chord is None else km_for_chord(math.sqrt(chord))  # type: ignore[attr-defined]
+    shown.object_list = rows
+    return DirectorySearch(
+        page=shown,
+        near=compact if origin is not None else "",
+        unknown_place=unknown_place,
+        suggestions=suggestions,
+    )
 
 
 # How many groups near a member their home page suggests.

@@ -24,7 +24,7 @@ from rankandfile.groups.models import (
     Role,
     Visibility,
 )
-from rankandfile.lib.postcodes import normalise_postcode_district, postcode_area
+from rankandfile.lib.postcodes import normalise_postcode_district
 from rankandfile.lib.slugs import slug_new
 from rankandfile.lib.tokens import token_digest, token_new
 
@@ -60,9 +60,7 @@ def _set_districts(group: Group, districts: Iterable[str]) -> None:
     group.districts.exclude(district__in=normalised).delete()
     existing = set(group.districts.values_list("district", flat=True))
     GroupDistrict.objects.bulk_create(
-        GroupDistrict(group=group, district=d, area=postcode_area(d))
-        for d in normalised
-        if d not in existing
+        GroupDistrict.covering(group=group, district=d) for d in normalised if d not in existing
     )
 
 

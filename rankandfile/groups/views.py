@@ -29,9 +29,17 @@ from rankandfile.lib.paging import page_of, query_without_page
 
 def group_list(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    search = selectors.directory_search(viewer=request.user, **filters)
-    context = {"form": form, "groups": search.groups, "search": search}
+    filters = dict(form.cleaned_data) if form.is_valid() else {}
+    search = selectors.directory_search(
+        viewer=request.user, text=filters.pop("q", ""), page=request.GET.get("page"), **filters
+    )
+    context = {
+        "form": form,
+        "groups": search.groups,
+        "search": search,
+        "page_obj": search.page,
+        "query_without_page": query_without_page(request),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "groups/group_list.html#results", context)
     return render(request, "groups/group_list.html", context)

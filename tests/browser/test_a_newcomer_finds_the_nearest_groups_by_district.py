@@ -9,7 +9,7 @@ from tests.personas import MakeGroup
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_newcomer_finds_the_nearest_groups_and_is_helped_past_an_unknown_district(
+def test_a_newcomer_finds_the_nearest_groups_is_helped_past_an_unknown_district_and_searches_a_word(
     page: Any, make_group: MakeGroup
 ) -> None:
     make_group(name="Manchester Renters", districts=["M1"])
@@ -32,4 +32,11 @@ def test_a_newcomer_finds_the_nearest_groups_and_is_helped_past_an_unknown_distr
     page.get_by_role("button", name="Search").click()
     page.get_by_text("2 groups found, nearest to LS2 first").wait_for()
     assert page.locator("#results").get_by_text("km from LS2").count() == 2
+    assert serious_violations(page) == []
+
+    page.get_by_label("Words").fill("tenant")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text("1 group found, nearest to LS2 first").wait_for()
+    assert page.locator("#results .card h3").all_inner_texts() == ["Headingley Tenants"]
+    assert "q=tenant" in page.url
     assert serious_violations(page) == []

@@ -35,6 +35,7 @@ from rankandfile.groups.models import (
     Membership,
     Role,
 )
+from rankandfile.introductions.selectors import introductions_awaiting_answer
 from rankandfile.opinions.models import Conversation
 from rankandfile.opinions.services import participant_of
 
@@ -114,6 +115,12 @@ def test_the_demo_network_is_a_living_site() -> None:
     smaller = Event.objects.filter(group__isnull=False)
     assert smaller.count() == 10 and all(e.starts_at > timezone.now() for e in smaller)
     assert all(e.rsvps.count() <= e.capacity for e in smaller)
+    # Two introductions waiting: one to the demo organiser's group, one for the demo member.
+    organiser = User.objects.get(email=DEMO_ORGANISER_EMAIL)
+    assert [row.what for row in introductions_awaiting_answer(organiser)] == [
+        f"An introduction to {conversation.group.name}"
+    ]
+    assert len(introductions_awaiting_answer(member)) == 1
     # Running it again changes nothing.
     call_command("demo", "--if-empty", verbosity=0)
     assert User.objects.count() == 3500

@@ -31,6 +31,7 @@ from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from rankandfile import cli
+from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import User
 from rankandfile.ballots.nominations import (
     nomination_create,
@@ -60,6 +61,12 @@ from rankandfile.events.services import (
 )
 from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.services import group_join
+from rankandfile.introductions.services import (
+    introduction_accept,
+    introduction_ask_group,
+    introduction_decline,
+    introduction_withdraw,
+)
 from rankandfile.lib.urls import absolute_url
 from rankandfile.notifications.kinds import ADDRESSED_KINDS, KINDS
 from rankandfile.notifications.models import Frequency, Message, MessageClass, MessageStatus
@@ -303,6 +310,22 @@ def _event_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     event_cancel(organiser=organiser, event=event)
 
 
+def _introduction_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
+    """Asked for, accepted and withdrawn; asked for and declined."""
+    both = (ConsentPurpose.MEMBERSHIP, ConsentPurpose.INTRODUCTIONS)
+    organiser = make_member(mfa=True, consents=both)
+    asker = make_member(consents=both)
+    accepted = introduction_ask_group(
+        asker=asker, group=make_group(organiser=organiser), message="Hello"
+    )
+    introduction_accept(introduction=accepted, member=organiser)
+    introduction_withdraw(introduction=accepted, member=asker)
+    declined = introduction_ask_group(
+        asker=asker, group=make_group(organiser=organiser), message="Hello"
+    )
+    introduction_decline(introduction=declined, member=organiser)
+
+
 def _everything_in(message: EmailMessage) -> Iterator[tuple[str, str]]:
     """(where, text) of every header the sender wrote and every body, decoded."""
     for name, value in message.items():
@@ -324,6 +347,7 @@ def test_every_kind_of_email_links_only_under_site_root_and_names_no_host_and_po
     _campaign_emails(make_member, make_campaign)
     _group_emails(make_member, make_group)
     _event_emails(make_member, make_group)
+    _introduction_emails(make_member, make_group)
     sent_kinds = set(Message.objects.values_list("template", flat=True))
     assert sent_kinds == set(KINDS) | ADDRESSED_KINDS
     while messages_deliver_due().sent:

@@ -40,8 +40,16 @@ from rankandfile.opinions.services import conversation_create
 from rankandfile.proposals.comments import comment_create
 from rankandfile.proposals.services import amendment_propose, proposal_draft_create, proposal_open
 from rankandfile.proposals.slates import slate_apply, slate_create
+from rankandfile.resources.files import file_link_token
+from rankandfile.resources.services import (
+    ResourceDraft,
+    collection_item_add,
+    resource_create,
+    resource_moderate,
+)
 from tests.ballots.ballot_helpers import ballot_make
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor, stage_inputs
+from tests.resources.uploads import pdf_upload
 
 ANON, OUTSIDER, MEMBER, ORGANISER, STAFF = "anonymous", "outsider", "member", "organiser", "staff"
 ROLES = (ANON, OUTSIDER, MEMBER, ORGANISER, STAFF)
@@ -85,6 +93,9 @@ class World:
     event_id: int = 0
     session_id: int = 0
     feed_token: str = ""
+    resource_id: int = 0
+    item_id: int = 0
+    file_token: str = ""
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -110,6 +121,8 @@ class World:
                 return {"event_id": self.event_id}
             if route.startswith(("conversation_read", "statement", "vote", "map")):
                 return {"conversation_id": self.conversation_id}
+            if route.startswith("resource"):
+                return {} if route == "resource_list" else {"resource_id": self.resource_id}
             return self._proposals_api(route)
         return {
             "groups:invitation_accept": {"token": self.invitation},
@@ -155,6 +168,12 @@ class World:
             return self._proposals(route)
         if app == "events":
             return self._events(route)
+        if app == "resources":
+            return self._resources(route)
+        if app == "introductions" and route in {"ask_group", "group"}:
+            return {"slug": self.group_slug}
+        if app == "introductions" and route in {"answer", "withdraw"}:
+            return {"introduction_id": 1}  # a GET goes to the member's page without reading it
         if app == "slates":
             if route in {"list", "new"}:
                 return {"group_slug": self.group_slug}
@@ -178,6 +197,15 @@ class World:
         if route in {"nominations", "nominations_close", "nomination_list", "nomination_create"}:
             return {"period_id": self.period_id}
         return {"period_id": self.period_id, "nomination_id": self.nomination_id}
+
+    def _resources(self, route: str) -> dict[str, object]:
+        if route in {"list", "new", "moderation"}:
+            return {}
+        return {
+            "new_kind": {"kind": "article"},
+            "file": {"token": self.file_token},
+            "item": {"resource_id": self.resource_id, "item_id": self.item_id},
+        }.get(route) or {"resource_id": self.resource_id}
 
     def _proposals(self, route: str) -> dict[str, object]:
         if route in {"list", "new", "reported", "settings"}:
@@ -209,6 +237,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:comment_delete": (405, 405, 405, 405, 405),
     "api-v1:comment_edit": (405, 405, 405, 405, 405),
     "api-v1:comment_list": (401, 404, 200, 200, 404),
+    "api-v1:introduction_list": (401, 200, 200, 200, 200),  # each member's own
     "api-v1:comment_report": (405, 405, 405, 405, 405),
     "api-v1:proposal_create": (401, 404, 200, 200, 404),  # its GET lists the proposals
     "api-v1:proposal_list": (401, 404, 200, 200, 404),
@@ -337,6 +366,13 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
+    "introductions:answer": (302, 302, 302, 302, 302),
+    "introductions:ask_group": (302, 200, 200, 200, 200),
+    "introductions:ask_skill": (302, 200, 200, 200, 200),
+    "introductions:contact": (302, 200, 200, 200, 200),
+    "introductions:group": (302, 404, 404, 200, 404),  # the group's organisers only
+    "introductions:mine": (302, 200, 200, 200, 200),
+    "introductions:withdraw": (302, 302, 302, 302, 302),
     # The test client connects from 127.0.0.1, which METRICS_ALLOWED_ADDRESSES lets in; from
     # elsewhere it is a 404 (tests/site/test_metrics_only_to_configured_addresses.py).
     "metrics": (200, 200, 200, 200, 200),
@@ -379,6 +415,20 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
     "readyz": (200, 200, 200, 200, 200),
+    # A file for the group's members, by the member, approved by the organiser and put in the
+    # member's reading list; the download link was made for the member.
+    "api-v1:resource_list": (200, 200, 200, 200, 200),
+    "api-v1:resource_read": (404, 404, 200, 200, 404),
+    "resources:collect": (302, 302, 302, 302, 302),
+    "resources:detail": (404, 404, 200, 200, 404),
+    "resources:file": (403, 403, 200, 403, 403),
+    "resources:helpful": (302, 302, 302, 302, 302),
+    "resources:item": (302, 302, 302, 302, 302),
+    "resources:list": (200, 200, 200, 200, 200),
+    "resources:moderate": (302, 302, 302, 302, 302),
+    "resources:moderation": (302, 404, 404, 200, 404),
+    "resources:new": (302, 200, 200, 200, 200),
+    "resources:new_kind": (302, 200, 200, 200, 200),
     "slates:agree": (302, 302, 302, 302, 302),
     "slates:apply": (302, 404, 200, 200, 404),
     "slates:detail": (302, 404, 200, 200, 404),
@@ -434,6 +484,7 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         **_nomination_ids(group, organiser, member),
         affiliation_id=affiliation_apply(group=group, organiser=organiser).pk,
         **_event_ids(group, organiser, member),
+        **_resource_ids(group, organiser, member),
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
@@ -509,6 +560,21 @@ def _event_ids(group: Group, organiser: User, member: User) -> dict[str, Any]:
         "event_id": event.pk,
         "session_id": session.pk,
         "feed_token": calendar_feed_reset(member=member),
+    }
+
+
+def _resource_ids(group: Group, organiser: User, member: User) -> dict[str, object]:
+    draft = ResourceDraft(kind="file", title="Leaflet", group=group, audience="members")
+    leaflet = resource_create(author=member, draft=draft, upload=pdf_upload())
+    resource_moderate(resource=leaflet, moderator=organiser, approve=True)
+    reading = resource_create(
+        author=member, draft=ResourceDraft(kind="reading_list", title="Start here", group=group)
+    )
+    collection_item_add(collection=reading, resource=leaflet, member=member)
+    return {
+        "resource_id": leaflet.pk,
+        "item_id": reading.items.get().pk,
+        "file_token": file_link_token(resource_id=leaflet.pk, viewer_id=member.pk),
     }
 
 

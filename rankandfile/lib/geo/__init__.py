@@ -82,3 +82,26 @@ def district_suggestions(text: str, limit: int = 8) -> list[str]:
         if district not in suggestions:
             suggestions.append(district)
     return suggestions[:limit]
+
+
+# Points on the unit sphere. The straight-line (chord) distance between two such points grows
+# with the great-circle distance between them, so a database can order and filter by it with
+# nothing but arithmetic (no trigonometry in SQL, which SQLite lacks), and the exact distance
+# in kilometres is worked out afterwards for the few rows shown.
+SpherePoint = tuple[float, float, float]
+
+
+def sphere_point(point: LatLon) -> SpherePoint:
+    """The (x, y, z) of a (latitude, longitude) point on the unit sphere."""
+    lat, lon = map(math.radians, point)
+    return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+
+
+def chord_for_km(km: float) -> float:
+    """The chord on the unit sphere between two points ``km`` apart along the surface."""
+    return 2 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2)
+
+
+def km_for_chord(chord: float) -> float:
+    """The great-circle distance in kilometres of a chord on the unit sphere."""
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, chord / 2))

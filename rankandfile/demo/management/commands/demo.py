@@ -39,7 +39,8 @@ class Command(BaseCommand):
                 f"Demo network loaded: {summary.members} members, {summary.groups} groups, "
                 f"{summary.memberships} memberships, {summary.organisers} organisers with TOTP, "
                 f"a live campaign with {summary.pledges} pledges, an open conversation with "
-                f"{summary.conversation_votes} votes and its opinion map."
+                f"{summary.conversation_votes} votes and its opinion map, and "
+                f"{summary.resources} resources in the hub."
             )
         )
         self.stdout.write(f"Demo member:    {DEMO_MEMBER_EMAIL} / {DEMO_PASSWORD}")

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("groups", "0001_groups_memberships_requests_invitations"),
+        ("groups", "0003_group_fulltext_index"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("groups", "0002_membership_listed_on_the_member_list"),
+        ("groups", "0004_membership_listed_on_the_member_list"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
