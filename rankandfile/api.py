@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
@@ -126,7 +127,8 @@ def list_groups(
 def group_read(request: HttpRequest, slug: str) -> GroupOut:
     """One group of the directory, with its affiliation to the network; 404 for a group the
     viewer may not see (a hidden group they are not in)."""
-    group = groups_directory(viewer=request.user).filter(slug=slug).first()
+    found = groups_directory(viewer=request.user).filter(slug=slug)
+    group = found.annotate(member_count=Count("memberships", distinct=True)).first()
     if group is None:
         raise Http404("No such group")
     _, backed = backing_counts()
