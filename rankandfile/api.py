@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from datetime import datetime
+
+from django.db.models import Count
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
-from rankandfile.accounts.api_auth import PersonalToken
+from rankandfile.accounts.api_auth import PersonalToken, anonymous_reader
 from rankandfile.ballots.api import router as ballots_router
 from rankandfile.ballots.nomination_api import router as nominations_router
 from rankandfile.campaigns.api import router as campaigns_router
@@ -15,7 +18,7 @@ from rankandfile.campaigns.backing_api import router as backing_router
 from rankandfile.campaigns.backing_selectors import NONE, BackingCounts, backing_counts
 from rankandfile.events.api import router as events_router
 from rankandfile.groups.models import Group, GroupKind
-from rankandfile.groups.selectors import directory_search, member_count_public
+from rankandfile.groups.selectors import directory_search, groups_directory, member_count_public
 from rankandfile.introductions.api import router as introductions_router
 from rankandfile.opinions.api import router as opinions_router
 from rankandfile.proposals.api import router as proposals_router
@@ -53,6 +56,14 @@ class GroupOut(Schema):
     members: str
     distance_km: float | None = None
     backing: BackingCountsOut | None = None  # a campaign group's; None for other kinds
+    # Affiliated to the network (approved by a network coordinator), and since when.
+    affiliated: bool = False
+    affiliated_since: datetime | None = None
+
+
+# The directory is public: anyone may read the public and listed groups without a token; a
+# member (token or session) also sees the hidden groups they belong to.
+PUBLIC_READ = [PersonalToken(), django_auth, anonymous_reader]
 
 
 def _rounded(distance: float | None) -> float | None:
@@ -66,7 +77,24 @@ def _backing_out(group: Group, backed: dict[int, BackingCounts]) -> BackingCount
     return BackingCountsOut(groups=counts.groups, members=counts.members)
 
 
-@api.get("/groups", response=list[GroupOut], tags=["groups"])
+def _group_out(group: Group, backed: dict[int, BackingCounts]) -> GroupOut:
+    since = getattr(group, "affiliated_since", None)
+    return GroupOut(
+        slug=group.slug,
+        name=group.name,
+        kind=group.kind,
+        visibility=group.visibility,
+        districts=[d.district for d in group.districts.all()],
+        issues=[i.slug for i in group.issues.all()],
+        members=member_count_public(group.member_count),  # type: ignore[attr-defined]
+        distance_km=_rounded(getattr(group, "distance_km", None)),
+        backing=_backing_out(group, backed),
+        affiliated=since is not None,
+        affiliated_since=since,
+    )
+
+
+@api.get("/groups", response=list[GroupOut], tags=["groups"], auth=PUBLIC_READ)
 def list_groups(
     request: HttpRequest,
     place: str = "",
@@ -77,10 +105,11 @@ def list_groups(
     radius_km: int | None = None,
     page: int = 1,
 ) -> list[GroupOut]:
-    """The group directory as the logged-in member sees it, 50 groups a page (``page``, from
-    1); nearest first (with ``distance_km``) when ``place`` is a known postcode district.
-    ``q`` searches the groups' names and descriptions for every word (``text`` is its old
-    name); without a place, groups whose name holds the words come first."""
+    """The group directory as the viewer sees it (no token needed for public and listed
+    groups), 50 groups a page (``page``, from 1); nearest first (with ``distance_km``) when
+    ``place`` is a known postcode district. ``q`` searches the groups' names and descriptions
+    for every word (``text`` is its old name); without a place, groups whose name holds the
+    words come first. ``affiliated`` says whether the group is affiliated to the network."""
     groups = directory_search(
         viewer=request.user,
         place=place,
@@ -91,17 +120,16 @@ def list_groups(
         page=page,
     ).groups
     _, backed = backing_counts()
-    return [
-        GroupOut(
-            slug=g.slug,
-            name=g.name,
-            kind=g.kind,
-            visibility=g.visibility,
-            districts=[d.district for d in g.districts.all()],
-            issues=[i.slug for i in g.issues.all()],
-            members=member_count_public(g.member_count),  # type: ignore[attr-defined]
-            distance_km=_rounded(getattr(g, "distance_km", None)),
-            backing=_backing_out(g, backed),
-        )
-        for g in groups
-    ]
+    return [_group_out(g, backed) for g in groups]
+
+
+@api.get("/groups/{slug}", response=GroupOut, tags=["groups"], auth=PUBLIC_READ)
+def group_read(request: HttpRequest, slug: str) -> GroupOut:
+    """One group of the directory, with its affiliation to the network; 404 for a group the
+    viewer may not see (a hidden group they are not in)."""
+    found = groups_directory(viewer=request.user).filter(slug=slug)
+    group = found.annotate(member_count=Count("memberships", distinct=True)).first()
+    if group is None:
+        raise Http404("No such group")
+    _, backed = backing_counts()
+    return _group_out(group, backed)

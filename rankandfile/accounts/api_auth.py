@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
@@ -32,6 +33,16 @@ class PersonalToken(HttpBearer):
             raise HttpError(403, READ_ONLY)
         request.user = bearer.member
         return bearer.member
+
+
+def anonymous_reader(request: HttpRequest) -> AnonymousUser | None:
+    """Public reads (the group directory): a request with no credentials at all reads as an
+    anonymous visitor. One that sent an Authorization header no authenticator accepted is still
+    answered 401: a bad or expired token never quietly reads as anonymous. Put it last, after
+    the token and session authenticators."""
+    if "Authorization" in request.headers:
+        return None
+    return AnonymousUser()
 
 
 def api_member(request: HttpRequest) -> User:

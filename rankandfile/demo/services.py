@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -39,6 +38,7 @@ from rankandfile.demo.data import (
 )
 from rankandfile.demo.gatherings import demo_gatherings_load
 from rankandfile.demo.resources import demo_resources_load
+from rankandfile.groups.affiliations import affiliation_apply, affiliation_decision_record
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.introductions.services import introduction_ask_group, introduction_ask_skill
 from rankandfile.lib.postcodes import postcode_area
@@ -51,6 +51,14 @@ DEMO_MEMBER_EMAIL = f"member@{DEMO_DOMAIN}"
 DEMO_ORGANISER_EMAIL = f"organiser@{DEMO_DOMAIN}"
 # Base32, so any authenticator app accepts it; documented in the README for the demo only.
 DEMO_ORGANISER_TOTP_SECRET = "RANKANDFILEDEMOORGANISERTOTP2345"
+# A network coordinator, who decides on groups' applications to join the network.
+DEMO_COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
+DEMO_COORDINATOR_TOTP_SECRET = "RANKANDFILEDEMOCOORDINATORTOTP23"
+# Groups of the demo affiliated to the network (the first few that are not hidden), besides the
+# demo organiser's group, whose application waits for the coordinator.
+AFFILIATED_COUNT = 6
+# The share of memberships whose member chose to be on the group's member list.
+LISTED_SHARE = 0.3
 MEMBER_COUNT = 500
 # Supporters who joined the network to back the demo campaign (members, in no group).
 SUPPORTER_COUNT = 3000
@@ -108,7 +116,7 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
 
     members = [
         _demo_user(rng, f"member{n:03d}", n, password=password, now=now)
-        for n in range(1, MEMBER_COUNT - 1)
+        for n in range(1, MEMBER_COUNT - 2)
     ]
     members.insert(
         0,
@@ -128,6 +136,17 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
             postcode_district="LS6",
             password=password,
             date_joined=now,
+        ),
+    )
+    members.insert(
+        2,
+        User(
+            email=DEMO_COORDINATOR_EMAIL,
+            display_name="Demo Coordinator",
+            postcode_district="LS2",
+            password=password,
+            date_joined=now,
+            is_network_coordinator=True,
         ),
     )
     User.objects.bulk_create(members)
@@ -175,12 +194,15 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         )
         groups.append(group)
 
-    demo_member, demo_organiser, others = members[0], members[1], members[2:]
+    demo_member, demo_organiser, demo_coordinator = members[0], members[1], members[2]
+    others = members[3:]
     memberships: dict[tuple[int, int], Membership] = {}
 
     def add(group: Group, member: User, role: str = Role.MEMBER) -> None:
+        listed = rng.random() < LISTED_SHARE
         memberships.setdefault(
-            (group.pk, member.pk), Membership(group=group, member=member, role=role)
+            (group.pk, member.pk),
+            Membership(group=group, member=member, role=role, listed=listed),
         )
 
     # Every group has one or two organisers, each with TOTP set up.
@@ -221,6 +243,8 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
             DEMO_ORGANISER_TOTP_SECRET if member.pk == demo_organiser.pk else generate_totp_secret()
         )
         TOTP.activate(member, secret)
+    TOTP.activate(demo_coordinator, DEMO_COORDINATOR_TOTP_SECRET)
+    _demo_affiliations(groups=groups, organiser=demo_organiser, coordinator=demo_coordinator)
 
     pledges = _demo_campaign(
         rng=rng, group=groups[0], organiser=demo_organiser, members=others, password=password
@@ -250,10 +274,27 @@ def demo_network_load(*, seed: int = 2026) -> DemoSummary:
         members=User.objects.count(),
         groups=len(groups),
         memberships=len(memberships),
-        organisers=Authenticator.objects.filter(type=Authenticator.Type.TOTP).count(),
+        organisers=len(organisers),
         pledges=pledges,
         conversation_votes=conversation_votes,
     )
+
+
+def _demo_affiliations(*, groups: list[Group], organiser: User, coordinator: User) -> None:
+    """The demo organiser's group has applied to join the network and waits for the demo
+    coordinator; a few other groups are affiliated already. Through the groups' own services
+    (audited), without telling anyone by email."""
+    affiliation_apply(
+        group=groups[0],
+        organiser=organiser,
+        statement="We are a local branch organising tenants and workers in north Leeds.",
+    )
+    visible = [g for g in groups[1:] if g.visibility != "hidden"]
+    for group in visible[:AFFILIATED_COUNT]:
+        group_organiser = group.memberships.filter(role=Role.ORGANISER).first()
+        assert group_organiser is not None
+        affiliation = affiliation_apply(group=group, organiser=group_organiser.member)
+        affiliation_decision_record(affiliation=affiliation, coordinator=coordinator, approve=True)
 
 
 def _demo_backings(

@@ -6,6 +6,11 @@ from django import forms
 
 from rankandfile.accounts.forms import tag_checkboxes
 from rankandfile.accounts.models import IssueTag
+from rankandfile.groups.affiliations import (
+    DECLINE_NEEDS_A_REASON,
+    REASON_LONGEST,
+    STATEMENT_LONGEST,
+)
 from rankandfile.groups.models import GroupKind, Role, Visibility
 from rankandfile.groups.selectors import MemberFilters
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
@@ -141,3 +146,48 @@ class JoinRequestDecisionForm(forms.Form):
 
     request_id = forms.IntegerField(min_value=1)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+
+
+class AffiliationApplyForm(forms.Form):
+    statement = forms.CharField(
+        required=False,
+        max_length=STATEMENT_LONGEST,
+        label="Statement (optional)",
+        help_text=(
+            "A few lines for the network's coordinators: what the group does and why it wants "
+            f"to join. At most {STATEMENT_LONGEST} characters."
+        ),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class AffiliationDecisionForm(forms.Form):
+    """A coordinator's decision: the button pressed (approve or decline) and, to decline, a
+    reason for the group's organisers."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    reason = forms.CharField(
+        required=False,
+        max_length=REASON_LONGEST,
+        label="Reason (needed to decline)",
+        help_text="The group's organisers see it, on their page and by email.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "decline" and not (data.get("reason") or "").strip():
+            self.add_error("reason", DECLINE_NEEDS_A_REASON)
+        return data
+
+    @property
+    def approve(self) -> bool:
+        return bool(self.cleaned_data["decision"] == "approve")
+
+
+class ListingForm(forms.Form):
+    """A member's choice to be on the group's member list, or not."""
+
+    listed = forms.TypedChoiceField(
+        choices=[("yes", "Listed"), ("no", "Not listed")], coerce=lambda v: v == "yes"
+    )

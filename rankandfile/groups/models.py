@@ -107,6 +107,9 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # The member chose to be on the group's member list (display name, skills, interests) for
+    # the other members. Off unless they turn it on; it ends with the membership.
+    listed = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -180,3 +183,82 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.group}"
+
+
+class AffiliationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a network coordinator"
+    APPROVED = "approved", "Affiliated to the network"
+    DECLINED = "declined", "Declined"
+    LEFT = "left", "Left the network"
+
+
+# An application that is still open or that made the group affiliated: at most one a group.
+OPEN_AFFILIATION_STATUSES = (AffiliationStatus.PENDING, AffiliationStatus.APPROVED)
+
+
+class Affiliation(models.Model):
+    """A group's application to join the network, the coordinators' decision on it and, once
+    approved, the group's leaving. The group is affiliated while its row is "approved"; a group
+    that left or was declined may apply again, which makes a new row."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="affiliations")
+    status = models.CharField(
+        max_length=16, choices=AffiliationStatus.choices, default=AffiliationStatus.PENDING
+    )
+    statement = models.TextField(blank=True, max_length=1000)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    applied_at = models.DateTimeField(auto_now_add=True)
+    # SET_NULL, not PROTECT: a coordinator may erase their account; the decision stays, with
+    # its time (the check constraint below) and the audit log's entry.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True, max_length=1000)
+    left_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["applied_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(status__in=OPEN_AFFILIATION_STATUSES),
+                name="groups_affiliation_one_open_per_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AffiliationStatus.values),
+                name="groups_affiliation_status_known",
+            ),
+            # Pending: undecided. Any other status: decided, at a time; declined: with a reason.
+            models.CheckConstraint(
+                condition=Q(status=AffiliationStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=AffiliationStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="groups_affiliation_decided_has_decided_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AffiliationStatus.DECLINED) | ~Q(decline_reason=""),
+                name="groups_affiliation_decline_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AffiliationStatus.LEFT, left_at__isnull=False)
+                | (~Q(status=AffiliationStatus.LEFT) & Q(left_at__isnull=True)),
+                name="groups_affiliation_left_has_left_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "applied_at"])]
+
+    def __str__(self) -> str:
+        return f"Affiliation {self.pk} of {self.group} ({self.status})"

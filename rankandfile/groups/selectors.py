@@ -27,7 +27,8 @@ from django.db.models import (
 from django.http import Http404
 
 from rankandfile.accounts.consents import WITHDRAWAL_CONSEQUENCES, ConsentPurpose
-from rankandfile.accounts.models import Consent, IssueTag, User
+from rankandfile.accounts.models import Consent, IssueTag, Skill, User
+from rankandfile.groups.affiliations import affiliated_since_annotate
 from rankandfile.groups.models import (
     Group,
     GroupDistrict,
@@ -97,8 +98,8 @@ def _filtered(*, viewer: Viewer, text: str, kind: str, place: str, issue: str) -
 
 
 def _with_cards(groups: QuerySet[Group]) -> QuerySet[Group]:
-    """What a group's card shows, fetched for the rows shown only."""
-    return groups.prefetch_related(
+    """What a group's card shows (and its affiliation), fetched for the rows shown only."""
+    return affiliated_since_annotate(groups).prefetch_related(
         Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
         Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
     )
@@ -251,7 +252,8 @@ def groups_near(member: User) -> list[Group]:
     mine = Membership.objects.filter(member=member).values("group_id")
     covers = GroupDistrict.objects.filter(group=OuterRef("pk"))
     groups = (
-        Group.objects.filter(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
+        affiliated_since_annotate(Group.objects.all())
+        .filter(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
         .filter(Exists(covers.filter(area=postcode_area(district))))
         .exclude(pk__in=mine)
         .annotate(in_district=Exists(covers.filter(district=district)))
@@ -284,6 +286,13 @@ def member_is_organiser(member: User, group: Group) -> bool:
 def groups_organised_by(member: User) -> QuerySet[Group]:
     """The groups of which the member is an organiser."""
     return Group.objects.filter(memberships__member=member, memberships__role=Role.ORGANISER)
+
+
+def groups_organisers(group: Group) -> QuerySet[User]:
+    """The group's organisers, as members."""
+    return User.objects.filter(
+        memberships__group=group, memberships__role=Role.ORGANISER, is_active=True
+    ).order_by("pk")
 
 
 def group_get_for_organiser(*, slug: str, organiser: User) -> Group:
@@ -406,6 +415,20 @@ def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
         )
         for m in memberships
     ]
+
+
+def members_listed(group: Group) -> QuerySet[Membership]:
+    """Members of the group who chose to be on its member list, by name, with their skills and
+    interests: three queries however many. Only for the group's own members to see."""
+    return (
+        Membership.objects.filter(group=group, listed=True, member__is_active=True)
+        .select_related("member")
+        .prefetch_related(
+            Prefetch("member__skills", queryset=Skill.objects.order_by("name")),
+            Prefetch("member__interests", queryset=IssueTag.objects.order_by("name")),
+        )
+        .order_by("member__display_name", "pk")
+    )
 
 
 def pending_requests_for_organiser(group: Group, *, text: str = "") -> QuerySet[JoinRequest]:

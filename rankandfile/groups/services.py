@@ -231,6 +231,13 @@ def membership_set_role(*, group: Group, member: User, role: Role) -> Membership
     return membership
 
 
+def membership_listing_set(*, group: Group, member: User, listed: bool) -> None:
+    """The member's choice to be on the group's member list, for its other members (or not):
+    one UPDATE of their membership."""
+    if not Membership.objects.filter(group=group, member=member).update(listed=listed):
+        raise GroupActionError("Only members of this group can be on its member list.")
+
+
 @transaction.atomic
 def member_consent_withdraw(*, member: User, purpose: ConsentPurpose) -> bool:
     """Withdraw one of the member's consents and stop what it covered; False if none was current.

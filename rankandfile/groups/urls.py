@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankandfile.groups import views
+from rankandfile.groups import affiliation_views, member_list_views, views
 
 app_name = "groups"
 
@@ -18,4 +18,12 @@ urlpatterns = [
     path("<slug:slug>/manage/requests/", views.join_requests, name="requests"),
     path("<slug:slug>/manage/requests/decide/", views.join_request_decide, name="decide_request"),
     path("<slug:slug>/manage/members/role/", views.membership_role, name="member_role"),
+    path("<slug:slug>/members/", member_list_views.member_list, name="members"),
+    path("<slug:slug>/members/listing/", member_list_views.member_listing, name="listing"),
+    path("<slug:slug>/manage/affiliation/", affiliation_views.affiliation, name="affiliation"),
+    path(
+        "<slug:slug>/manage/affiliation/leave/",
+        affiliation_views.affiliation_leave,
+        name="affiliation_leave",
+    ),
 ]

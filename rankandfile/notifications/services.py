@@ -24,7 +24,9 @@ from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
-from rankandfile.groups.models import Group
+from rankandfile.groups.affiliations import AffiliationDecision, affiliation_decision_record
+from rankandfile.groups.models import Affiliation, Group
+from rankandfile.groups.selectors import groups_organisers
 from rankandfile.groups.services import INVITATION_LIFETIME, invitation_record
 from rankandfile.lib.urls import absolute_url
 from rankandfile.notifications.kinds import OPTIONAL_KINDS, addressed_kind_check, kind_check
@@ -431,3 +433,33 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
         context={"group_name": group.name, "link": link, "days": INVITATION_LIFETIME.days},
     )
     return token
+
+
+@transaction.atomic
+def affiliation_decide(
+    *, affiliation: Affiliation, coordinator: User, approve: bool, reason: str = ""
+) -> AffiliationDecision:
+    """A coordinator's decision on a group's application to join the network, and a service
+    message to each of the group's organisers saying it (with the reason for a decline), sent
+    once the decision commits."""
+    decision = affiliation_decision_record(
+        affiliation=affiliation, coordinator=coordinator, approve=approve, reason=reason
+    )
+    decided = decision.affiliation
+    group = decided.group
+    context = {
+        "group_name": group.name,
+        "approved": decision.approved,
+        "reason": decided.decline_reason,
+        "affiliation_url": absolute_url(reverse("groups:affiliation", kwargs={"slug": group.slug})),
+    }
+    for organiser in groups_organisers(group):
+        message_enqueue(
+            key=f"affiliation:{decided.pk}:decided:member:{organiser.pk}",
+            kind=MessageClass.SERVICE,
+            recipient=organiser,
+            template="affiliation_decided",
+            context=context,
+            group=group,
+        )
+    return decision

@@ -19,13 +19,22 @@ from rankandfile.campaigns.backing_selectors import backing_summary
 from rankandfile.campaigns.models import Campaign, Pledge
 from rankandfile.cli import main
 from rankandfile.demo.services import (
+    DEMO_COORDINATOR_EMAIL,
+    DEMO_COORDINATOR_TOTP_SECRET,
     DEMO_MEMBER_EMAIL,
     DEMO_ORGANISER_EMAIL,
     DEMO_ORGANISER_TOTP_SECRET,
     DEMO_PASSWORD,
 )
 from rankandfile.events.models import Event
-from rankandfile.groups.models import Group, GroupKind, Membership, Role
+from rankandfile.groups.models import (
+    Affiliation,
+    AffiliationStatus,
+    Group,
+    GroupKind,
+    Membership,
+    Role,
+)
 from rankandfile.introductions.selectors import introductions_awaiting_answer
 from rankandfile.opinions.models import Conversation
 from rankandfile.opinions.services import participant_of
@@ -143,3 +152,19 @@ def test_the_readme_demo_logins_work() -> None:
     assert group is not None
     assert organiser.get(f"/groups/{group.slug}/manage/").status_code == 200
     assert Authenticator.objects.filter(user__email=DEMO_ORGANISER_EMAIL).exists()
+    # The organiser's group waits for the network's coordinator, who opens the queue.
+    (pending,) = Affiliation.objects.filter(status=AffiliationStatus.PENDING)
+    assert pending.group == group
+    assert organiser.get(f"/groups/{group.slug}/manage/affiliation/").status_code == 200
+    assert Affiliation.objects.filter(status=AffiliationStatus.APPROVED).count() >= 3
+
+    coordinator = Client()
+    coordinator.post(
+        "/accounts/login/", {"login": DEMO_COORDINATOR_EMAIL, "password": DEMO_PASSWORD}
+    )
+    code = pyotp.TOTP(DEMO_COORDINATOR_TOTP_SECRET).now()
+    response = coordinator.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302, response.content.decode()[:500]
+    queue = coordinator.get("/coordinators/affiliations/")
+    assert queue.status_code == 200
+    assert group.name in queue.content.decode()

@@ -59,6 +59,7 @@ from rankandfile.events.services import (
     rsvp_cancel,
     rsvp_create,
 )
+from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.services import group_join
 from rankandfile.introductions.services import (
     introduction_accept,
@@ -71,6 +72,7 @@ from rankandfile.notifications.kinds import ADDRESSED_KINDS, KINDS
 from rankandfile.notifications.models import Frequency, Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import (
+    affiliation_decide,
     digests_send,
     invitation_create,
     message_enqueue,
@@ -221,7 +223,7 @@ def _campaign_emails(make_member: MakeMember, make_campaign: MakeCampaign) -> No
 def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     """A ballot opened, reminded and counted; an invitation; an update and a digest; a
     proposal's threshold reached, an amendment to it and a reply to a comment on it; a
-    nomination received and seconded."""
+    nomination received and seconded; a decision on the group's affiliation."""
     organiser = make_member(mfa=True)
     group = make_group(organiser=organiser)
     ballot = ballot_open(ballot=ballot_make(organiser=organiser, group=group, hours_open=72))
@@ -268,6 +270,12 @@ def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     )
     nomination = nomination_create(period=period, nominator=organiser, nominee=reader)
     nomination_second(nomination=nomination, seconder=digest_reader)
+    # The group applies to join the network; a coordinator's decision is sent to its organisers.
+    affiliation_decide(
+        affiliation=affiliation_apply(group=group, organiser=organiser),
+        coordinator=make_member(coordinator=True),
+        approve=True,
+    )
 
 
 def _event_emails(make_member: MakeMember, make_group: MakeGroup) -> None:

@@ -31,6 +31,7 @@ from rankandfile.events.services import (
     rsvp_create,
     session_create,
 )
+from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.rendering import unsubscribe_token
@@ -88,6 +89,7 @@ class World:
     slate_id: int = 0
     period_id: int = 0
     nomination_id: int = 0
+    affiliation_id: int = 0
     event_id: int = 0
     session_id: int = 0
     feed_token: str = ""
@@ -101,6 +103,8 @@ class World:
     def _kwargs(self, name: str) -> dict[str, object]:
         if name.startswith("api-v1:"):
             route = name.removeprefix("api-v1:")
+            if route == "group_read":
+                return {"slug": self.group_slug}
             if route.startswith(("campaign", "pledge")):
                 return {"slug": self.campaign_slug}
             if route.startswith("group_backing"):
@@ -127,6 +131,7 @@ class World:
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
             "campaigns:demand_status": {"slug": self.campaign_slug, "position": 1},
             "notifications:unsubscribe": {"token": self.unsubscribe},
+            "coordinators:affiliation_decide": {"affiliation_id": self.affiliation_id},
             "opinions:moderate_statement": {
                 "conversation_id": self.conversation_id,
                 "statement_id": self.statement_id,
@@ -254,7 +259,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "api-v1:conversation_read": (401, 200, 200, 200, 200),
     "api-v1:group_backing_create": (405, 405, 405, 405, 405),
     "api-v1:group_backing_delete": (405, 405, 405, 405, 405),
-    "api-v1:list_groups": (401, 200, 200, 200, 200),
+    "api-v1:list_groups": (200, 200, 200, 200, 200),  # the directory is public
+    "api-v1:group_read": (200, 200, 200, 200, 200),  # a listed group: public
     # The events API: a public event of the listed group; reading needs no token.
     "api-v1:event_list": (200, 200, 200, 200, 200),
     "api-v1:event_read": (200, 200, 200, 200, 200),
@@ -319,6 +325,12 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "campaigns:totals": (200, 200, 200, 200, 200),
     "campaigns:vouch": (302, 302, 302, 302, 302),
     "campaigns:withdraw": (302, 302, 302, 302, 302),
+    # Network coordinators' pages: nobody here is a coordinator (they are walked in
+    # tests/groups/test_affiliation_is_decided_by_coordinators_and_audited.py).
+    "coordinators:affiliation_decide": (302, 403, 403, 403, 403),
+    "coordinators:affiliations": (302, 403, 403, 403, 403),
+    "groups:affiliation": (302, 404, 404, 200, 404),
+    "groups:affiliation_leave": (302, 302, 302, 302, 302),
     # A public event of the listed group, with a session; the member has a place (and the
     # feed's secret address is theirs: whoever has it reads it, as a calendar app does).
     "events:calendar": (302, 200, 200, 200, 200),
@@ -346,9 +358,11 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:join": (302, 302, 302, 302, 302),
     "groups:leave": (302, 302, 302, 302, 302),
     "groups:list": (200, 200, 200, 200, 200),
+    "groups:listing": (302, 302, 302, 302, 302),
     "groups:map": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
+    "groups:members": (302, 403, 200, 200, 403),  # its members only
     "groups:requests": (302, 404, 404, 200, 404),
     "healthz": (200, 200, 200, 200, 200),
     "home": (200, 200, 200, 200, 200),
@@ -468,6 +482,7 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         **_proposal_ids(group, member),
         slate_id=_slate_id(group, organiser, member),
         **_nomination_ids(group, organiser, member),
+        affiliation_id=affiliation_apply(group=group, organiser=organiser).pk,
         **_event_ids(group, organiser, member),
         **_resource_ids(group, organiser, member),
     )

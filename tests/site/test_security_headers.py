@@ -57,7 +57,10 @@ def test_rendered_pages_have_no_inline_script(client: Client, page: str) -> None
 
 
 @pytest.mark.django_db
-def test_the_api_is_closed_to_anonymous_visitors_and_described(client: Client) -> None:
-    assert client.get("/api/v1/groups").status_code == 401
+def test_the_api_is_closed_to_anonymous_visitors_but_the_directory_and_described(
+    client: Client,
+) -> None:
+    assert client.get("/api/v1/ballots/").status_code == 401
+    assert client.get("/api/v1/groups").status_code == 200  # the public directory
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/groups" in schema["paths"]
