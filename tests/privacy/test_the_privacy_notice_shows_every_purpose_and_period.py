@@ -65,3 +65,12 @@ def test_the_footer_and_the_sign_up_page_link_to_the_notice() -> None:
     link = f'href="{reverse("privacy:notice")}"'
     assert link in Client().get(reverse("home")).content.decode()
     assert link in Client().get(reverse("account_signup")).content.decode()
+
+
+def test_the_record_of_processing_names_every_purpose_and_retention_setting() -> None:
+    record = (settings.BASE_DIR / "docs" / "record-of-processing.md").read_text()
+    for consent in CONSENT_TEXTS.values():
+        assert str(consent.purpose.label) in record
+    for name in _retention_settings():
+        default = getattr(settings, name)
+        assert f"`{name}` ({default} days" in record, name
