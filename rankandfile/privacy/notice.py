@@ -17,6 +17,7 @@ from rankandfile.privacy.retention import RULES
 
 @dataclass(frozen=True)
 class RetentionPeriod:
+    kind: str
     label: str
     setting: str
     days: int
@@ -38,7 +39,7 @@ def privacy_notice() -> Notice:
         contact=settings.PRIVACY_CONTACT,
         consents=list(CONSENT_TEXTS.values()),
         retention=[
-            RetentionPeriod(label=rule.label, setting=rule.setting, days=rule.days)
+            RetentionPeriod(kind=rule.kind, label=rule.label, setting=rule.setting, days=rule.days)
             for rule in RULES
         ],
         session_days=max(1, settings.SESSION_COOKIE_AGE // 86400),

@@ -18,7 +18,8 @@ Decisions (README, "Retention"):
   withdrawal once withdrawn.
 - Closed conversations: their votes are only an anonymous matrix; a member key left on a
   participant of a closed conversation is cleared (counted, and there should be none).
-- Event replies: deleted ``RETENTION_EVENT_RSVP_DAYS`` after the event ended; the event stays.
+- Event replies and the sessions chosen at a gathering: deleted ``RETENTION_EVENT_RSVP_DAYS``
+  after the event ended; the event stays.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from django_tasks_db.models import DBTaskResult
 from rankandfile.accounts.models import ApiToken, User
 from rankandfile.audit.models import AuditEntry
 from rankandfile.audit.services import audit_record
-from rankandfile.events.models import Rsvp
+from rankandfile.events.models import Rsvp, SessionChoice
 from rankandfile.groups.models import Invitation
 from rankandfile.introductions.models import Introduction, IntroductionStatus
 from rankandfile.notifications.models import Message, MessageStatus
@@ -118,6 +119,10 @@ def _event_rsvps(cutoff: datetime) -> Rows:
     return Rsvp.objects.filter(event__ends_at__lt=cutoff)
 
 
+def _session_choices(cutoff: datetime) -> Rows:
+    return SessionChoice.objects.filter(session__event__ends_at__lt=cutoff)
+
+
 def _task_results(cutoff: datetime) -> Rows:
     return DBTaskResult.objects.filter(finished_at__lt=cutoff)
 
@@ -174,6 +179,13 @@ RULES: tuple[RetentionRule, ...] = (
         "Who said they would come to an event: deleted this many days after the event ended",
         "RETENTION_EVENT_RSVP_DAYS",
         _event_rsvps,
+    ),
+    RetentionRule(
+        "event_session_choices",
+        "Which sessions of a gathering members chose: deleted this many days after the "
+        "gathering ended",
+        "RETENTION_EVENT_RSVP_DAYS",
+        _session_choices,
     ),
     RetentionRule(
         "task_results",

@@ -22,8 +22,13 @@ from rankandfile.accounts.models import ApiToken, Skill, TokenScope, User
 from rankandfile.accounts.services import api_token_create
 from rankandfile.audit.models import AuditEntry
 from rankandfile.audit.services import audit_record
-from rankandfile.events.models import Event, Rsvp
-from rankandfile.events.services import rsvp_create
+from rankandfile.events.models import Event, Rsvp, SessionChoice
+from rankandfile.events.services import (
+    SessionDetails,
+    rsvp_create,
+    session_choose,
+    session_create,
+)
 from rankandfile.groups.models import Group, Invitation
 from rankandfile.groups.services import group_join
 from rankandfile.introductions.models import Introduction, IntroductionMatch
@@ -253,7 +258,7 @@ def test_invitations_and_api_tokens_go_thirty_days_after_they_expired(
 
 
 @pytest.mark.django_db
-def test_event_replies_go_ninety_days_after_the_event_ended(
+def test_event_replies_and_session_choices_go_ninety_days_after_the_event_ended(
     make_member: MakeMember, make_group: MakeGroup
 ) -> None:
     organiser = make_member(mfa=True)
@@ -262,15 +267,31 @@ def test_event_replies_go_ninety_days_after_the_event_ended(
     group_join(member=member, group=group)
     events = [make_event(organiser=organiser, group=group, title=f"E{n}") for n in (0, 1)]
     rsvps = [rsvp_create(event=event, member=member) for event in events]
+    choices = []
+    for event in events:
+        session = session_create(
+            organiser=organiser,
+            event=event,
+            details=SessionDetails(
+                title="Opening",
+                starts_at=event.starts_at,
+                ends_at=event.starts_at + timedelta(hours=1),
+                room="Hall",
+                meeting_url="",
+                capacity=5,
+            ),
+        )
+        choices.append(session_choose(session=session, member=member))
     for event, ended in zip(events, (_past(90), _within(90)), strict=True):
         _set(event, starts_at=ended - timedelta(hours=2), ends_at=ended)
 
     counts = privacy_retention_run(now=NOW)
 
-    assert counts["event_rsvps"] == 1
+    assert counts["event_rsvps"] == 1 and counts["event_session_choices"] == 1
     assert not _exists(rsvps[0]) and _exists(rsvps[1])
+    assert not _exists(choices[0]) and _exists(choices[1])
     assert Event.objects.count() == 2
-    assert Rsvp.objects.count() == 1
+    assert Rsvp.objects.count() == SessionChoice.objects.count() == 1
 
 
 @pytest.mark.django_db
