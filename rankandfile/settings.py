@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rankandfile.events",
     "rankandfile.resources",
     "rankandfile.introductions",
+    "rankandfile.privacy",
     "rankandfile.operations",
     "rankandfile.demo",
 ]
@@ -315,6 +316,53 @@ NOTIFICATIONS_SENDER_CONNECTIONS = env_int("NOTIFICATIONS_SENDER_CONNECTIONS", 4
 
 # Days a personal API token works for after it is made.
 API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 90, minimum=1)
+
+# Retention of personal data, in days (rankandfile/privacy/retention.py; the daily job
+# privacy_retention_run deletes what is past its period; the privacy notice at /privacy/ lists
+# every RETENTION_* setting). Sessions end after SESSION_COOKIE_AGE and are then cleared.
+# Accounts never verified and never logged in, from sign-up.
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env_int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", 7, minimum=1)
+# Outbox messages sent (or sent in a digest, or not sent because consent was withdrawn).
+RETENTION_SENT_MESSAGE_DAYS = env_int("RETENTION_SENT_MESSAGE_DAYS", 30, minimum=1)
+# Outbox messages that could not be delivered, from their last attempt.
+RETENTION_DEAD_LETTER_DAYS = env_int("RETENTION_DEAD_LETTER_DAYS", 90, minimum=1)
+# Introduction requests: declined or withdrawn ones from then; open ones from their last answer
+# (or from when they were asked). Accepted ones are kept while they stand.
+RETENTION_INTRODUCTION_DAYS = env_int("RETENTION_INTRODUCTION_DAYS", 90, minimum=1)
+# Audit log entries.
+RETENTION_AUDIT_LOG_DAYS = env_int("RETENTION_AUDIT_LOG_DAYS", 730, minimum=1)
+# Group invitations, from the day their link expired.
+RETENTION_EXPIRED_INVITATION_DAYS = env_int("RETENTION_EXPIRED_INVITATION_DAYS", 30, minimum=1)
+# Personal API tokens, from the day they expired.
+RETENTION_EXPIRED_API_TOKEN_DAYS = env_int("RETENTION_EXPIRED_API_TOKEN_DAYS", 30, minimum=1)
+# Replies to events (going, waiting list), from the end of the event.
+RETENTION_EVENT_RSVP_DAYS = env_int("RETENTION_EVENT_RSVP_DAYS", 90, minimum=1)
+# Stored results of finished background jobs.
+RETENTION_TASK_RESULT_DAYS = env_int("RETENTION_TASK_RESULT_DAYS", 7, minimum=1)
+
+# The privacy notice (/privacy/) and docs/record-of-processing.md: who is the controller, how to
+# reach them, and who processes members' data for them. The defaults say what to configure.
+PRIVACY_CONTROLLER = env_str(
+    "PRIVACY_CONTROLLER", "The organisation running this site (configure PRIVACY_CONTROLLER)"
+)
+PRIVACY_CONTACT = env_str(
+    "PRIVACY_CONTACT", "the site's operators (configure PRIVACY_CONTACT with an email address)"
+)
+# Processors as "name: what they do" entries, separated by ";".
+PRIVACY_PROCESSORS = [
+    entry.strip()
+    for entry in env_str(
+        "PRIVACY_PROCESSORS",
+        "Hosting provider: runs the servers and stores the database "
+        "(configure PRIVACY_PROCESSORS);"
+        + (
+            f"Email relay ({_smtp_host}): delivers email"
+            if _smtp_host
+            else "Email relay: delivers email (configure SMTP_HOST and PRIVACY_PROCESSORS)"
+        ),
+    ).split(";")
+    if entry.strip()
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

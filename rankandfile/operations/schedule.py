@@ -27,15 +27,18 @@ from rankandfile.notifications.tasks import (
     outbox_expire_addressed,
 )
 from rankandfile.opinions.tasks import conversations_close_due
+from rankandfile.privacy.retention_tasks import privacy_retention_run
 from rankandfile.proposals.tasks import proposals_resolve_due, slates_resolve_due
 
 LONDON = ZoneInfo("Europe/London")
 DIGEST_HOUR = 7
+# Retention runs daily at 03:30 London time, when the site is quiet.
+RETENTION_HOUR, RETENTION_MINUTE = 3, 30
 
 
 @dataclass(frozen=True)
 class Job:
-    task: Task[..., int]
+    task: Task[..., int] | Task[..., dict[str, int]]
     args: tuple[str, ...] = ()
 
 
@@ -48,7 +51,8 @@ def jobs_due(now: datetime) -> list[Job]:
     release (each stage's own timetable decides; see campaigns.services.figures_release_due).
 
     Every hour (at five past): account email and invitations whose links have expired
-    undelivered are cleared. At 07:00 London time: the daily digests, and on Mondays the weekly
+    undelivered are cleared. At 03:30 London time: personal data past its retention period is
+    deleted (privacy.retention). At 07:00 London time: the daily digests, and on Mondays the weekly
     ones.
     """
     jobs = [
@@ -68,6 +72,8 @@ def jobs_due(now: datetime) -> list[Job]:
         jobs.append(Job(campaigns_release_figures))
     if local.minute == 5:
         jobs.append(Job(outbox_expire_addressed))
+    if local.hour == RETENTION_HOUR and local.minute == RETENTION_MINUTE:
+        jobs.append(Job(privacy_retention_run))
     if local.hour == DIGEST_HOUR and local.minute == 0:
         jobs.append(Job(digests_send, ("daily",)))
         if local.weekday() == 0:

@@ -24,6 +24,7 @@ def test_home_group_and_profile_pages_have_no_serious_axe_violations(
         f"/groups/{group.slug}/",
         "/accounts/signup/",
         "/accounts/login/",
+        "/privacy/",
     ]:
         page.goto(path)
         assert serious_violations(page) == [], path

@@ -45,6 +45,18 @@ def test_expired_account_email_and_invitations_are_cleared_hourly() -> None:
     assert ("outbox_expire_addressed", ()) not in _names(datetime(2026, 11, 24, 12, 6, tzinfo=UTC))
 
 
+def test_personal_data_past_its_retention_period_is_deleted_daily_at_half_past_three() -> None:
+    due = [
+        (hour, minute)
+        for hour in range(24)
+        for minute in range(60)
+        if ("privacy_retention_run", ()) in _names(datetime(2026, 11, 24, hour, minute, tzinfo=UTC))
+    ]
+    assert due == [(3, 30)]  # GMT in November
+    # In summer (BST) 03:30 in London is 02:30 UTC.
+    assert ("privacy_retention_run", ()) in _names(datetime(2026, 7, 1, 2, 30, tzinfo=UTC))
+
+
 def test_published_campaign_figures_are_looked_at_every_ten_minutes() -> None:
     due = [
         m

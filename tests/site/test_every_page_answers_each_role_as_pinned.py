@@ -396,6 +396,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "opinions:vote": (302, 302, 302, 302, 302),
     "opinions:write": (302, 302, 302, 302, 302),
     # A proposal in discussion, by the member, with the member's comment and an amendment.
+    "privacy:notice": (200, 200, 200, 200, 200),
     "proposals:amend": (302, 404, 200, 200, 404),
     "proposals:amendment": (302, 404, 302, 302, 404),
     "proposals:amendment_decide": (302, 302, 302, 302, 302),
