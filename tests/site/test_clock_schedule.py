@@ -45,6 +45,11 @@ def test_expired_account_email_and_invitations_are_cleared_hourly() -> None:
     assert ("outbox_expire_addressed", ()) not in _names(datetime(2026, 11, 24, 12, 6, tzinfo=UTC))
 
 
+def test_expired_member_imports_are_deleted_hourly() -> None:
+    assert ("member_imports_expire", ()) in _names(datetime(2026, 11, 24, 12, 5, tzinfo=UTC))
+    assert ("member_imports_expire", ()) not in _names(datetime(2026, 11, 24, 12, 6, tzinfo=UTC))
+
+
 def test_published_campaign_figures_are_looked_at_every_ten_minutes() -> None:
     due = [
         m
