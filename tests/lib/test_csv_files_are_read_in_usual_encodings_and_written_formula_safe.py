@@ -58,7 +58,7 @@ def test_an_unreadable_file_is_refused_with_a_reason(data: bytes, message: str) 
 @pytest.mark.parametrize(
     ("cell", "written"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+44 113", "'+44 113"),
         ("-1", "'-1"),
         ("@SUM(A1)", "'@SUM(A1)"),
