@@ -6,6 +6,7 @@ from rankandfile.accounts import urls as accounts_urls
 from rankandfile.api import api
 from rankandfile.groups import urls as groups_urls
 from rankandfile.introductions import views as introductions_views
+from rankandfile.notifications import import_views
 from rankandfile.notifications import views as notifications_views
 
 # A page that acts across apps lives in the highest app it touches (the layers contract in
@@ -20,6 +21,12 @@ groups_pages = [
     path("<slug:slug>/", views.group_detail, name="detail"),
     path("<slug:slug>/manage/", views.group_manage, name="manage"),
     path("<slug:slug>/manage/invite/", notifications_views.invitation_create, name="invite"),
+    path("<slug:slug>/manage/import/", import_views.import_upload, name="import"),
+    path(
+        "<slug:slug>/manage/import/<int:import_id>/",
+        import_views.import_preview,
+        name="import_preview",
+    ),
 ]
 
 urlpatterns = [

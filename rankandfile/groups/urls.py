@@ -4,8 +4,9 @@ from rankandfile.groups import affiliation_views, member_list_views, views
 
 app_name = "groups"
 
-# Three pages of this namespace act across apps and live above groups (see rankandfile/urls.py):
-# "detail" and "manage" (rankandfile.views) and "invite" (notifications.views).
+# Some pages of this namespace act across apps and live above groups (see rankandfile/urls.py):
+# "detail" and "manage" (rankandfile.views); "invite", "import" and "import_preview"
+# (notifications).
 
 urlpatterns = [
     path("", views.group_list, name="list"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("<slug:slug>/manage/edit/", views.group_edit, name="edit"),
     path("<slug:slug>/manage/requests/", views.join_requests, name="requests"),
     path("<slug:slug>/manage/requests/decide/", views.join_request_decide, name="decide_request"),
+    path("<slug:slug>/manage/members.csv", views.member_export, name="member_export"),
     path("<slug:slug>/manage/members/role/", views.membership_role, name="member_role"),
     path("<slug:slug>/members/", member_list_views.member_list, name="members"),
     path("<slug:slug>/members/listing/", member_list_views.member_listing, name="listing"),

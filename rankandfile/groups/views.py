@@ -12,7 +12,7 @@ from rankandfile.accounts.forms import ConsentChangeForm
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import ConsentRequiredError, consent_give
 from rankandfile.accounts.views import consents_page
-from rankandfile.groups import selectors, services
+from rankandfile.groups import exports, selectors, services
 from rankandfile.groups.forms import (
     DirectoryFilterForm,
     GroupForm,
@@ -272,3 +272,13 @@ def consent_change(request: HttpRequest) -> HttpResponse:
         message += " Your group memberships have ended."
     messages.success(request, message)
     return redirect("accounts:consents")
+
+
+@mfa_required
+def member_export(request: HttpRequest, slug: str) -> HttpResponse:
+    organiser = request_member(request)
+    group = selectors.group_get_for_organiser(slug=slug, organiser=organiser)
+    body = exports.member_list_export(group=group, organiser=organiser)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{group.slug}-members.csv"'
+    return response

@@ -160,3 +160,31 @@ class KindOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} turned off {self.kind}"
+
+
+class MemberImport(models.Model):
+    """A CSV of people to invite, uploaded by an organiser and waiting for their confirmation.
+
+    It holds the file's cells (names and addresses: personal data) only until it is confirmed,
+    when the valid rows become invitations and this row is deleted, or until it expires, when
+    the clock's ``member_imports_expire`` deletes it. Invitations keep an email digest only.
+    """
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="member_imports")
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_imports"
+    )
+    encoding = models.CharField(max_length=16)
+    header = models.JSONField(default=list)
+    # [[line number, [cells...]], ...]
+    rows = models.JSONField(default=list)
+    # Field name ("email", "first_name", ...) -> column index in ``header``.
+    mapping = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Member import {self.pk} for {self.group}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from rankandfile.notifications import sending, services
+from rankandfile.notifications import imports, sending, services
 from rankandfile.notifications.models import Frequency
 
 
@@ -25,3 +25,8 @@ def digests_send(frequency: str) -> int:
 @task()
 def outbox_expire_addressed() -> int:
     return sending.messages_addressed_expire()
+
+
+@task()
+def member_imports_expire() -> int:
+    return imports.member_imports_expire()

@@ -23,6 +23,7 @@ from rankandfile.campaigns.tasks import campaigns_release_figures, campaigns_res
 from rankandfile.events.tasks import events_remind_due
 from rankandfile.notifications.tasks import (
     digests_send,
+    member_imports_expire,
     outbox_deliver,
     outbox_expire_addressed,
 )
@@ -72,6 +73,7 @@ def jobs_due(now: datetime) -> list[Job]:
         jobs.append(Job(campaigns_release_figures))
     if local.minute == 5:
         jobs.append(Job(outbox_expire_addressed))
+        jobs.append(Job(member_imports_expire))
     if local.hour == RETENTION_HOUR and local.minute == RETENTION_MINUTE:
         jobs.append(Job(privacy_retention_run))
     if local.hour == DIGEST_HOUR and local.minute == 0:

@@ -57,6 +57,11 @@ def test_personal_data_past_its_retention_period_is_deleted_daily_at_half_past_t
     assert ("privacy_retention_run", ()) in _names(datetime(2026, 7, 1, 2, 30, tzinfo=UTC))
 
 
+def test_expired_member_imports_are_deleted_hourly() -> None:
+    assert ("member_imports_expire", ()) in _names(datetime(2026, 11, 24, 12, 5, tzinfo=UTC))
+    assert ("member_imports_expire", ()) not in _names(datetime(2026, 11, 24, 12, 6, tzinfo=UTC))
+
+
 def test_published_campaign_figures_are_looked_at_every_ten_minutes() -> None:
     due = [
         m

@@ -34,6 +34,7 @@ from rankandfile.events.services import (
 from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
+from rankandfile.notifications.imports import member_import_upload
 from rankandfile.notifications.rendering import unsubscribe_token
 from rankandfile.notifications.services import invitation_create
 from rankandfile.opinions.services import conversation_create
@@ -96,6 +97,7 @@ class World:
     resource_id: int = 0
     item_id: int = 0
     file_token: str = ""
+    import_id: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=self._kwargs(name))
@@ -126,6 +128,7 @@ class World:
             return self._proposals_api(route)
         return {
             "groups:invitation_accept": {"token": self.invitation},
+            "groups:import_preview": {"slug": self.group_slug, "import_id": self.import_id},
             "campaigns:new": {"group_slug": self.group_slug},
             "campaigns:vouch": {"group_slug": self.group_slug, "member_id": self.member_id},
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
@@ -354,6 +357,8 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:detail": (200, 200, 200, 200, 200),
     "groups:edit": (302, 404, 404, 200, 404),
     "groups:invitation_accept": (302, 403, 403, 403, 403),
+    "groups:import": (302, 404, 404, 200, 404),
+    "groups:import_preview": (302, 404, 404, 200, 404),  # the organiser's own import
     "groups:invite": (302, 302, 302, 302, 302),
     "groups:join": (302, 302, 302, 302, 302),
     "groups:leave": (302, 302, 302, 302, 302),
@@ -361,6 +366,7 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "groups:listing": (302, 302, 302, 302, 302),
     "groups:map": (200, 200, 200, 200, 200),
     "groups:manage": (302, 404, 404, 200, 404),
+    "groups:member_export": (302, 404, 404, 200, 404),
     "groups:member_role": (302, 302, 302, 302, 302),
     "groups:members": (302, 403, 200, 200, 403),  # its members only
     "groups:requests": (302, 404, 404, 200, 404),
@@ -486,6 +492,9 @@ def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[
         affiliation_id=affiliation_apply(group=group, organiser=organiser).pk,
         **_event_ids(group, organiser, member),
         **_resource_ids(group, organiser, member),
+        import_id=member_import_upload(
+            group=group, organiser=organiser, data=b"email\nsomeone@example.org\n"
+        ).pk,
     )
     clients = {role: Client() for role in ROLES}
     for role, person in [(OUTSIDER, outsider), (MEMBER, member), (ORGANISER, organiser)]:
