@@ -1,9 +1,8 @@
 """An organiser's download of their group's member list, as CSV.
 
-Only members with a current membership consent are in it (the consent text names display
-name, interests, skills and the groups a member joins: what the file holds). Memberships has
-no per-member "listed" choice yet; when it does, filter on it here too. Never email addresses,
-districts, pledges, votes or RSVPs. Every cell is escaped against spreadsheet formulas.
+Only members who chose to be listed in the group's member list, and whose membership consent
+stands (the consent text names display name, interests, skills and the groups a member joins:
+what the file holds), are in it. Never email addresses, districts, pledges, votes or RSVPs. Every cell is escaped against spreadsheet formulas.
 """
 
 from __future__ import annotations
@@ -20,12 +19,13 @@ HEADER = ("display_name", "skills", "interests", "joined", "role")
 
 
 def member_list_rows(group: Group) -> list[tuple[str, str, str, str, str]]:
-    """One row per consenting member, by display name: three queries whatever the size."""
+    """One row per listed, consenting member, by display name: three queries whatever the
+    size."""
     consenting = Consent.objects.filter(
         member=OuterRef("member_id"), purpose=ConsentPurpose.MEMBERSHIP, withdrawn_at__isnull=True
     )
     memberships = (
-        Membership.objects.filter(group=group)
+        Membership.objects.filter(group=group, listed=True)
         .filter(Exists(consenting))
         .select_related("member")
         .prefetch_related(

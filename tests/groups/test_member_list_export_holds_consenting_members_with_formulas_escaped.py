@@ -1,4 +1,4 @@
-"""An organiser downloads the group's member list: consenting members only, display name,
+"""An organiser downloads the group's member list: members who chose to be listed and consent, display name,
 skills, interests, date joined and role; no address, pledge, vote or RSVP; every cell safe to
 open in a spreadsheet; the download audited with a count, not a name."""
 
@@ -20,7 +20,7 @@ from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 pytestmark = pytest.mark.django_db
 
 
-def test_the_member_list_holds_consenting_members_with_formulas_escaped(
+def test_the_member_list_holds_listed_consenting_members_with_formulas_escaped(
     make_member: MakeMember, make_group: MakeGroup, django_assert_max_num_queries: object
 ) -> None:
     organiser = make_member(mfa=True, display_name="Olwen")
@@ -32,12 +32,15 @@ def test_the_member_list_holds_consenting_members_with_formulas_escaped(
         IssueTag.objects.get_or_create(slug="housing", defaults={"name": "Housing"})[0],
         IssueTag.objects.get_or_create(slug="low-pay", defaults={"name": "Low pay"})[0],
     )
-    Membership.objects.create(group=group, member=sly)
+    Membership.objects.create(group=group, member=sly, listed=True)
+    Membership.objects.filter(group=group, member=organiser).update(listed=True)
     gone = make_member(display_name="Withdrawn Wyn")
-    Membership.objects.create(group=group, member=gone)
+    Membership.objects.create(group=group, member=gone, listed=True)
     consent_withdraw(member=gone, purpose=ConsentPurpose.MEMBERSHIP)
-    for _ in range(10):
-        Membership.objects.create(group=group, member=make_member())
+    for n in range(10):
+        unlisted = f"Unlisted {n}" if n % 2 else None
+        member = make_member(display_name=unlisted)
+        Membership.objects.create(group=group, member=member, listed=unlisted is None)
     client = Client()
     login_with_second_factor(client, organiser)
 
@@ -50,8 +53,9 @@ def test_the_member_list_holds_consenting_members_with_formulas_escaped(
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0] == ["display_name", "skills", "interests", "joined", "role"]
     by_name = {row[0]: row for row in rows[1:]}
-    assert len(by_name) == 12  # the organiser, sly and ten others; not the withdrawn member
-    assert "Withdrawn Wyn" not in body
+    # The organiser, sly and the five others who chose to be listed; not the withdrawn member.
+    assert len(by_name) == 7
+    assert "Withdrawn Wyn" not in body and "Unlisted" not in body
     joined = Membership.objects.get(member=sly).joined_at.date().isoformat()
     assert by_name['\'=HYPERLINK("http://evil.example")'] == [
         '\'=HYPERLINK("http://evil.example")',
@@ -63,7 +67,7 @@ def test_the_member_list_holds_consenting_members_with_formulas_escaped(
     assert by_name["Olwen"][4] == "Organiser"
     assert "@example.org" not in body and "LS6" not in body
     entry = AuditEntry.objects.get(action="group.member_list_export")
-    assert entry.actor_id == organiser.pk and entry.details == {"members": 12}
+    assert entry.actor_id == organiser.pk and entry.details == {"members": 7}
 
 
 def test_only_the_groups_organisers_may_download_it(
