@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rankandfile.events",
     "rankandfile.resources",
     "rankandfile.introductions",
+    "rankandfile.privacy",
     "rankandfile.operations",
     "rankandfile.demo",
 ]

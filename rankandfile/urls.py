@@ -41,6 +41,7 @@ urlpatterns = [
     path("resources/", include("rankandfile.resources.urls")),
     path("introductions/", include("rankandfile.introductions.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
+    path("me/privacy/", include("rankandfile.privacy.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
