@@ -49,7 +49,7 @@ urlpatterns = [
     path("introductions/", include("rankandfile.introductions.urls")),
     path("notifications/", include("rankandfile.notifications.urls")),
     path("coordinators/", include("rankandfile.notifications.coordinator_urls")),
-    path("privacy/", include("rankandfile.privacy.notice_urls")),
+    path("", include("rankandfile.privacy.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,8 @@
 
 Only members who chose to be listed in the group's member list, and whose membership consent
 stands (the consent text names display name, interests, skills and the groups a member joins:
-what the file holds), are in it. Never email addresses, districts, pledges, votes or RSVPs. Every cell is escaped against spreadsheet formulas.
+what the file holds), are in it. Never email addresses, districts, pledges, votes or RSVPs.
+Every cell is escaped against spreadsheet formulas.
 """
 
 from __future__ import annotations

@@ -421,6 +421,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int]] = {
     "proposals:send_to_ballot": (302, 302, 302, 302, 302),
     "proposals:settings": (302, 404, 404, 200, 404),
     "proposals:support": (302, 302, 302, 302, 302),
+    # Delete my account: first a detour to confirm it is you (reauthentication; tests/privacy).
+    "privacy:account_delete": (302, 302, 302, 302, 302),
+    "privacy:account_deleted": (200, 200, 200, 200, 200),
     "readyz": (200, 200, 200, 200, 200),
     # A file for the group's members, by the member, approved by the organiser and put in the
     # member's reading list; the download link was made for the member.
