@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.db import connections, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
@@ -91,40 +91,31 @@ def fulltext_search[M: models.Model](
     vendor = connections[queryset.db].vendor
     if vendor not in ("postgresql", "sqlite"):
         raise NotImplementedError(f"No full-text search on {vendor}")
-    matching = _matching(queryset)
-    searched = queryset.filter(pk__in=matching(words, None))
+    searched = queryset.filter(_holding(queryset, words, None))
     if not rank:
         return searched
-    first = matching(words, fields[0])
-    return cast("QuerySet[M]", searched.annotate(fulltext_rank=_rank(Q(pk__in=first))))
+    first = _holding(queryset, words, fields[0])
+    return cast("QuerySet[M]", searched.annotate(fulltext_rank=_rank(first)))
 
 
-def _matching(queryset: QuerySet[Any]) -> Any:
-    """A function of the words and a field (or None: any), giving the subquery of the ids of
-    the rows holding every word there, as the database at hand writes it. Only names from the
-    code are formatted into the SQL; what was typed is a parameter."""
+def _holding(queryset: QuerySet[Any], words: list[str], field: str | None) -> Q | Any:
+    """The condition on a row of ``queryset`` that it holds every word in ``field`` (None: in
+    any of the indexed fields), as the database at hand writes it. Only names from the code
+    are formatted into the SQL; what was typed is a parameter."""
     connection = connections[queryset.db]
     fts = connection.ops.quote_name(_fts_table(queryset.model))
-
-    def postgresql(words: list[str], field: str | None) -> Any:
-        if field is None:
-            return RawSQL(
-                f"SELECT rowid FROM {fts} WHERE vector @@ plainto_tsquery(%s::regconfig, %s)",
-                (PG_CONFIG, " ".join(words)),
-            )
-        # Only the first field of rows already found (a group's name, short): worked out
-        # for those rows alone.
-        vector = SearchVector(field, config=PG_CONFIG)
-        query = SearchQuery(" ".join(words), config=PG_CONFIG, search_type="plain")
-        return queryset.model._default_manager.alias(v=vector).filter(v=query).values("pk")
-
-    def sqlite(words: list[str], field: str | None) -> Any:
-        return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_match_all(words, field)])
-
-    return postgresql if connection.vendor == "postgresql" else sqlite
+    if connection.vendor == "sqlite":
+        matching = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+        return Q(pk__in=RawSQL(matching, [_match_all(words, field)]))
+    query = SearchQuery(" ".join(words), config=PG_CONFIG, search_type="plain")
+    if field is None:
+        matching = f"SELECT rowid FROM {fts} WHERE vector @@ plainto_tsquery(%s::regconfig, %s)"
+        return Q(pk__in=RawSQL(matching, (PG_CONFIG, " ".join(words))))
+    # One field (a group's name, short) of the rows found: worked out for those rows alone.
+    return SearchVectorExact(SearchVector(field, config=PG_CONFIG), query)
 
 
-def _rank(first_field_matches: Q) -> Case:
+def _rank(first_field_matches: Q | Any) -> Case:
     return Case(
         When(first_field_matches, then=Value(1)), default=Value(0), output_field=IntegerField()
     )
