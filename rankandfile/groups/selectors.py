@@ -86,7 +86,7 @@ def _in_place(groups: QuerySet[Group], compact: str) -> QuerySet[Group]:
 def _filtered(*, viewer: Viewer, text: str, kind: str, place: str, issue: str) -> QuerySet[Group]:
     groups = Group.objects.filter(_visible_q(viewer))
     if text.strip():
-        groups = fulltext_search(groups, text, fields=SEARCHED_FIELDS)
+        groups = fulltext_search(groups, text, fields=SEARCHED_FIELDS, rank=True)
     if kind:
         groups = groups.filter(kind=kind)
     if place:

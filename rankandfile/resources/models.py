@@ -14,7 +14,6 @@ served only through a signed link that expires (views.file_download).
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -88,12 +87,9 @@ class Resource(models.Model):
     )
     helpful_count = models.PositiveIntegerField(default=0)
     # What full-text search reads (search.py): title, summary, text, address, file name and
-    # issue names, written by the services.
+    # issue names, written by the services. Its words are indexed in a table of their own,
+    # resources_resource_fts, kept by the database (lib/fulltext.py, migration 0003).
     search_document = models.TextField(blank=True)
-    # PostgreSQL only: search_document's words, kept by a trigger (migration 0002) and indexed
-    # (GIN), so a search never works them out again row by row. Always NULL on SQLite, whose
-    # FTS5 table holds the index instead (search.py).
-    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-helpful_count", "-created_at", "-pk"]
@@ -101,6 +97,12 @@ class Resource(models.Model):
             models.Index(
                 F("state"), F("helpful_count").desc(), F("created_at").desc(),
                 name="resources_hub_order",
+            ),
+            # The hub's order for a member, whose resources are "approved or mine": a page of
+            # a search walks it and stops at 20 (the state index cannot serve an OR).
+            models.Index(
+                F("helpful_count").desc(), F("created_at").desc(), F("id").desc(),
+                name="resources_helpful_order",
             ),
             models.Index(fields=["group", "state"], name="resources_group_state"),
             models.Index(fields=["author", "state"], name="resources_author_state"),
