@@ -1,6 +1,7 @@
 """An organiser downloads the group's member list: members who chose to be listed and
-consent, display name, skills, interests, date joined and role; no address, pledge, vote or RSVP; every cell safe to
-open in a spreadsheet; the download audited with a count, not a name."""
+consent, display name, skills, interests, date joined and role; no address, pledge, vote or
+RSVP; every cell safe to open in a spreadsheet; the download audited with a count, not a
+name."""
 
 from __future__ import annotations
 
