@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     for a narrow table of stripped vectors kept by a trigger; on SQLite the FTS5 table is
     built again, the same."""
 
-    dependencies = [("groups", "0003_group_fulltext_index")]
+    dependencies = [("groups", "0005_affiliation_applications_decisions_and_leaving")]
 
     operations = [
         RemoveFullTextIndex(model_name="group", fields=["name", "description"]),
