@@ -8,6 +8,7 @@ the walk. POST-only routes are pinned too: a GET must not act.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,10 +16,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
+from rankandfile.api import api
 from rankandfile.ballots.nominations import nomination_create, nomination_period_create
 from rankandfile.ballots.services import ballot_open
 from rankandfile.campaigns.models import Campaign
@@ -575,6 +577,20 @@ def test_every_url_pattern_is_pinned() -> None:
     assert "campaigns:detail" in patterns and "api-v1:campaign_read" in patterns
     assert patterns - EXPECTED.keys() == set(), "pin who may see these new pages"
     assert EXPECTED.keys() - patterns == set(), "these pages are gone: unpin them"
+
+
+def test_every_api_operation_in_the_openapi_description_is_pinned() -> None:
+    """Each operation (method and path) of /api/v1/openapi.json is on a pinned URL pattern; the
+    walk pins its GET, and tests/site/test_api_fuzzed_from_its_openapi.py calls every method."""
+    paths = api.get_openapi_schema()["paths"]
+    operations = {(method, path) for path, item in paths.items() for method in item}
+    assert len(operations) > 40
+    unpinned = {
+        (method, path)
+        for method, path in operations
+        if f"api-v1:{resolve(re.sub(r'{[^}]+}', '1', path)).url_name}" not in EXPECTED
+    }
+    assert unpinned == set(), "pin who may call these API operations"
 
 
 @pytest.mark.django_db
