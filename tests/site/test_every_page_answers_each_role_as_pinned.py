@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -58,8 +59,9 @@ ADMIN, COORDINATOR = "admin", "coordinator"
 # tests/site/access_table.py.
 ROLES = (ANON, OUTSIDER, MEMBER, ORGANISER, ADMIN, COORDINATOR)
 
-# Libraries' URLs, not this project's: the admin (its own walk: tests/campaigns/
-# test_nobody_can_list_pledgers.py) and allauth's account pages.
+# Libraries' URLs, not this project's: the admin (walked below, its index and every model's
+# list, against ADMIN_PAGES; what its pages show: tests/campaigns/test_nobody_can_list_pledgers.py)
+# and allauth's account pages.
 NOT_OURS = ("admin", "allauth")
 
 
@@ -434,6 +436,18 @@ EXPECTED: dict[str, tuple[int, int, int, int, int, int]] = {
 }
 
 
+# Every admin page: anyone but an admin (staff, second factor used) is sent to log in.
+ADMIN_PAGES = (302, 302, 302, 302, 200, 302)
+
+
+def _admin_pages() -> list[str]:
+    """The admin's index and every registered model's list."""
+    return ["/admin/"] + [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+
+
 def _world(make_member: MakeMember, make_group: MakeGroup) -> tuple[World, dict[str, Client]]:
     organiser = make_member(mfa=True)
     group = make_group(visibility="listed", organiser=organiser)
@@ -606,3 +620,15 @@ def test_every_page_answers_each_role_as_pinned(
         name: (got[name], EXPECTED[name]) for name in EXPECTED if got[name] != EXPECTED[name]
     }
     assert changed == {}, f"(got, pinned) per page, in the order {ROLES}"
+
+
+@pytest.mark.django_db
+def test_every_admin_page_opens_for_the_admin_alone(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    _, clients = _world(make_member, make_group)
+    got = {
+        url: tuple(clients[role].get(url).status_code for role in ROLES) for url in _admin_pages()
+    }
+    assert len(got) > 20
+    assert {url: answers for url, answers in got.items() if answers != ADMIN_PAGES} == {}
