@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
@@ -360,9 +360,10 @@ def group_members_for_organiser(
     filters: MemberFilters = MemberFilters(),
     *,
     vouched_member_ids: QuerySet[Any] | None = None,
-) -> QuerySet[Membership]:
+) -> PkOrdered:
     """The group's memberships as its organisers' table lists them: organisers first, then by
-    name, each with ``shares_email`` and ``vouched`` annotated, in one query however many.
+    name, each with ``shares_email`` and ``vouched`` annotated: one query for the order (two
+    with a search) however many, and one a page.
 
     Vouches belong to campaigns (above groups), so the caller passes the ids of the group's
     vouched members as a subquery (``.values("member_id")``); without it nobody is vouched.
@@ -378,18 +379,51 @@ def group_members_for_organiser(
             vouched=ExpressionWrapper(vouched, output_field=BooleanField()),
         )
     )
-    if filters.text:
-        memberships = memberships.filter(
-            Q(member__display_name__icontains=filters.text)
-            | Q(shares_email=True, member__email__icontains=filters.text)
-        )
     if filters.role:
         memberships = memberships.filter(role=filters.role)
     if filters.vouched is not None:
         memberships = memberships.filter(vouched if filters.vouched else ~vouched)
     if filters.joined_since is not None:
         memberships = memberships.filter(joined_at__date__gte=filters.joined_since)
-    return memberships.order_by("-role", "member__display_name", "pk")
+    # Names and emails are encrypted at rest: the search and the order by name are done here,
+    # over one query of the group's (filtered) memberships, and only a page is loaded in full.
+    text = filters.text.casefold()
+    if text:
+        rows = memberships.values_list("pk", "role", "member__display_name", "shares_email")
+        emails = dict(memberships.filter(shares_email=True).values_list("pk", "member__email"))
+        candidates = [
+            (pk, role, name)
+            for pk, role, name, shares in rows
+            if text in name.casefold() or (shares and text in emails.get(pk, "").casefold())
+        ]
+    else:
+        candidates = list(memberships.values_list("pk", "role", "member__display_name"))
+    candidates.sort(key=lambda row: (row[2].casefold(), row[0]))
+    candidates.sort(key=lambda row: row[1], reverse=True)
+    return PkOrdered(memberships, [pk for pk, _role, _name in candidates])
+
+
+class PkOrdered(Sequence[Membership]):
+    """Memberships in the order of a list of their ids: ``len`` without a query, and a slice
+    (a page) loaded from ``queryset`` in one query."""
+
+    def __init__(self, queryset: QuerySet[Membership], pks: list[int]) -> None:
+        self.queryset = queryset
+        self.pks = pks
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    @overload
+    def __getitem__(self, index: int) -> Membership: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Membership]: ...
+    def __getitem__(self, index: int | slice) -> Membership | list[Membership]:
+        if isinstance(index, int):
+            return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
+        chunk = self.pks[index]
+        loaded = {m.pk: m for m in self.queryset.filter(pk__in=chunk)}
+        return [loaded[pk] for pk in chunk if pk in loaded]
 
 
 def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
@@ -414,7 +448,15 @@ def pending_requests_for_organiser(group: Group, *, text: str = "") -> QuerySet[
     joined, let alone consented to introductions)."""
     requests = JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
     if text:
-        requests = requests.filter(member__display_name__icontains=text)
+        # Display names are encrypted at rest: searched here over the group's pending requests.
+        wanted = text.casefold()
+        requests = requests.filter(
+            pk__in=[
+                pk
+                for pk, name in requests.values_list("pk", "member__display_name")
+                if wanted in name.casefold()
+            ]
+        )
     return requests.select_related("member").order_by("created_at", "pk")
 
 
