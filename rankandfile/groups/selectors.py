@@ -442,22 +442,23 @@ def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
     ]
 
 
-def pending_requests_for_organiser(group: Group, *, text: str = "") -> QuerySet[JoinRequest]:
+def pending_requests_for_organiser(
+    group: Group, *, text: str = ""
+) -> QuerySet[JoinRequest] | list[JoinRequest]:
     """Requests to join waiting for an organiser, the oldest first; only those whose display
     name contains ``text`` when it is given (never searched by email: the member has not
     joined, let alone consented to introductions)."""
-    requests = JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
+    requests = (
+        JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
+        .select_related("member")
+        .order_by("created_at", "pk")
+    )
     if text:
-        # Display names are encrypted at rest: searched here over the group's pending requests.
+        # Display names are encrypted at rest: the group's pending requests are searched here,
+        # loaded in one query.
         wanted = text.casefold()
-        requests = requests.filter(
-            pk__in=[
-                pk
-                for pk, name in requests.values_list("pk", "member__display_name")
-                if wanted in name.casefold()
-            ]
-        )
-    return requests.select_related("member").order_by("created_at", "pk")
+        return [r for r in requests if wanted in r.member.display_name.casefold()]
+    return requests
 
 
 def pending_request_count(group: Group) -> int:

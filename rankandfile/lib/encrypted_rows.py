@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from rankandfile.lib import crypto
@@ -132,7 +133,8 @@ def _write(
     connection: BaseDatabaseWrapper, table: Table, updates: list[tuple[dict[str, Any], Any]]
 ) -> None:
     q = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    # One transaction a batch: an interruption loses at most the batch being written.
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for values, pk in updates:
             assignments = ", ".join(f"{q(name)} = %s" for name in values)
             cursor.execute(
