@@ -41,7 +41,7 @@ KEY_B = "cmFua2FuZGZpbGUtdGVzdC1rZXktYi0tLS0tLS0tLS0="
 
 def _raw(table: str, column: str, pk: int) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
         value: str = cursor.fetchone()[0]
     return value
 
