@@ -222,3 +222,21 @@ def test_development_says_it_uses_the_fixed_keys() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "fixed development keys" in result.stdout + result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_encrypts_existing_rows_and_its_reverse_decrypts_them(
+    make_member: MakeMember,
+) -> None:
+    members = [make_member(email=f"Existing{n}@example.org", district="LS6") for n in range(3)]
+    call_command("migrate", "accounts", "0005", verbosity=0)
+    try:
+        assert _raw("accounts_user", "email", members[1].pk) == "existing1@example.org"
+        assert _raw("accounts_user", "display_name", members[1].pk) == members[1].display_name
+        assert _raw("accounts_user", "postcode_district", members[1].pk) == "LS6"
+    finally:
+        call_command("migrate", "accounts", verbosity=0)
+    for column in ("email", "display_name", "postcode_district"):
+        assert _raw("accounts_user", column, members[1].pk).startswith("enc1:")
+    assert User.objects.get(email="EXISTING2@example.org") == members[2]
+    assert User.objects.filter(postcode_district="LS6").count() == 3
