@@ -8,7 +8,9 @@ from the digest column. Every other look-up
 (``icontains``, ``startswith``...) and ordering by it are refused or meaningless: search such a
 field in Python over a bounded set of rows instead.
 
-The empty string is stored as it is (it says nothing about anyone).
+The empty string is stored as it is (it says nothing about anyone). A digest is computed when
+its row is saved (``save``, ``bulk_create``; ``User.save(update_fields=...)`` adds it), not by
+``QuerySet.update``: change a looked-up field through ``save``.
 """
 
 from __future__ import annotations
