@@ -48,7 +48,7 @@ def test_rankandfile_manage_passes_through_to_django() -> None:
     )
     assert result.returncode == 0, result.stderr
     # Without keys configured, it notes the development encryption keys (accounts.I001).
-    assert "System check identified" in result.stdout
+    assert "System check identified" in result.stdout + result.stderr
 
 
 @pytest.mark.django_db
