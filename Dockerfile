@@ -23,6 +23,8 @@ COPY manage.py ./
 # The code runs from here (not installed), so that templates/ and static/ are found beside it.
 ENV PYTHONPATH=/srv/rankandfile
 RUN SECRET_KEY=only-for-collectstatic-at-build-time-never-used-to-sign-anything \
+       FIELD_ENCRYPTION_KEYS=b25seS1mb3ItY29sbGVjdHN0YXRpYy1hdC1idWlsZC0= \
+       LOOKUP_HASH_KEY=only-for-collectstatic-at-build-time \
        python -m rankandfile manage collectstatic --noinput \
     && mkdir -p /var/lib/rankandfile/media /tmp/prometheus \
     && chown rankandfile:rankandfile /var/lib/rankandfile/media /tmp/prometheus

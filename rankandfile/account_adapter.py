@@ -56,6 +56,10 @@ def on_site_root(url: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
+    def get_user_search_fields(self) -> list[str]:
+        # User.email and display_name are encrypted at rest: no admin search by them.
+        return []
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         request = allauth_context.request
         full: dict[str, Any] = {

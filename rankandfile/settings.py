@@ -14,6 +14,11 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from rankandfile.lib.crypto import (
+    DEVELOPMENT_ENCRYPTION_KEY,
+    DEVELOPMENT_LOOKUP_HASH_KEY,
+    Keyring,
+)
 from rankandfile.lib.env import (
     env_bool,
     env_int,
@@ -31,6 +36,24 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-rankandfile-development-key-not-for-production")
 if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
+# Members' personal fields are encrypted at rest (rankandfile/lib/crypto.py): the first key of
+# FIELD_ENCRYPTION_KEYS (comma-separated, base64 of 32 bytes; `rankandfile manage rotate_keys
+# --new-key` prints one) encrypts, all of them decrypt; LOOKUP_HASH_KEY keys the look-up
+# digests (log-in by email). Both may be given as *_FILE. Development (DEBUG, or the development
+# SECRET_KEY) uses fixed keys and says so; production refuses to start without its own.
+DEVELOPMENT = DEBUG or SECRET_KEY.startswith("django-insecure-rankandfile-development")
+_field_keys = env_list("FIELD_ENCRYPTION_KEYS", [])
+_lookup_key = env_optional("LOOKUP_HASH_KEY")
+if (not _field_keys or not _lookup_key) and not DEVELOPMENT:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS and LOOKUP_HASH_KEY (or their *_FILE forms) must be set in "
+        "production: members' personal fields are encrypted with them."
+    )
+# rankandfile/apps.py says, in `manage.py check` and `runserver`, that development keys are used.
+FIELD_ENCRYPTION_DEVELOPMENT_KEYS = not (_field_keys and _lookup_key)
+FIELD_ENCRYPTION = Keyring.from_texts(
+    _field_keys or [DEVELOPMENT_ENCRYPTION_KEY], _lookup_key or DEVELOPMENT_LOOKUP_HASH_KEY
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 SITE_ROOT = env_str("SITE_ROOT", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env_str("SITE_NAME", "Rank and File")
@@ -429,6 +452,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 # `check --deploy` warns when preload is off; off is this project's deliberate default.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# User.email is encrypted at rest, so its uniqueness is held by the unique User.email_digest.
+SILENCED_SYSTEM_CHECKS.append("auth.W004")
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

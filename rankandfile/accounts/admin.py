@@ -53,7 +53,8 @@ class UserAdmin(LockedModelAdmin[User]):
         "is_network_coordinator",
     ]
     list_filter = ["is_active", "is_staff", "is_network_coordinator"]
-    search_fields = ["display_name"]
+    # No search: display names are encrypted at rest (rankandfile/lib/fields.py); look a member
+    # up by id.
     fields = [
         "display_name",
         "postcode_district",

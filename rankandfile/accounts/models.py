@@ -4,11 +4,12 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 from rankandfile.accounts.consents import ConsentPurpose
+from rankandfile.lib.fields import EncryptedTextField, LookupDigestField
 from rankandfile.lib.postcodes import PostcodeDistrictError, normalise_postcode_district
 
 
@@ -66,12 +67,29 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    email = models.EmailField("email address", max_length=254, unique=True)
-    display_name = models.CharField(
+    # Email, display name and district are encrypted at rest (rankandfile/lib/fields.py). Log-in
+    # and uniqueness go by ``email_digest`` (``User.objects.filter(email=...)`` is answered from
+    # it, case-insensitively); introductions find members near a district by its digest.
+    # allauth's own EmailAddress.email stays plaintext: allauth looks addresses up in it.
+    email = EncryptedTextField(
+        "email address",
+        max_length=254,
+        validators=[validate_email],
+        lower_case=True,
+        digest_field="email_digest",
+    )
+    email_digest = LookupDigestField(source="email", unique=True)
+    display_name = EncryptedTextField(
         max_length=60, help_text="Shown to other members. It may be a pseudonym."
     )
-    postcode_district = models.CharField(
-        max_length=4, blank=True, validators=[validate_postcode_district]
+    postcode_district = EncryptedTextField(
+        max_length=4,
+        blank=True,
+        validators=[validate_postcode_district],
+        digest_field="postcode_district_digest",
+    )
+    postcode_district_digest = LookupDigestField(
+        source="postcode_district", blank=True, db_index=True
     )
     interests = models.ManyToManyField(IssueTag, blank=True, related_name="interested_members")
     skills = models.ManyToManyField(Skill, blank=True, related_name="members")
@@ -90,21 +108,31 @@ class User(AbstractUser):
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
-        constraints = [
-            # Emails are stored lower-cased, so the unique index is also case-insensitive.
-            models.CheckConstraint(
-                condition=Q(email=Lower("email")), name="accounts_user_email_lower_case"
-            ),
-        ]
+        # Email uniqueness is held by the unique ``email_digest`` (settings silence auth.W004).
+        pass
 
     def __str__(self) -> str:
         return self.display_name or f"Member {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A digest is saved with the field it is of.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            fields = set(update_fields)
+            for name, digest in _DIGESTS.items():
+                if name in fields:
+                    fields.add(digest)
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.display_name
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+_DIGESTS = {"email": "email_digest", "postcode_district": "postcode_district_digest"}
 
 
 class Consent(models.Model):

@@ -83,9 +83,10 @@ def _nominee_choices(period: NominationPeriod, member: User) -> list[tuple[int, 
         User.objects.filter(memberships__group_id=period.group_id, is_active=True)
         .exclude(pk=member.pk)
         .exclude(pk__in=taken)
-        .order_by("display_name", "pk")
     )
-    return [(user.pk, str(user)) for user in others]
+    # Display names are encrypted at rest: ordered here, not by the database.
+    ordered = sorted(others, key=lambda user: (user.display_name.casefold(), user.pk))
+    return [(user.pk, str(user)) for user in ordered]
 
 
 @login_required

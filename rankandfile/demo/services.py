@@ -382,11 +382,12 @@ def _demo_campaign(
     `pledge_create` would have left them.
     """
     now = timezone.now()
-    supporters = User.objects.bulk_create(
+    created = User.objects.bulk_create(
         _demo_user(rng, f"supporter{n:04d}", n, password=password, now=now)
         for n in range(1, SUPPORTER_COUNT + 1)
     )
-    supporters = list(User.objects.filter(email__startswith="supporter").order_by("pk"))
+    # Emails are encrypted at rest: looked up by their digests (`email__in`), not by prefix.
+    supporters = list(User.objects.filter(email__in=[m.email for m in created]).order_by("pk"))
     EmailAddress.objects.bulk_create(
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in supporters
     )

@@ -33,10 +33,11 @@ def member_list_rows(group: Group) -> list[tuple[str, str, str, str, str]]:
             Prefetch("member__skills", queryset=Skill.objects.order_by("name")),
             Prefetch("member__interests", queryset=IssueTag.objects.order_by("name")),
         )
-        .order_by("member__display_name", "member_id")
+        .order_by("member_id")
     )
     rows = []
-    for membership in memberships:
+    # Sorted here, not by the database: display names are stored encrypted.
+    for membership in sorted(memberships, key=lambda m: m.member.display_name.casefold()):
         member: User = membership.member
         rows.append(
             (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
@@ -369,9 +369,10 @@ def group_members_for_organiser(
     filters: MemberFilters = MemberFilters(),
     *,
     vouched_member_ids: QuerySet[Any] | None = None,
-) -> QuerySet[Membership]:
+) -> PkOrdered:
     """The group's memberships as its organisers' table lists them: organisers first, then by
-    name, each with ``shares_email`` and ``vouched`` annotated, in one query however many.
+    name, each with ``shares_email`` and ``vouched`` annotated: one query for the order (two
+    with a search) however many, and one a page.
 
     Vouches belong to campaigns (above groups), so the caller passes the ids of the group's
     vouched members as a subquery (``.values("member_id")``); without it nobody is vouched.
@@ -387,18 +388,51 @@ def group_members_for_organiser(
             vouched=ExpressionWrapper(vouched, output_field=BooleanField()),
         )
     )
-    if filters.text:
-        memberships = memberships.filter(
-            Q(member__display_name__icontains=filters.text)
-            | Q(shares_email=True, member__email__icontains=filters.text)
-        )
     if filters.role:
         memberships = memberships.filter(role=filters.role)
     if filters.vouched is not None:
         memberships = memberships.filter(vouched if filters.vouched else ~vouched)
     if filters.joined_since is not None:
         memberships = memberships.filter(joined_at__date__gte=filters.joined_since)
-    return memberships.order_by("-role", "member__display_name", "pk")
+    # Names and emails are encrypted at rest: the search and the order by name are done here,
+    # over one query of the group's (filtered) memberships, and only a page is loaded in full.
+    text = filters.text.casefold()
+    if text:
+        rows = memberships.values_list("pk", "role", "member__display_name", "shares_email")
+        emails = dict(memberships.filter(shares_email=True).values_list("pk", "member__email"))
+        candidates = [
+            (pk, role, name)
+            for pk, role, name, shares in rows
+            if text in name.casefold() or (shares and text in emails.get(pk, "").casefold())
+        ]
+    else:
+        candidates = list(memberships.values_list("pk", "role", "member__display_name"))
+    candidates.sort(key=lambda row: (row[2].casefold(), row[0]))
+    candidates.sort(key=lambda row: row[1], reverse=True)
+    return PkOrdered(memberships, [pk for pk, _role, _name in candidates])
+
+
+class PkOrdered(Sequence[Membership]):
+    """Memberships in the order of a list of their ids: ``len`` without a query, and a slice
+    (a page) loaded from ``queryset`` in one query."""
+
+    def __init__(self, queryset: QuerySet[Membership], pks: list[int]) -> None:
+        self.queryset = queryset
+        self.pks = pks
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    @overload
+    def __getitem__(self, index: int) -> Membership: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Membership]: ...
+    def __getitem__(self, index: int | slice) -> Membership | list[Membership]:
+        if isinstance(index, int):
+            return self[index : index + 1][0] if index >= 0 else self[len(self) + index]
+        chunk = self.pks[index]
+        loaded = {m.pk: m for m in self.queryset.filter(pk__in=chunk)}
+        return [loaded[pk] for pk in chunk if pk in loaded]
 
 
 def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
@@ -417,28 +451,39 @@ def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
     ]
 
 
-def members_listed(group: Group) -> QuerySet[Membership]:
+def members_listed(group: Group) -> list[Membership]:
     """Members of the group who chose to be on its member list, by name, with their skills and
-    interests: three queries however many. Only for the group's own members to see."""
-    return (
+    interests: three queries however many. Only for the group's own members to see. Sorted
+    here, not by the database: display names are stored encrypted."""
+    memberships = (
         Membership.objects.filter(group=group, listed=True, member__is_active=True)
         .select_related("member")
         .prefetch_related(
             Prefetch("member__skills", queryset=Skill.objects.order_by("name")),
             Prefetch("member__interests", queryset=IssueTag.objects.order_by("name")),
         )
-        .order_by("member__display_name", "pk")
+        .order_by("pk")
     )
+    return sorted(memberships, key=lambda m: m.member.display_name.casefold())
 
 
-def pending_requests_for_organiser(group: Group, *, text: str = "") -> QuerySet[JoinRequest]:
+def pending_requests_for_organiser(
+    group: Group, *, text: str = ""
+) -> QuerySet[JoinRequest] | list[JoinRequest]:
     """Requests to join waiting for an organiser, the oldest first; only those whose display
     name contains ``text`` when it is given (never searched by email: the member has not
     joined, let alone consented to introductions)."""
-    requests = JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
+    requests = (
+        JoinRequest.objects.filter(group=group, status=JoinRequestStatus.PENDING)
+        .select_related("member")
+        .order_by("created_at", "pk")
+    )
     if text:
-        requests = requests.filter(member__display_name__icontains=text)
-    return requests.select_related("member").order_by("created_at", "pk")
+        # Display names are encrypted at rest: the group's pending requests are searched here,
+        # loaded in one query.
+        wanted = text.casefold()
+        return [r for r in requests if wanted in r.member.display_name.casefold()]
+    return requests
 
 
 def pending_request_count(group: Group) -> int:

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThan
 
 from rankandfile.accounts.models import Skill
 from rankandfile.groups.models import Group
+from rankandfile.lib.fields import EncryptedTextField
 
 MESSAGE_LONGEST = 500
 PHONE_LONGEST = 20
@@ -36,7 +37,7 @@ class IntroductionContact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="introduction_contact"
     )
     method = models.CharField(max_length=8, choices=ContactMethod.choices)
-    phone = models.CharField(max_length=PHONE_LONGEST, blank=True)
+    phone = EncryptedTextField(max_length=PHONE_LONGEST, blank=True)  # encrypted at rest
 
     class Meta:
         constraints = [
@@ -81,9 +82,10 @@ class Introduction(models.Model):
     skill = models.ForeignKey(
         Skill, on_delete=models.PROTECT, null=True, blank=True, related_name="introductions"
     )
-    district = models.CharField(max_length=4, blank=True)
+    # The asker's district and message are encrypted at rest (rankandfile/lib/fields.py).
+    district = EncryptedTextField(max_length=4, blank=True)
     radius_km = models.PositiveSmallIntegerField(null=True, blank=True)
-    message = models.TextField(max_length=MESSAGE_LONGEST)
+    message = EncryptedTextField(max_length=MESSAGE_LONGEST)
     status = models.CharField(
         max_length=10, choices=IntroductionStatus.choices, default=IntroductionStatus.OPEN
     )
@@ -144,11 +146,10 @@ class Introduction(models.Model):
                 name="introductions_introduction_target_matches_kind",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    GreaterThan(Length("message"), 0),
-                    LessThanOrEqual(Length("message"), MESSAGE_LONGEST),
-                ),
-                name="introductions_introduction_message_length",
+                # The message is stored encrypted: its length is checked by the service and
+                # the form; the database can only see that there is one.
+                condition=Q(GreaterThan(Length("message"), 0)),
+                name="introductions_introduction_message_not_empty",
             ),
             # Open: nobody has answered or withdrawn. Accepted or declined: answered by someone,
             # at a time, not withdrawn. Withdrawn: at a time (after an answer or not).

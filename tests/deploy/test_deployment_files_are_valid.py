@@ -20,6 +20,8 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-test-key-that-is-long-enough-for-the-settings-check-0123456789",
     "ALLOWED_HOSTS": "testserver",
+    "FIELD_ENCRYPTION_KEYS": "cmFua2FuZGZpbGUtdGVzdC1rZXktYi0tLS0tLS0tLS0=",
+    "LOOKUP_HASH_KEY": "a-test-lookup-hash-key",
 }
 
 

@@ -176,7 +176,8 @@ def test_requests_are_searched_by_name_keeping_the_search_across_pages_and_decis
     assert _rows(wrens) == ["Ada Wren", "Bea Wrenfield"]
     assert "2 requests match your search" in wrens
     assert 'value="wREN"' in wrens  # the search box keeps what was typed
-    assert len(searched.captured_queries) == len(unsearched)
+    # The search loads the pending requests in one query (names are encrypted at rest).
+    assert len(searched.captured_queries) <= len(unsearched)
 
     # Paging keeps the search: 55 hopefuls, 50 a page.
     first = client.get(requests_url, {"text": "hopeful"}).content.decode()
@@ -193,7 +194,12 @@ def test_requests_are_searched_by_name_keeping_the_search_across_pages_and_decis
 
     # A decision made from a searched page comes back to it.
     assert 'name="back" value="text=wREN"' in wrens
-    ada = JoinRequest.objects.get(member__display_name="Ada Wren")
+    # Display names are encrypted at rest: not a database look-up.
+    ada = next(
+        r
+        for r in JoinRequest.objects.select_related("member")
+        if r.member.display_name == "Ada Wren"
+    )
     response = client.post(
         reverse("groups:decide_request", kwargs={"slug": group.slug}),
         {"request_id": ada.pk, "decision": "approve", "back": "text=wREN"},

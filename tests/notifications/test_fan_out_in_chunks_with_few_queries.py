@@ -29,7 +29,9 @@ def _bulk_members(n: int, *, campaign_consent: bool) -> list[int]:
     ids = (
         [u.pk for u in users]
         if users[0].pk
-        else list(User.objects.filter(email__startswith="bulk").values_list("pk", flat=True))
+        else list(
+            User.objects.filter(email__in=[u.email for u in users]).values_list("pk", flat=True)
+        )
     )
     if campaign_consent:
         Consent.objects.bulk_create(

@@ -29,7 +29,7 @@ def _fan_out(count: int) -> list[User]:
         key_prefix="ballot:5:opened",
         kind=MessageClass.SERVICE,
         template="ballot_opened",
-        recipients=User.objects.filter(email__startswith="lane"),
+        recipients=User.objects.filter(email__in=[m.email for m in members]),
         context={"ballot_title": "Delegates", "ballot_url": "http://127.0.0.1:8000/b/5/"},
     )
     assert queued == count

@@ -141,6 +141,7 @@ def test_the_listed_filters_still_filter(admin_client: Client) -> None:
     staff_only = admin_client.get(users, {"is_staff__exact": "1"})
     assert staff_only.status_code == 200
     assert staff_only.context["cl"].result_count == 1
-    assert admin_client.get(users, {"q": "Pledger"}).context["cl"].result_count == 2
+    # No search of members: display names and emails are encrypted at rest (look up by id).
+    assert not admin.site._registry[User].search_fields
     messages = admin_client.get("/admin/notifications/message/", {"status__exact": "sent"})
     assert messages.status_code == 200 and messages.context["cl"].result_count > 0

@@ -16,6 +16,8 @@ PRODUCTION = {
     "SITE_ROOT": "https://rankandfile.example",
     "ALLOWED_HOSTS": "rankandfile.example",
     "SMTP_HOST": "smtp.rankandfile.example",
+    "FIELD_ENCRYPTION_KEYS": "cmFua2FuZGZpbGUtdGVzdC1rZXktYi0tLS0tLS0tLS0=",
+    "LOOKUP_HASH_KEY": secrets.token_urlsafe(32),
 }
 POSTGRES = "postgres://rankandfile@db.internal:5432/rankandfile"
 PRINT = (

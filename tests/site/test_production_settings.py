@@ -14,6 +14,9 @@ PRODUCTION = {
     "SITE_ROOT": "https://rankandfile.example",
     "ALLOWED_HOSTS": "rankandfile.example",
     "SMTP_HOST": "smtp.rankandfile.example",
+    # Members' personal fields are encrypted with these (rankandfile/lib/crypto.py).
+    "FIELD_ENCRYPTION_KEYS": "cmFua2FuZGZpbGUtdGVzdC1rZXktYi0tLS0tLS0tLS0=",
+    "LOOKUP_HASH_KEY": secrets.token_urlsafe(32),
 }
 PRINT_HSTS = (
     "from django.conf import settings; "
