@@ -32,7 +32,7 @@ BASELINES = {
 
 def _number(value: Any) -> str:
     if value is None:
-        return "–"
+        return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -61,10 +61,10 @@ def rows(benchmark: str, figures: dict[str, Any]) -> list[list[str]]:
                 benchmark,
                 name,
                 f"{_number(value)} {figure.get('unit', '')}".strip(),
-                f"{_number(base_value)} ({baseline_name})" if baseline_name else "–",
+                f"{_number(base_value)} ({baseline_name})" if baseline_name else "-",
                 _number(round(ratio, 3) if ratio is not None else None),
-                goal or "–",
-                {True: "met", False: "**not met**", None: "–"}[met],
+                goal or "-",
+                {True: "met", False: "**not met**", None: "-"}[met],
             ]
         )
     return out
