@@ -399,9 +399,9 @@ def store_pledges(stage_id: int, count: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO accounts_user (password, is_superuser, email, is_staff, is_active, "
-            "date_joined, display_name, postcode_district) "
+            "date_joined, display_name, postcode_district, is_network_coordinator) "
             "SELECT '', false, 'stored' || g || '@bench.invalid', false, true, now(), "
-            "'Stored ' || g, 'LS6' FROM generate_series(1, %s) AS g",
+            "'Stored ' || g, 'LS6', false FROM generate_series(1, %s) AS g",
             [count],
         )
         cursor.execute(
