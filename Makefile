@@ -15,7 +15,7 @@ STAMP := $(VENV)/.installed-stamp
 help:
 	@echo "make run    set up (first time) and serve the demo site at http://127.0.0.1:8000"
 	@echo "make test   set up (first time) and run ruff, mypy, migration check and all tests"
-	@echo "make bench  run the benchmarks in bench/ (writes bench/results/*.json)"
+	@echo "make bench  run the benchmarks in bench/ (bench/results/*.json and SUMMARY.md)"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Rank and File needs Python 3.12 or newer." >&2; exit 1; fi
@@ -49,8 +49,13 @@ pytest: $(STAMP)
 
 test: lint typecheck migrations-check pytest
 
+# Every benchmark (each writes bench/results/<name>.json), then bench/results/SUMMARY.md. They
+# need PostgreSQL (BENCH_POSTGRES) and, for deadline_day, nginx, redis-server, initdb.
+BENCHMARKS := counting opinions ballots signup_timing fanout pledge_surge deadline_day
+
 bench: $(STAMP)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for name in $(BENCHMARKS); do echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done
+	$(BIN)/python bench/summary.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache staticfiles

@@ -1,4 +1,5 @@
-"""The pledge surge benchmark's ceiling: the product's URLs plus one authenticated API write.
+"""The benchmarks' ceilings: the product's URLs plus one authenticated API write (the pledge
+surge's) and one session-authenticated form POST (the vote benchmark's, at the end).
 
 ``POST /bench/api/ceiling`` does what any authenticated API write does, and no more: the same
 token authentication as the pledge route (``PersonalToken(write=True)``), the same JSON body
@@ -9,12 +10,18 @@ figure is the pledge's rate as a share of this one's. Selected by the bench's ow
 
 from __future__ import annotations
 
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path
+from django.views.decorators.http import require_POST
 from ninja import NinjaAPI, Schema, Status
 
 from rankandfile.accounts.api_auth import PersonalToken, api_member
+from rankandfile.campaigns.selectors import campaign_counter
 from rankandfile.urls import urlpatterns as product_urlpatterns
 
 
@@ -48,4 +55,32 @@ def ceiling(request: HttpRequest, payload: CeilingIn) -> Status[object]:
     return Status(201, CeilingOut(id=row.pk))
 
 
-urlpatterns = [*product_urlpatterns, path("bench/api/", api.urls)]
+@require_POST
+@login_required
+def ceiling_form(request: HttpRequest) -> HttpResponse:
+    """The vote benchmark's ceiling: a session-authenticated form POST (CSRF checked by the same
+    middleware as every page) that inserts one row and redirects, as a vote does."""
+    CeilingRow.objects.create(member_id=request.user.pk, options=sorted(request.POST.keys()))
+    return HttpResponseRedirect("/bench/ceiling-form/done/")
+
+
+def counter_uncached(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public counter with its one-second copy turned off: the database read itself on
+    every request (the same selector and JSON as /campaigns/<slug>/counter.json)."""
+    payload = campaign_counter(slug=slug)
+    if payload is None:
+        raise Http404("No such campaign")
+    response = HttpResponse(
+        json.dumps(payload, cls=DjangoJSONEncoder).encode(), content_type="application/json"
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=5"
+    return response
+
+
+urlpatterns = [
+    *product_urlpatterns,
+    path("bench/api/", api.urls),
+    path("bench/ceiling-form/", ceiling_form),
+    path("bench/counter-uncached/<slug:slug>.json", counter_uncached),
+]
