@@ -398,10 +398,13 @@ def store_pledges(stage_id: int, count: int) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO accounts_user (password, is_superuser, email, is_staff, is_active, "
-            "date_joined, display_name, postcode_district, is_network_coordinator) "
-            "SELECT '', false, 'stored' || g || '@bench.invalid', false, true, now(), "
-            "'Stored ' || g, 'LS6', false FROM generate_series(1, %s) AS g",
+            # Stored members are never looked up or shown: their fields are left unencrypted
+            # (read back as they are) and each digest is only made unique.
+            "INSERT INTO accounts_user (password, is_superuser, email, email_digest, is_staff, "
+            "is_active, date_joined, display_name, postcode_district, postcode_district_digest, "
+            "is_network_coordinator) "
+            "SELECT '', false, 'stored' || g || '@bench.invalid', 'stored' || g, false, true, "
+            "now(), 'Stored ' || g, 'LS6', '', false FROM generate_series(1, %s) AS g",
             [count],
         )
         cursor.execute(
