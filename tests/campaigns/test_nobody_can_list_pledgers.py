@@ -52,14 +52,15 @@ def _admin_pages_of_pledge_caused_rows() -> list[str]:
     return urls
 
 
-def _api_get_routes(client: Client, **values: object) -> list[str]:
-    """Every GET route of the API, with its path parameters filled in."""
+def _api_get_routes(client: Client, *, group_slug: str, **values: object) -> list[str]:
+    """Every GET route of the API, with its path parameters filled in (a group's routes with
+    the campaign's group)."""
     schema = client.get("/api/v1/openapi.json").json()
     routes = []
     for path, operations in schema["paths"].items():
         if "get" not in operations:
             continue
-        filled = path
+        filled = path.replace("/groups/{slug}", f"/groups/{group_slug}")
         for name, value in values.items():
             filled = filled.replace("{" + name + "}", str(value))
         if "{" not in filled:
@@ -106,7 +107,12 @@ def test_no_page_api_or_admin_page_singles_out_pledgers(
     ]
     client = Client()
     login_with_second_factor(client, organiser)
-    pages += _api_get_routes(client, slug=campaign.slug, ballot_id=stage.verdict_ballot.pk)
+    pages += _api_get_routes(
+        client,
+        group_slug=campaign.group.slug,
+        slug=campaign.slug,
+        ballot_id=stage.verdict_ballot.pk,
+    )
     pages.append(reverse("campaigns:manage", kwargs={"slug": campaign.slug}))
     # Every page opens for the organiser and admin, but for the two that have nothing to show:
     # the organiser did not pledge, and the verdict ballot is still open.
