@@ -10,8 +10,9 @@ databases is in this module.
   the index: a narrow table ``<table>_fts`` beside the model's table, one row per row of it
   keyed by its id, kept in step on insert, update and delete by the database itself. On SQLite
   it is an FTS5 table whose content is the model's table (triggers keep it); on PostgreSQL a
-  table of ``rowid`` and a stripped ``tsvector`` of the fields (a trigger fills it, a foreign
-  key with ``ON DELETE CASCADE`` empties it), indexed with GIN. It changes no model state.
+  table of ``rowid`` and a stripped ``tsvector`` of the fields (triggers fill it and empty it,
+  also on TRUNCATE; no foreign key, which would make Django's flush refuse to truncate the
+  model's table), indexed with GIN. It changes no model state.
   A search is then the same on both: ``pk IN (SELECT rowid FROM <table>_fts WHERE <match>)``.
 
 Why a table of its own on PostgreSQL: the words of a long text make a vector of 1-2 kB. Kept in
@@ -127,7 +128,7 @@ def _rank(first_field_matches: Q | Any) -> Case:
 def _postgresql_create(model: type[models.Model], fields: Sequence[str], quote: Any) -> list[str]:
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     name = _fts_table(model)
-    fts, function = quote(name), quote(f"{name}_sync")
+    fts, function, on_truncate = quote(name), quote(f"{name}_sync"), quote(f"{name}_truncate")
     columns = [quote(cast(models.Field[Any, Any], model._meta.get_field(f)).column) for f in fields]
 
     def vector(row: str) -> str:
@@ -135,14 +136,19 @@ def _postgresql_create(model: type[models.Model], fields: Sequence[str], quote: 
         return f"strip(to_tsvector('pg_catalog.{PG_CONFIG}', concat_ws(' ', {text})))"
 
     return [
-        f"CREATE TABLE IF NOT EXISTS {fts} (rowid bigint PRIMARY KEY "
-        f"REFERENCES {table} ({pk}) ON DELETE CASCADE, vector tsvector NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {fts} (rowid bigint PRIMARY KEY, vector tsvector NOT NULL)",
         f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'TRUNCATE' THEN TRUNCATE {fts}; RETURN NULL; END IF; "
+        f"IF TG_OP = 'DELETE' THEN DELETE FROM {fts} WHERE rowid = OLD.{pk}; RETURN NULL; "
+        "END IF; "
         f"INSERT INTO {fts} (rowid, vector) VALUES (NEW.{pk}, {vector('NEW.')}) "
         "ON CONFLICT (rowid) DO UPDATE SET vector = EXCLUDED.vector; RETURN NULL; END $$",
         f"DROP TRIGGER IF EXISTS {function} ON {table}",
-        f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OF {', '.join(columns)} ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OF {', '.join(columns)} OR DELETE "
+        f"ON {table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"DROP TRIGGER IF EXISTS {on_truncate} ON {table}",
+        f"CREATE TRIGGER {on_truncate} AFTER TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
         f"INSERT INTO {fts} (rowid, vector) SELECT {pk}, {vector('')} FROM {table} "
         "ON CONFLICT (rowid) DO UPDATE SET vector = EXCLUDED.vector",
         f"CREATE INDEX IF NOT EXISTS {quote(name + '_vector')} ON {fts} USING gin (vector)",
@@ -154,6 +160,7 @@ def _postgresql_drop(model: type[models.Model], quote: Any) -> list[str]:
     name = _fts_table(model)
     function = quote(f"{name}_sync")
     return [
+        f"DROP TRIGGER IF EXISTS {quote(name + '_truncate')} ON {quote(model._meta.db_table)}",
         f"DROP TRIGGER IF EXISTS {function} ON {quote(model._meta.db_table)}",
         f"DROP FUNCTION IF EXISTS {function}()",
         f"DROP TABLE IF EXISTS {quote(name)}",
