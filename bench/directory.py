@@ -127,6 +127,8 @@ def child(database: str) -> dict[str, Any]:
     from rankandfile.lib.geo import district_centroids
 
     call_command("migrate", verbosity=0)
+    # Without DEBUG, pages name static files by the hashes collectstatic writes.
+    call_command("collectstatic", interactive=False, verbosity=0)
     rng = random.Random(SEED)
     started = time.perf_counter()
     member = _build(rng)
