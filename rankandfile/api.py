@@ -78,7 +78,7 @@ def _backing_out(group: Group, backed: dict[int, BackingCounts]) -> BackingCount
 
 
 def _group_out(group: Group, backed: dict[int, BackingCounts]) -> GroupOut:
-    since = getattr(group, "affiliated_since", None)
+    since = group.affiliated_since
     return GroupOut(
         slug=group.slug,
         name=group.name,

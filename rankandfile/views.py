@@ -16,7 +16,6 @@ from rankandfile.campaigns import selectors as campaign_selectors
 from rankandfile.campaigns.backing_views import backing_context, backing_shown
 from rankandfile.campaigns.selectors import campaigns_public, vouched_member_ids_query
 from rankandfile.groups import selectors as group_selectors
-from rankandfile.groups.affiliations import affiliated_since
 from rankandfile.groups.forms import InvitationForm, MemberFilterForm
 from rankandfile.groups.models import Group, Membership, Visibility
 from rankandfile.groups.selectors import groups_directory, groups_of_member
@@ -87,7 +86,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "pending": pending,
             "is_organiser": is_organiser,
             "member_count": group_selectors.member_count_public(count),
-            "affiliated_since": affiliated_since(group),
+            "affiliated_since": group.affiliated_since,
             "campaigns": campaigns_public(group=group),
             "conversations": opinion_selectors.conversations_for_viewer(request.user).filter(
                 group=group

@@ -18,10 +18,9 @@ Each step is written to the audit log with identifiers only: never the statement
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from rankandfile.accounts.models import User
@@ -40,21 +39,6 @@ class AffiliationError(Exception):
 
 
 # Reads ---------------------------------------------------------------------------------------
-
-
-def affiliated_since_annotate(groups: QuerySet[Group]) -> QuerySet[Group]:
-    """``groups`` with ``affiliated_since``: when the network approved the group, or None
-    if it is not affiliated; one subquery in the same query, however many groups."""
-    approved = Affiliation.objects.filter(
-        group=OuterRef("pk"), status=AffiliationStatus.APPROVED
-    ).values("decided_at")[:1]
-    return groups.annotate(affiliated_since=Subquery(approved))
-
-
-def affiliated_since(group: Group) -> datetime | None:
-    """When the network approved the group, or None if it is not affiliated."""
-    approved = group.affiliations.filter(status=AffiliationStatus.APPROVED)
-    return approved.values_list("decided_at", flat=True).first()
 
 
 def affiliation_latest(group: Group) -> Affiliation | None:
@@ -150,6 +134,8 @@ def affiliation_decision_record(
     locked.decided_by = coordinator
     locked.decline_reason = "" if approve else reason
     locked.save(update_fields=["status", "decided_at", "decided_by", "decline_reason"])
+    if approve:
+        Group.objects.filter(pk=locked.group_id).update(affiliated_since=locked.decided_at)
     audit_record(
         actor=coordinator,
         action="affiliation_approved" if approve else "affiliation_declined",
@@ -175,6 +161,8 @@ def affiliation_leave(*, group: Group, organiser: User) -> Affiliation:
     current.left_at = timezone.now()
     current.left_by = organiser
     current.save(update_fields=["status", "left_at", "left_by"])
+    Group.objects.filter(pk=group.pk).update(affiliated_since=None)
+    group.affiliated_since = None
     audit_record(
         actor=organiser,
         action="affiliation_left",

@@ -39,6 +39,10 @@ class Group(models.Model):
     )
     issues = models.ManyToManyField(IssueTag, blank=True, related_name="groups")
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the network approved the group, or empty while it is not affiliated: the current
+    # state of its Affiliation rows (their history), written with them by groups.affiliations,
+    # so that a page of groups shows its badges without looking at the applications.
+    affiliated_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

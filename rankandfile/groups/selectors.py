@@ -18,17 +18,17 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
 )
+from django.db.models.expressions import CombinedExpression
 from django.http import Http404
 
 from rankandfile.accounts.consents import WITHDRAWAL_CONSEQUENCES, ConsentPurpose
 from rankandfile.accounts.models import Consent, IssueTag, Skill, User
-from rankandfile.groups.affiliations import affiliated_since_annotate
 from rankandfile.groups.models import (
     Group,
     GroupDistrict,
@@ -98,8 +98,8 @@ def _filtered(*, viewer: Viewer, text: str, kind: str, place: str, issue: str) -
 
 
 def _with_cards(groups: QuerySet[Group]) -> QuerySet[Group]:
-    """What a group's card shows (and its affiliation), fetched for the rows shown only."""
-    return affiliated_since_annotate(groups).prefetch_related(
+    """What a group's card shows, fetched for the rows shown only."""
+    return groups.prefetch_related(
         Prefetch("districts", queryset=GroupDistrict.objects.order_by("district")),
         Prefetch("issues", queryset=IssueTag.objects.order_by("name")),
     )
@@ -144,39 +144,47 @@ class DirectorySearch:
         return list(self.page.object_list)
 
 
+def _squared_chord(origin: LatLon, prefix: str = "") -> ExpressionWrapper[CombinedExpression]:
+    """The squared chord from ``origin`` to a district's place on the unit sphere
+    (``GroupDistrict.sphere_*``, reached through ``prefix``): plain arithmetic in the
+    database, which orders exactly as the distance along the surface does."""
+    x0, y0, z0 = sphere_point(origin)
+    x, y, z = F(f"{prefix}sphere_x"), F(f"{prefix}sphere_y"), F(f"{prefix}sphere_z")
+    return ExpressionWrapper(
+        (x - x0) * (x - x0) + (y - y0) * (y - y0) + (z - z0) * (z - z0),
+        output_field=FloatField(),
+    )
+
+
+def _within(groups: QuerySet[Group], origin: LatLon, radius_km: int | None) -> QuerySet[Group]:
+    """The groups covering a district within ``radius_km`` of ``origin`` (all of them when no
+    radius is given). The radius is first a box around the origin (the z range is a band of
+    latitudes, indexed), then the exact chord."""
+    if radius_km is None:
+        return groups
+    x0, y0, z0 = sphere_point(origin)
+    chord = chord_for_km(radius_km)
+    within = GroupDistrict.objects.annotate(squared_chord=_squared_chord(origin)).filter(
+        sphere_z__range=(z0 - chord, z0 + chord),
+        sphere_x__range=(x0 - chord, x0 + chord),
+        sphere_y__range=(y0 - chord, y0 + chord),
+        squared_chord__lte=chord * chord,
+    )
+    return groups.filter(pk__in=within.values("group_id"))
+
+
 def _nearest_first(
     groups: QuerySet[Group], origin: LatLon, radius_km: int | None
 ) -> QuerySet[Group]:
-    """The groups ordered by the distance from ``origin`` to the nearest district each covers,
-    those covering no known district last; only those within ``radius_km`` when it is given.
-
-    The districts' places on the unit sphere (``GroupDistrict.sphere_*``) make this plain
-    arithmetic in the database: the squared chord to the origin orders exactly as the
-    distance along the surface does. A radius is first a box around the origin (the z range
-    is a band of latitudes, indexed), then the exact chord.
-    """
-    x0, y0, z0 = sphere_point(origin)
-    squared_chord = (
-        (F("sphere_x") - x0) * (F("sphere_x") - x0)
-        + (F("sphere_y") - y0) * (F("sphere_y") - y0)
-        + (F("sphere_z") - z0) * (F("sphere_z") - z0)
+    """The groups ordered by the distance from ``origin`` to the nearest district each covers
+    (one pass over the districts, grouped by group), those covering no known district last;
+    only those within ``radius_km`` when it is given."""
+    nearest = Min(_squared_chord(origin, prefix="districts__"))
+    return (
+        _within(groups, origin, radius_km)
+        .annotate(squared_chord=nearest)
+        .order_by(F("squared_chord").asc(nulls_last=True), "name", "pk")
     )
-    placed = GroupDistrict.objects.filter(sphere_x__isnull=False).annotate(
-        squared_chord=ExpressionWrapper(squared_chord, output_field=FloatField())
-    )
-    nearest = placed.filter(group=OuterRef("pk")).order_by("squared_chord")
-    if radius_km is not None:
-        chord = chord_for_km(radius_km)
-        within = placed.filter(
-            sphere_z__range=(z0 - chord, z0 + chord),
-            sphere_x__range=(x0 - chord, x0 + chord),
-            sphere_y__range=(y0 - chord, y0 + chord),
-            squared_chord__lte=chord * chord,
-        )
-        groups = groups.filter(pk__in=within.values("group_id"))
-    return groups.annotate(
-        squared_chord=Subquery(nearest.values("squared_chord")[:1], output_field=FloatField())
-    ).order_by(F("squared_chord").asc(nulls_last=True), "name", "pk")
 
 
 def _member_counts(groups: list[Group]) -> None:
@@ -216,6 +224,7 @@ def directory_search(
     if origin is not None:
         filtered = _filtered(viewer=viewer, text=text, kind=kind, place="", issue=issue)
         groups = _nearest_first(_with_cards(filtered), origin, radius_km)
+        counted = _within(filtered, origin, radius_km)
     else:
         groups = groups_directory(viewer=viewer, text=text, kind=kind, place=compact, issue=issue)
         known_area = compact.isalpha() and any(
@@ -223,7 +232,11 @@ def directory_search(
         )
         if compact and not known_area:
             unknown_place, suggestions = compact, district_suggestions(compact)
-    shown = Paginator(groups, DIRECTORY_PER_PAGE).get_page(page)
+        counted = groups
+    paginator = Paginator(groups, DIRECTORY_PER_PAGE)
+    # Counted without the ordering's join to every group's districts.
+    paginator.count = counted.count()
+    shown = paginator.get_page(page)
     rows = list(shown.object_list)
     _member_counts(rows)
     if origin is not None:
@@ -252,8 +265,7 @@ def groups_near(member: User) -> list[Group]:
     mine = Membership.objects.filter(member=member).values("group_id")
     covers = GroupDistrict.objects.filter(group=OuterRef("pk"))
     groups = (
-        affiliated_since_annotate(Group.objects.all())
-        .filter(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
+        Group.objects.filter(visibility__in=[Visibility.PUBLIC, Visibility.LISTED])
         .filter(Exists(covers.filter(area=postcode_area(district))))
         .exclude(pk__in=mine)
         .annotate(in_district=Exists(covers.filter(district=district)))

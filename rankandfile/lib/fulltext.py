@@ -10,9 +10,10 @@ databases is in this module.
   the index: a narrow table ``<table>_fts`` beside the model's table, one row per row of it
   keyed by its id, kept in step on insert, update and delete by the database itself. On SQLite
   it is an FTS5 table whose content is the model's table (triggers keep it); on PostgreSQL a
-  table of ``rowid`` and a stripped ``tsvector`` of the fields (triggers fill it and empty it,
-  also on TRUNCATE; no foreign key, which would make Django's flush refuse to truncate the
-  model's table), indexed with GIN. It changes no model state.
+  table of ``rowid`` and a ``tsvector`` of the fields (stripped when there is one field; of
+  several, the first field's words have weight A, so that the rank is a look-up in the same
+  index), which triggers fill and empty (also on TRUNCATE; no foreign key, which would make
+  Django's flush refuse to truncate the model's table), indexed with GIN. It changes no model state.
   A search is then the same on both: ``pk IN (SELECT rowid FROM <table>_fts WHERE <match>)``.
 
 Why a table of its own on PostgreSQL: the words of a long text make a vector of 1-2 kB. Kept in
@@ -20,8 +21,10 @@ the model's row (a column, or a GIN index on a ``to_tsvector`` expression) it is
 common word, for which the planner reads every row rather than the index, then
 fetches and decompresses every vector out of line: 98 ms for 10,000 resources of 140 words,
 against 29 ms for the same scan of the narrow table (whose rows are short enough to stay
-inline), and the model's own pages stay small for every other query. Positions are stripped:
-nothing here ranks by proximity or searches phrases.
+inline), and the model's own pages stay small for every other query. The vector of a single
+field is stripped of positions: nothing here ranks by proximity or searches phrases. Of
+several fields (a group's name and description, short) the positions stay, since they carry
+the weight that marks the first field's words.
 
 What a member types is only ever split into words (letters and digits); each word is then
 passed as a quoted string, so quotes, ``*``, ``-``, ``:``, ``NEAR``, ``AND`` or ``OR`` are
@@ -43,7 +46,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+from django.contrib.postgres.search import SearchVector
 from django.db import connections, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
@@ -108,12 +111,14 @@ def _holding(queryset: QuerySet[Any], words: list[str], field: str | None) -> Q 
     if connection.vendor == "sqlite":
         matching = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
         return Q(pk__in=RawSQL(matching, [_match_all(words, field)]))
-    query = SearchQuery(" ".join(words), config=PG_CONFIG, search_type="plain")
     if field is None:
         matching = f"SELECT rowid FROM {fts} WHERE vector @@ plainto_tsquery(%s::regconfig, %s)"
         return Q(pk__in=RawSQL(matching, (PG_CONFIG, " ".join(words))))
-    # One field (a group's name, short) of the rows found: worked out for those rows alone.
-    return SearchVectorExact(SearchVector(field, config=PG_CONFIG), query)
+    # The first field's words are the vector's words of weight A (words are letters and
+    # digits only, so they cannot be read as query syntax).
+    weighted = " & ".join(f"{word}:A" for word in words)
+    matching = f"SELECT rowid FROM {fts} WHERE vector @@ to_tsquery(%s::regconfig, %s)"
+    return Q(pk__in=RawSQL(matching, (PG_CONFIG, weighted)))
 
 
 def _rank(first_field_matches: Q | Any) -> Case:
@@ -131,9 +136,16 @@ def _postgresql_create(model: type[models.Model], fields: Sequence[str], quote: 
     fts, function, on_truncate = quote(name), quote(f"{name}_sync"), quote(f"{name}_truncate")
     columns = [quote(cast(models.Field[Any, Any], model._meta.get_field(f)).column) for f in fields]
 
+    def words(row: str, of: list[str]) -> str:
+        text = ", ".join(f"{row}{column}" for column in of)
+        return f"to_tsvector('pg_catalog.{PG_CONFIG}', concat_ws(' ', {text}))"
+
     def vector(row: str) -> str:
-        text = ", ".join(f"{row}{column}" for column in columns)
-        return f"strip(to_tsvector('pg_catalog.{PG_CONFIG}', concat_ws(' ', {text})))"
+        # Of several fields, the first one's words are of weight A. Weights live on positions,
+        # and a word without positions matches any weight: so these vectors keep them.
+        if len(columns) == 1:
+            return f"strip({words(row, columns)})"
+        return f"setweight({words(row, columns[:1])}, 'A') || {words(row, columns[1:])}"
 
     return [
         f"CREATE TABLE IF NOT EXISTS {fts} (rowid bigint PRIMARY KEY, vector tsvector NOT NULL)",
