@@ -106,7 +106,7 @@ def list_groups(
     page: int = 1,
 ) -> list[GroupOut]:
     """The group directory as the viewer sees it (no token needed for public and listed
-    groups), 50 groups a page (``page``, from 1); nearest first (with ``distance_km``) when
+    groups), 20 groups a page (``page``, from 1); nearest first (with ``distance_km``) when
     ``place`` is a known postcode district. ``q`` searches the groups' names and descriptions
     for every word (``text`` is its old name); without a place, groups whose name holds the
     words come first. ``affiliated`` says whether the group is affiliated to the network."""

@@ -124,8 +124,9 @@ def groups_directory(
     return _with_cards(groups).order_by(*order)
 
 
-# Groups a page of the directory (and of its API) lists.
-DIRECTORY_PER_PAGE = 50
+# Groups a page of the directory (and of its API) lists: as many as a page of the resource
+# hub, a long but still scrollable page on a phone.
+DIRECTORY_PER_PAGE = 20
 
 
 @dataclass(frozen=True)

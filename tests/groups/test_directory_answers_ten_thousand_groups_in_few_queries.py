@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from rankandfile.accounts.models import IssueTag, User
 from rankandfile.groups.models import Group, GroupDistrict, GroupKind, Membership, Visibility
+from rankandfile.groups.selectors import DIRECTORY_PER_PAGE
 from rankandfile.lib.geo import district_centroids
 from tests.personas import MakeMember
 
@@ -79,7 +80,7 @@ def test_the_directory_page_answers_any_search_in_the_same_few_queries(
         with django_assert_max_num_queries(6):
             response = client.get(reverse("groups:list"), search)
         assert response.status_code == 200
-        assert response.text.count('<li class="card">') <= 50
+        assert response.text.count('<li class="card">') <= DIRECTORY_PER_PAGE
     found = {
         n: int(re.search(r"<p>(\d+) groups? found", client.get(reverse("groups:list"), s).text)[1])  # type: ignore[index]
         for n, s in enumerate(SEARCHES)
@@ -99,5 +100,5 @@ def test_the_directory_api_answers_any_search_in_the_same_few_queries(
         with django_assert_max_num_queries(9):
             response = client.get("/api/v1/groups", search)
         assert response.status_code == 200, search
-        assert len(response.json()) <= 50
-    assert len(client.get("/api/v1/groups", SEARCHES[6]).json()) == 50
+        assert len(response.json()) <= DIRECTORY_PER_PAGE
+    assert len(client.get("/api/v1/groups", SEARCHES[6]).json()) == DIRECTORY_PER_PAGE

@@ -12,6 +12,7 @@ from rankandfile.accounts.models import TokenScope
 from rankandfile.accounts.services import api_token_create
 from rankandfile.groups.affiliations import affiliation_apply, affiliation_leave
 from rankandfile.groups.models import Group, Membership
+from rankandfile.groups.selectors import DIRECTORY_PER_PAGE
 from rankandfile.notifications.services import affiliation_decide
 from tests.personas import MakeGroup, MakeMember
 
@@ -113,7 +114,7 @@ def test_the_directory_and_its_api_stay_at_a_fixed_number_of_queries_with_affili
 ) -> None:
     coordinator = make_member(coordinator=True)
     organiser = make_member(mfa=True)
-    for n in range(25):
+    for n in range(DIRECTORY_PER_PAGE):
         group = make_group(organiser=organiser, name=f"Branch {n:02d}")
         if n % 2:
             affiliation_decide(
@@ -124,10 +125,10 @@ def test_the_directory_and_its_api_stay_at_a_fixed_number_of_queries_with_affili
     client = Client()
     with django_assert_max_num_queries(8):  # type: ignore[operator]
         page = client.get(reverse("groups:list")).content.decode()
-    assert page.count(BADGE) == 12
+    assert page.count(BADGE) == DIRECTORY_PER_PAGE // 2
     with django_assert_max_num_queries(8):  # type: ignore[operator]
         rows = client.get("/api/v1/groups").json()
-    assert sum(row["affiliated"] for row in rows) == 12
+    assert sum(row["affiliated"] for row in rows) == DIRECTORY_PER_PAGE // 2
 
 
 @pytest.mark.parametrize("slug", ["no-such-group", "x" * 500, "%2e%2e", "café", "1", "groups"])
