@@ -672,7 +672,9 @@ def data_export_build(*, export_id: int, now: datetime | None = None) -> bool:
     export.expires_at = now + LINK_LIFETIME
     export.save()
     message_enqueue(
-        key=f"data_export:{export.pk}",
+        # Not the row's id alone: SQLite may give a later request the id of a deleted one,
+        # and the outbox would take its email for one already sent.
+        key=f"data_export:{export.pk}:{export.token_digest[:16]}",
         kind=MessageClass.SERVICE,
         recipient=export.member,
         template="data_export_ready",

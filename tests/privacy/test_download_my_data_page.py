@@ -33,7 +33,7 @@ BUILD_TASK = "rankandfile.privacy.export_tasks.data_export_build_task"
 
 
 def _link_path(member: User) -> str:
-    message = Message.objects.get(recipient=member, template="data_export_ready")
+    message = Message.objects.filter(recipient=member, template="data_export_ready").latest("pk")
     assert message.message_class == MessageClass.SERVICE
     return urlsplit(message.context["download_url"]).path
 
@@ -107,7 +107,11 @@ def test_a_member_asks_after_confirming_it_is_them_and_downloads_their_data_once
 
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(page_url).status_code == 302  # once downloaded, ask again
-    assert DataExport.objects.get(member=member).downloaded_at is None
+    second = DataExport.objects.get(member=member)
+    assert second.downloaded_at is None
+    assert data_export_build_task.call(second.pk) is True
+    links = Message.objects.filter(recipient=member, template="data_export_ready")
+    assert links.count() == 2  # a new link, emailed
 
 
 def test_the_link_works_only_for_its_member_signed_in_and_confirmed(
