@@ -4,9 +4,9 @@ any other member (issue 21: "a test walks the models' fields").
 The walk: every concrete model of the project's apps; every field of it that can hold a
 member's personal data (a foreign key to the member, an encrypted field, every field of the
 member's own row, and the fields named in ``PERSONAL``) is either read into the document
-(``privacy.export.EXPORTED``, and then a member with data in every such model finds their rows
-there) or listed in ``NOT_EXPORTED`` below with the reason. A new model with a foreign key to
-the member and no row in either fails here.
+(``privacy.export_document.EXPORTED``, and then a member with data in every such model finds
+their rows there) or listed in ``NOT_EXPORTED`` below with the reason. A new model with a
+foreign key to the member and no row in either fails here.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from rankandfile.accounts.models import User
 from rankandfile.lib.fields import EncryptedTextField
 from rankandfile.opinions.models import Conversation, Participant, Vote
 from rankandfile.opinions.services import member_key
-from rankandfile.privacy.export import EXPORTED, member_data
+from rankandfile.privacy.export_document import EXPORTED, member_data
 from tests.personas import MakeGroup, MakeMember
 from tests.privacy.everything import everything_else
 from tests.privacy.world import member_in_every_app
@@ -112,7 +112,7 @@ def test_every_personal_field_is_exported_or_left_out_with_a_reason() -> None:
     assert "proposals.Comment.author" in fields and "accounts.User.email" in fields
     undecided = fields.keys() - EXPORTED.keys() - NOT_EXPORTED.keys()
     assert undecided == set(), (
-        "export these fields in privacy/export.py (EXPORTED), or say in NOT_EXPORTED why not"
+        "export these fields (privacy/export_document.py, EXPORTED), or say in NOT_EXPORTED why not"
     )
     assert EXPORTED.keys() & NOT_EXPORTED.keys() == set()
     assert (EXPORTED.keys() | NOT_EXPORTED.keys()) - fields.keys() == set(), "gone: unlist them"
