@@ -362,6 +362,9 @@ RETENTION_EXPIRED_API_TOKEN_DAYS = env_int("RETENTION_EXPIRED_API_TOKEN_DAYS", 3
 RETENTION_EVENT_RSVP_DAYS = env_int("RETENTION_EVENT_RSVP_DAYS", 90, minimum=1)
 # Stored results of finished background jobs.
 RETENTION_TASK_RESULT_DAYS = env_int("RETENTION_TASK_RESULT_DAYS", 7, minimum=1)
+# A member's data download (privacy.export), from its download or the expiry of its link (24
+# hours after it was ready): the document itself is blanked as it is downloaded.
+RETENTION_DATA_EXPORT_DAYS = env_int("RETENTION_DATA_EXPORT_DAYS", 0, minimum=0)
 
 # The privacy notice (/privacy/) and docs/record-of-processing.md: who is the controller, how to
 # reach them, and who processes members' data for them. The defaults say what to configure.

@@ -34,6 +34,7 @@ KINDS: dict[str, MessageClass] = {
     "introduction_accepted": MessageClass.SERVICE,
     "introduction_declined": MessageClass.SERVICE,
     "introduction_withdrawn": MessageClass.SERVICE,
+    "data_export_ready": MessageClass.SERVICE,
     "campaign_update": MessageClass.CAMPAIGN,
     "digest": MessageClass.CAMPAIGN,
 }
@@ -69,6 +70,7 @@ KIND_LABELS: dict[str, str] = {
     "introduction_accepted": "Introduction accepted",
     "introduction_declined": "Introduction declined",
     "introduction_withdrawn": "Introduction withdrawn",
+    "data_export_ready": "Data download ready",
     "campaign_update": "Campaign update",
     "digest": "Campaign digest",
     "account_email": "Account email (sign-in, password)",

@@ -20,6 +20,9 @@ Decisions (README, "Retention"):
   participant of a closed conversation is cleared (counted, and there should be none).
 - Event replies and the sessions chosen at a gathering: deleted ``RETENTION_EVENT_RSVP_DAYS``
   after the event ended; the event stays.
+- Data downloads (``privacy.export``): the document is blanked as it is downloaded; the row,
+  or a document never downloaded, goes ``RETENTION_DATA_EXPORT_DAYS`` (0) after it was
+  downloaded or its link expired.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from rankandfile.groups.models import Invitation
 from rankandfile.introductions.models import Introduction, IntroductionStatus
 from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.opinions.models import ConversationState, Participant
+from rankandfile.privacy.models import DataExport
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +127,10 @@ def _session_choices(cutoff: datetime) -> Rows:
     return SessionChoice.objects.filter(session__event__ends_at__lt=cutoff)
 
 
+def _data_exports(cutoff: datetime) -> Rows:
+    return DataExport.objects.filter(Q(downloaded_at__lt=cutoff) | Q(expires_at__lt=cutoff))
+
+
 def _task_results(cutoff: datetime) -> Rows:
     return DBTaskResult.objects.filter(finished_at__lt=cutoff)
 
@@ -186,6 +194,13 @@ RULES: tuple[RetentionRule, ...] = (
         "gathering ended",
         "RETENTION_EVENT_RSVP_DAYS",
         _session_choices,
+    ),
+    RetentionRule(
+        "data_exports",
+        "Your data downloads (“Download my data”): deleted as you download them, or this many "
+        "days after their link expired (24 hours after they were ready)",
+        "RETENTION_DATA_EXPORT_DAYS",
+        _data_exports,
     ),
     RetentionRule(
         "task_results",

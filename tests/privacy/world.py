@@ -51,13 +51,20 @@ class World:
     client: Client
 
 
-def member_in_every_app(make_member: MakeMember, make_group: MakeGroup) -> World:
+def member_in_every_app(
+    make_member: MakeMember,
+    make_group: MakeGroup,
+    *,
+    email: str = EMAIL,
+    name: str = NAME,
+    district: str = DISTRICT,
+) -> World:
     organiser = make_member(mfa=True)
     group = make_group(visibility="listed", organiser=organiser)
     member = make_member(
-        email=EMAIL,
-        display_name=NAME,
-        district=DISTRICT,
+        email=email,
+        display_name=name,
+        district=district,
         consents=(
             ConsentPurpose.MEMBERSHIP,
             ConsentPurpose.CAMPAIGN_EMAIL,

@@ -78,6 +78,7 @@ from rankandfile.notifications.services import (
     message_enqueue,
     preference_set,
 )
+from rankandfile.privacy.export import data_export_build, data_export_request
 from rankandfile.proposals.comments import comment_create
 from rankandfile.proposals.services import (
     amendment_propose,
@@ -326,6 +327,12 @@ def _introduction_emails(make_member: MakeMember, make_group: MakeGroup) -> None
     introduction_decline(introduction=declined, member=organiser)
 
 
+def _privacy_emails(make_member: MakeMember) -> None:
+    """A member's data download, ready."""
+    export = data_export_request(member=make_member())
+    assert data_export_build(export_id=export.pk)
+
+
 def _everything_in(message: EmailMessage) -> Iterator[tuple[str, str]]:
     """(where, text) of every header the sender wrote and every body, decoded."""
     for name, value in message.items():
@@ -348,6 +355,7 @@ def test_every_kind_of_email_links_only_under_site_root_and_names_no_host_and_po
     _group_emails(make_member, make_group)
     _event_emails(make_member, make_group)
     _introduction_emails(make_member, make_group)
+    _privacy_emails(make_member)
     sent_kinds = set(Message.objects.values_list("template", flat=True))
     assert sent_kinds == set(KINDS) | ADDRESSED_KINDS
     while messages_deliver_due().sent:

@@ -141,6 +141,7 @@ class World:
             "campaigns:action_pack": {"slug": self.campaign_slug, "number": 1},
             "campaigns:demand_status": {"slug": self.campaign_slug, "position": 1},
             "notifications:unsubscribe": {"token": self.unsubscribe},
+            "privacy:export_download": {"token": "not-a-download-link"},
             "coordinators:affiliation_decide": {"affiliation_id": self.affiliation_id},
             "opinions:moderate_statement": {
                 "conversation_id": self.conversation_id,
@@ -432,6 +433,9 @@ EXPECTED: dict[str, tuple[int, int, int, int, int, int]] = {
     # Delete my account: first a detour to confirm it is you (reauthentication; tests/privacy).
     "privacy:account_delete": (302, 302, 302, 302, 302, 302),
     "privacy:account_deleted": (200, 200, 200, 200, 200, 200),
+    # Download my data, and the link it emails: the same detour first (tests/privacy).
+    "privacy:data_download": (302, 302, 302, 302, 302, 302),
+    "privacy:export_download": (302, 302, 302, 302, 302, 302),
     "readyz": (200, 200, 200, 200, 200, 200),
     # A file for the group's members, by the member, approved by the organiser and put in the
     # member's reading list; the download link was made for the member.
