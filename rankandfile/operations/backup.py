@@ -23,6 +23,7 @@ so a restore that failed half-way can be run again) and the database last.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -112,6 +113,10 @@ def backup_write(path: Path, *, key: BackupKey) -> BackupSummary:
         raise BackupError(f"{path} already exists: give a new file name for each backup.")
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} is not a folder.")
+    if connection.in_atomic_block:
+        # SQLite's backup would wait for ever on the connection's own open transaction, and
+        # pg_dump would not see what it has written.
+        raise BackupError("A backup runs outside any transaction.")
     with tempfile.TemporaryDirectory(prefix="rankandfile-backup-") as scratch:
         database = Path(scratch) / DATABASE
         _database_dump(database)
@@ -122,20 +127,18 @@ def backup_write(path: Path, *, key: BackupKey) -> BackupSummary:
             database.unlink()  # not twice on disk
             for name in storage_names(default_storage):
                 files.append(_tar_add_stored(tar, name))
+            migrations = _migrations_applied()
             manifest = {
                 "format": FORMAT_VERSION,
                 "vendor": connection.vendor,
-                "migrations": _migrations_applied(),
+                "migrations": migrations,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "files": files,
             }
             data = json.dumps(manifest, indent=1).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size = len(data)
-            with tempfile.SpooledTemporaryFile() as buffer:
-                buffer.write(data)
-                buffer.seek(0)
-                tar.addfile(info, buffer)
+            tar.addfile(info, io.BytesIO(data))
         partial = path.with_name(path.name + ".partial")
         try:
             pyrage.encrypt_file(str(plain), str(partial), [key.recipient])
@@ -145,7 +148,7 @@ def backup_write(path: Path, *, key: BackupKey) -> BackupSummary:
             partial.unlink(missing_ok=True)
     return BackupSummary(
         vendor=connection.vendor,
-        migrations=len(manifest["migrations"]),
+        migrations=len(migrations),
         files=len(files),
         bytes=path.stat().st_size,
     )
@@ -181,7 +184,7 @@ def _tar_add_stored(tar: tarfile.TarFile, name: str) -> dict[str, Any]:
     info.size = default_storage.size(name)
     with default_storage.open(name, "rb") as stored:
         reader = _Hashing(stored)
-        tar.addfile(info, reader)  # type: ignore[arg-type]
+        tar.addfile(info, reader)
     return {"name": name, "size": info.size, "sha256": reader.sha256.hexdigest()}
 
 
