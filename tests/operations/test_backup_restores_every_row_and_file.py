@@ -126,11 +126,15 @@ def test_a_restore_into_an_empty_database_gives_back_every_row_and_every_file(
     assert restored.returncode == 0, restored.stderr
     assert f"and {len(before_files)} files" in restored.stdout
 
+    # A connection to the restored database beside the tests' own (handed to `connections`
+    # only because django.contrib.postgres looks its connections up there).
     target = type(connections[DEFAULT_DB_ALIAS])(empty_database, alias="restored")
+    connections["restored"] = target
     try:
         after_rows = _rows(target)
     finally:
         target.close()
+        del connections["restored"]
     assert sorted(after_rows) == sorted(before_rows)  # the same tables, by introspection
     for table, rows in before_rows.items():
         assert after_rows[table] == rows, f"{table} differs after the restore"
