@@ -229,3 +229,11 @@ def test_a_missing_or_malformed_key_is_named(tmp_path: Path, settings: Settings)
     with pytest.raises(CommandError, match="BACKUP_KEY is not an age key"):
         call_command("backup", str(tmp_path / "site.age"))
     assert not (tmp_path / "site.age").exists()
+
+
+def test_the_new_key_the_command_prints_is_a_key_backups_can_use() -> None:
+    printed = io.StringIO()
+    call_command("backup", "--new-key", stdout=printed)
+    key = backup_key_parse(printed.getvalue())
+    assert key.identity is not None
+    assert f"# public key: {key.recipient}" in printed.getvalue()
