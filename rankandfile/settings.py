@@ -420,6 +420,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# The age key of backups (`rankandfile manage backup FILE`, docs/operations.md): its secret half
+# (AGE-SECRET-KEY-1..., or a file of `rankandfile manage backup --new-key` as BACKUP_KEY_FILE)
+# makes and reads them; its public half (age1...) only makes them. Checked when a backup runs.
+BACKUP_KEY = env_optional("BACKUP_KEY")
+
 # The largest file a member may add to the hub, and how long a link to a file works.
 RESOURCES_FILE_MAX_BYTES = env_int("RESOURCES_FILE_MAX_BYTES", 10_000_000, minimum=1)
 RESOURCES_FILE_LINK_SECONDS = env_int("RESOURCES_FILE_LINK_SECONDS", 15 * 60, minimum=1)

@@ -118,6 +118,8 @@ def test_the_systemd_units_start_the_projects_commands() -> None:
     )
     assert " manage db_worker " in commands["rankandfile-worker@.service"]
     assert commands["rankandfile-clock.service"].endswith(" manage clock")
+    assert " manage backup /var/backups/rankandfile/" in commands["rankandfile-backup.service"]
+    assert (DEPLOY / "systemd" / "rankandfile-backup.timer").exists()
 
 
 def test_production_serves_static_files_hashed_and_compressed(tmp_path: Path) -> None:
