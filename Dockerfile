@@ -8,6 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
+# pg_dump and pg_restore for `manage backup` and `restore`: Debian bookworm's PostgreSQL 15
+# client, the same major version as compose.yaml's server.
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system rankandfile \
     && useradd --system --gid rankandfile --home-dir /srv/rankandfile rankandfile
 WORKDIR /srv/rankandfile
