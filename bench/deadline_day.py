@@ -481,24 +481,47 @@ def prepare(members: int, browsing: int) -> Load:
     )
 
 
+def pledges_settled(stage_id: int, quiet_seconds: float = 5, limit: float = 120) -> None:
+    """Wait until no pledge has been stored for `quiet_seconds`: requests the client gave up
+    on (its 60 s timeout) may still be queued in nginx and the app servers, and store their
+    pledge later."""
+    from rankandfile.campaigns.models import Pledge
+
+    rows = Pledge.objects.filter(stage_id=stage_id)
+    count, since, began = rows.count(), time.perf_counter(), time.perf_counter()
+    while time.perf_counter() - since < quiet_seconds and time.perf_counter() - began < limit:
+        time.sleep(0.5)
+        now = rows.count()
+        if now != count:
+            count, since = now, time.perf_counter()
+
+
 def pledge_check(load: Load, results: list[Result]) -> dict[str, Any]:
-    """Every pledge answered 201 (API) or 302 (page) is stored once and in the tally."""
+    """Every pledge answered 201 (API) or 302 (page) is stored once and in the tally.
+
+    The tally and the rows are read at one moment: with every tally shard locked (as the
+    deadline job locks them), a pledge either committed before, row and tally together, or
+    waits for the lock before writing either (campaigns.tallies.tally_move comes first in its
+    transaction). Read at two moments while late pledges still arrive, they differ by the
+    pledges stored in between (the 4 of the run at 02:45 UTC)."""
+    from django.db import transaction
+
     from rankandfile.campaigns.models import Pledge, Stage
     from rankandfile.campaigns.tallies import stage_tallies_locked
 
     stage = Stage.objects.get(campaign__slug=load.slug)
+    pledges_settled(stage.pk)
     answered = {r.member for r in results if r.kind in PLEDGES and r.status in (201, 302)}
-    stored = set(Pledge.objects.filter(stage=stage).values_list("member_id", flat=True))
-    from django.db import transaction
-
     with transaction.atomic():
         tally = stage_tallies_locked(stage.pk).pledges
+        stored = list(Pledge.objects.filter(stage=stage).values_list("member_id", flat=True))
     return {
         "pledges_answered_success": len(answered),
         "pledges_stored": len(stored),
+        "pledgers_stored_twice": len(stored) - len(set(stored)),
         "tally": tally,
-        "answered_but_not_stored": len(answered - stored),
-        "stored_but_not_answered": len(stored - answered),
+        "answered_but_not_stored": len(answered - set(stored)),
+        "stored_but_not_answered": len(set(stored) - answered),
         "tally_equals_rows": tally == len(stored),
     }
 
@@ -547,14 +570,30 @@ def compare_servers(stack: Any, load: Load) -> dict[str, Any]:
     return out
 
 
-def action_pack_ids(stage: Any) -> list[str]:
-    from rankandfile.notifications.models import Message
-    from rankandfile.notifications.rendering import message_id_for
+_OUTBOX_ID = re.compile(rb"^<outbox-(\d+)\.")
 
-    rows = Message.objects.filter(
-        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered"
-    ).values_list("pk", "key")
-    return [message_id_for(message_id=pk, key=key) for pk, key in rows]
+
+def action_pack_copies(stage: Any, seen: dict[bytes, int]) -> dict[int, int]:
+    """How many times the sink received each action pack, by outbox row.
+
+    The Message-ID is ``<outbox-<row id>.<digest of the row's key>@...>``; once sent, an action
+    pack forgets its member and its key becomes ``<event>:sent:<random>``
+    (notifications.sending._forgetting), so the sink's Message-IDs are matched to the rows by
+    the row id they carry, not by a Message-ID computed afresh from the row.
+    """
+    from rankandfile.notifications.models import Message
+
+    packs = set(
+        Message.objects.filter(
+            key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered:"
+        ).values_list("pk", flat=True)
+    )
+    copies = dict.fromkeys(packs, 0)
+    for message_id, count in seen.items():
+        row = _OUTBOX_ID.match(message_id)
+        if row and int(row.group(1)) in copies:
+            copies[int(row.group(1))] += count
+    return copies
 
 
 def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]:
@@ -578,7 +617,7 @@ def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]
     from rankandfile.notifications.models import Message
 
     packs = Message.objects.filter(
-        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered"
+        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered:"
     )
     while time.perf_counter() - last_change < 60:
         count = sink.received
@@ -592,7 +631,7 @@ def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]
     time.sleep(5)  # anything sent twice would arrive now
     sink._parent.send("stop")
     seen: dict[bytes, int] = sink._parent.recv()
-    packs = {key: seen.get(key.encode(), 0) for key in action_pack_ids(stage)}
+    packs = action_pack_copies(stage, seen)
     return {
         "state": state,
         "queued_seconds": round(queued, 2),
@@ -691,7 +730,6 @@ def main() -> None:
                 break
             ceiling = rate
 
-        time.sleep(2)
         figures["pledges"] = pledge_check(load, all_results)
         from rankandfile.campaigns.models import Pledge
 
