@@ -1,8 +1,9 @@
 """Deadline day on the whole stack (bench/stack.py); writes bench/results/deadline_day.json.
 
     .venv/bin/python bench/deadline_day.py                  # the full run (about 20 minutes)
-    DEADLINE_SECONDS=30 DEADLINE_STEPS=60,100 DEADLINE_STEP_SECONDS=10 \\
-        DEADLINE_COMPARE_SECONDS=0 .venv/bin/python bench/deadline_day.py   # a short try
+    DEADLINE_SECONDS=60 DEADLINE_RATE=50 DEADLINE_STEPS=50,100 DEADLINE_STEP_SECONDS=10 \\
+        DEADLINE_COMPARE_SECONDS=0 DEADLINE_RESULTS_NAME=deadline_day_short \\
+        .venv/bin/python bench/deadline_day.py   # a short try, written apart from the full run's
 
 1. The server choice (``DEADLINE_COMPARE_SECONDS`` per round, default 20; 0 skips it): on the
    stack's database, one extra gunicorn (deploy/gunicorn.conf.py, gthread) and one granian
@@ -59,6 +60,9 @@ STEPS = [float(x) for x in os.environ.get("DEADLINE_STEPS", "100,150,200,250,300
 STEP_SECONDS = float(os.environ.get("DEADLINE_STEP_SECONDS", "30"))
 COMPARE_SECONDS = float(os.environ.get("DEADLINE_COMPARE_SECONDS", "20"))
 COMPARE_RATE = float(os.environ.get("DEADLINE_COMPARE_RATE", "120"))
+# A short try writes bench/results/<name>.json under another name, so that it does not replace
+# the full run's figures (bench/summary.py reads every file there).
+RESULTS_NAME = os.environ.get("DEADLINE_RESULTS_NAME", "deadline_day")
 MAX_CONNECTIONS = 1024
 
 MIX = {
@@ -799,7 +803,7 @@ def write(figures: dict[str, Any], ceiling: float) -> None:
             "errors, read p99 < 500 ms, pledge p99 < 250 ms",
         ),
     }  # fmt: skip
-    path = benchlib.write_results("deadline_day", out)
+    path = benchlib.write_results(RESULTS_NAME, out)
     written = json.loads(path.read_text())
     written["details"] = figures  # per kind of request, each ceiling step, the server rounds
     path.write_text(json.dumps(written, indent=2) + "\n")
