@@ -383,54 +383,11 @@ def prepare(members: int, browsing: int) -> Load:
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from rankandfile.accounts.consents import ConsentPurpose
-    from rankandfile.accounts.models import ApiToken, TokenScope, User
-    from rankandfile.accounts.services import member_signup_complete
-    from rankandfile.campaigns.services import (
-        OptionInput,
-        StageInput,
-        campaign_create,
-        campaign_open,
-    )
-    from rankandfile.groups.services import GroupDetails, group_create
-    from rankandfile.lib.tokens import token_digest
+    from rankandfile.accounts.models import User
 
-    organiser = User.objects.create_user("organiser@bench.invalid", secrets.token_hex(8))
-    member_signup_complete(
-        member=organiser,
-        display_name="Organiser",
-        postcode_district="LS6",
-        consents=[ConsentPurpose.MEMBERSHIP],
+    campaign = benchlib.campaign_opened(
+        group_name="Deadline branch", title="Deadline day", threshold_people=1
     )
-    group = group_create(
-        creator=organiser,
-        details=GroupDetails(
-            name="Deadline branch",
-            kind="local_branch",
-            description="",
-            visibility="public",
-            districts=["LS6"],
-            issues=[],
-        ),
-    )
-    campaign = campaign_create(
-        organiser=organiser,
-        group=group,
-        title="Deadline day",
-        target="the executive",
-        explanation="Benchmark.",
-        demands=["Publish the report"],
-        stages=[
-            StageInput(
-                title="Withhold subscriptions",
-                deadline=timezone.now() + timedelta(days=30),
-                threshold_people=1,
-                options=[OptionInput(key="stop-dues", label="Cancel my direct debit")],
-                action_instructions="Cancel it.",
-            )
-        ],
-    )
-    campaign_open(campaign=campaign, organiser=organiser)
     users = User.objects.bulk_create(
         User(
             email=f"member{n}@bench.invalid",
@@ -444,19 +401,8 @@ def prepare(members: int, browsing: int) -> Load:
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in users
     )
     half = members // 2
-    tokens = [f"rf_{secrets.token_urlsafe(32)}" for _ in users[:half]]
+    tokens = benchlib.api_tokens_create(users[:half])
     now = timezone.now()
-    ApiToken.objects.bulk_create(
-        ApiToken(
-            member=m,
-            name="bench",
-            token_digest=token_digest(t),
-            scope=TokenScope.READ_WRITE,
-            expires_at=now + timedelta(days=1),
-            last_used_at=now,
-        )
-        for m, t in zip(users[:half], tokens, strict=True)
-    )
     store = SessionStore()
     sessions = []
     keys = []
@@ -620,14 +566,15 @@ def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]
     last_count, last_change = -1, time.perf_counter()
     from rankandfile.notifications.models import Message
 
-    packs = Message.objects.filter(
-        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered:"
+    unsent = Message.objects.filter(
+        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered:",
+        sent_at__isnull=True,
     )
     while time.perf_counter() - last_change < 60:
         count = sink.received
         if count != last_count:
             last_count, last_change = count, time.perf_counter()
-        if not packs.filter(sent_at__isnull=True).exists():
+        if not unsent.exists():
             last_change = time.perf_counter()
             break
         time.sleep(0.05)
