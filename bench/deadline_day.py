@@ -27,6 +27,11 @@
    the outbox; the two job workers send them to a local SMTP sink (bench/fanout.py's), which
    counts Message-IDs. The time runs from the deadline job's start to the sink's last message.
 
+Before the run, 5 s of reads at 20/s (not measured) warm the app servers. A short try:
+``DEADLINE_RESULTS_NAME`` names the result file (default ``deadline_day``), so that it does not
+replace the full run's; ``DEADLINE_MIX`` (``kind:weight,...``) changes the mix for a diagnosis
+(the deadline phase needs pledges in it).
+
 All load comes from this one address: nginx's per-address limits are lifted in the generated
 config, and the app's per-address pledge and sign-up limits by settings
 (``bench/stack_settings.py``). Per-member limits stay. Client, nginx, app servers, workers,
