@@ -130,9 +130,10 @@ def _pledge_initial(pledge: Pledge | None) -> dict[str, object]:
     return initial
 
 
-# On deadline day most of the load is visitors opening a campaign's page from a shared link:
-# each gets a copy at most a second old (the counter's copy is as old), built once a second,
-# not once a visitor. Members, signed in, see their own pledge at once.
+# On deadline day most of the load is visitors opening a campaign's page from a shared link
+# (and, while it is open, asking for its totals every 10 s), or its counter framed on another
+# site: each gets a copy at most a second old (the counter's copy is as old), built once a
+# second, not once a visitor. Members, signed in, see their own pledge at once.
 PUBLIC_PAGE_SECONDS = 1
 
 
@@ -141,6 +142,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _campaign_page(request, selectors.campaign_get_public(slug=slug))
 
 
+@cached_for_visitors(PUBLIC_PAGE_SECONDS)
 def campaign_totals(request: HttpRequest, slug: str) -> HttpResponse:
     """The live totals fragment, refreshed by htmx without reloading the page."""
     campaign = selectors.campaign_get_public(slug=slug)
@@ -158,6 +160,7 @@ def campaign_counter(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@cached_for_visitors(PUBLIC_PAGE_SECONDS)
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def campaign_embed(request: HttpRequest, slug: str) -> HttpResponse:

@@ -121,3 +121,32 @@ def test_the_page_costs_the_same_queries_with_more_stages_started(
     page, queries = _queries_of_get(Client(), _page(campaign))
     assert queries == VISITOR_QUERIES
     assert "Stage 3 of 3: Strike" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("page", "count"),
+    [("campaigns:totals", '<dd id="pledge-count">{} of'), ("campaigns:embed", "{} <span>pledged")],
+)
+def test_the_totals_and_the_embed_are_a_second_old_for_visitors_and_fresh_for_members(
+    page: str, count: str, make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    campaign = make_campaign()
+    stage = campaign.stages.get(number=1)
+    for _ in range(5):
+        pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
+    url = reverse(page, kwargs={"slug": campaign.slug})
+    first, queries = _queries_of_get(Client(), url)
+    assert queries > 0 and count.format(5) in first
+
+    member = make_member()
+    pledge_create(stage=stage, member=member, option_keys=["stop-dues"])
+    assert _queries_of_get(Client(), url) == (first, 0)
+    client = Client()
+    client.force_login(member)
+    assert count.format(6) in _queries_of_get(client, url)[0]
+
+    response = Client().get(url)  # the copy keeps what its page may be framed by
+    framed = page == "campaigns:embed"
+    assert ("X-Frame-Options" not in response) is framed
+    assert ("frame-ancestors *" in response["Content-Security-Policy"]) is framed
