@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,3 +137,90 @@ def write_results(name: str, figures: dict[str, Any]) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"machine": machine(), "figures": figures}, indent=2) + "\n")
     return out
+
+
+# -- the benchmarks' campaign and members (Django set up) ----------------------------------------
+
+
+def campaign_opened(*, group_name: str, title: str, threshold_people: int) -> Any:
+    """An open campaign of one stage with one option (``stop-dues``), its deadline a month
+    away, in a new public group whose organiser has signed up."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rankandfile.accounts.consents import ConsentPurpose
+    from rankandfile.accounts.models import User
+    from rankandfile.accounts.services import member_signup_complete
+    from rankandfile.campaigns.services import (
+        OptionInput,
+        StageInput,
+        campaign_create,
+        campaign_open,
+    )
+    from rankandfile.groups.services import GroupDetails, group_create
+
+    organiser = User.objects.create_user("organiser@bench.invalid", secrets.token_hex(8))
+    member_signup_complete(
+        member=organiser,
+        display_name="Organiser",
+        postcode_district="LS6",
+        consents=[ConsentPurpose.MEMBERSHIP],
+    )
+    group = group_create(
+        creator=organiser,
+        details=GroupDetails(
+            name=group_name,
+            kind="local_branch",
+            description="",
+            visibility="public",
+            districts=["LS6"],
+            issues=[],
+        ),
+    )
+    campaign = campaign_create(
+        organiser=organiser,
+        group=group,
+        title=title,
+        target="the executive",
+        explanation="Benchmark.",
+        demands=["Publish the report"],
+        stages=[
+            StageInput(
+                title="Withhold subscriptions",
+                deadline=timezone.now() + timedelta(days=30),
+                threshold_people=threshold_people,
+                options=[OptionInput(key="stop-dues", label="Cancel my direct debit")],
+                action_instructions="Cancel it.",
+            )
+        ],
+    )
+    campaign_open(campaign=campaign, organiser=organiser)
+    return campaign
+
+
+def api_tokens_create(members: Sequence[Any]) -> list[str]:
+    """A read-write personal API token for each member, valid for a day and used this hour
+    already, so that no request writes the note of its use: a pledge then costs what any
+    authenticated write costs."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rankandfile.accounts.models import ApiToken, TokenScope
+    from rankandfile.lib.tokens import token_digest
+
+    tokens = [f"rf_{secrets.token_urlsafe(32)}" for _ in members]
+    now = timezone.now()
+    ApiToken.objects.bulk_create(
+        ApiToken(
+            member=m,
+            name="bench",
+            token_digest=token_digest(t),
+            scope=TokenScope.READ_WRITE,
+            expires_at=now + timedelta(days=1),
+            last_used_at=now,
+        )
+        for m, t in zip(members, tokens, strict=True)
+    )
+    return tokens

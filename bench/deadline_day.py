@@ -1,8 +1,9 @@
 """Deadline day on the whole stack (bench/stack.py); writes bench/results/deadline_day.json.
 
     .venv/bin/python bench/deadline_day.py                  # the full run (about 20 minutes)
-    DEADLINE_SECONDS=30 DEADLINE_STEPS=60,100 DEADLINE_STEP_SECONDS=10 \\
-        DEADLINE_COMPARE_SECONDS=0 .venv/bin/python bench/deadline_day.py   # a short try
+    DEADLINE_SECONDS=60 DEADLINE_RATE=50 DEADLINE_STEPS=50,100 DEADLINE_STEP_SECONDS=10 \\
+        DEADLINE_COMPARE_SECONDS=0 DEADLINE_RESULTS_NAME=deadline_day_short \\
+        .venv/bin/python bench/deadline_day.py   # a short try, written apart from the full run's
 
 1. The server choice (``DEADLINE_COMPARE_SECONDS`` per round, default 20; 0 skips it): on the
    stack's database, one extra gunicorn (deploy/gunicorn.conf.py, gthread) and one granian
@@ -25,6 +26,11 @@
    were not met), the verdict job triggers the stage and queues one action pack per pledger in
    the outbox; the two job workers send them to a local SMTP sink (bench/fanout.py's), which
    counts Message-IDs. The time runs from the deadline job's start to the sink's last message.
+
+Before the run, 5 s of reads at 20/s (not measured) warm the app servers. A short try:
+``DEADLINE_RESULTS_NAME`` names the result file (default ``deadline_day``), so that it does not
+replace the full run's; ``DEADLINE_MIX`` (``kind:weight,...``) changes the mix for a diagnosis
+(the deadline phase needs pledges in it).
 
 All load comes from this one address: nginx's per-address limits are lifted in the generated
 config, and the app's per-address pledge and sign-up limits by settings
@@ -59,6 +65,9 @@ STEPS = [float(x) for x in os.environ.get("DEADLINE_STEPS", "100,150,200,250,300
 STEP_SECONDS = float(os.environ.get("DEADLINE_STEP_SECONDS", "30"))
 COMPARE_SECONDS = float(os.environ.get("DEADLINE_COMPARE_SECONDS", "20"))
 COMPARE_RATE = float(os.environ.get("DEADLINE_COMPARE_RATE", "120"))
+# A short try writes bench/results/<name>.json under another name, so that it does not replace
+# the full run's figures (bench/summary.py reads every file there).
+RESULTS_NAME = os.environ.get("DEADLINE_RESULTS_NAME", "deadline_day")
 MAX_CONNECTIONS = 1024
 
 MIX = {
@@ -69,6 +78,13 @@ MIX = {
     "signup": 0.05,
     "member_page": 0.05,
 }
+# Another mix for a diagnosis, e.g. DEADLINE_MIX=campaign_page:0.5,counter:0.5 (reads alone).
+if os.environ.get("DEADLINE_MIX"):
+    MIX = {
+        kind: float(weight)
+        for kind, weight in (part.split(":") for part in os.environ["DEADLINE_MIX"].split(","))
+    }
+WARM_UP_MIX = {"campaign_page": 0.4, "counter": 0.4, "member_page": 0.2}
 COMPARE_MIX = {"campaign_page": 0.4, "counter": 0.4, "pledge_api": 0.2}
 READS = ("campaign_page", "counter", "member_page")
 PLEDGES = ("pledge_api", "pledge_page")
@@ -379,54 +395,11 @@ def prepare(members: int, browsing: int) -> Load:
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    from rankandfile.accounts.consents import ConsentPurpose
-    from rankandfile.accounts.models import ApiToken, TokenScope, User
-    from rankandfile.accounts.services import member_signup_complete
-    from rankandfile.campaigns.services import (
-        OptionInput,
-        StageInput,
-        campaign_create,
-        campaign_open,
-    )
-    from rankandfile.groups.services import GroupDetails, group_create
-    from rankandfile.lib.tokens import token_digest
+    from rankandfile.accounts.models import User
 
-    organiser = User.objects.create_user("organiser@bench.invalid", secrets.token_hex(8))
-    member_signup_complete(
-        member=organiser,
-        display_name="Organiser",
-        postcode_district="LS6",
-        consents=[ConsentPurpose.MEMBERSHIP],
+    campaign = benchlib.campaign_opened(
+        group_name="Deadline branch", title="Deadline day", threshold_people=1
     )
-    group = group_create(
-        creator=organiser,
-        details=GroupDetails(
-            name="Deadline branch",
-            kind="local_branch",
-            description="",
-            visibility="public",
-            districts=["LS6"],
-            issues=[],
-        ),
-    )
-    campaign = campaign_create(
-        organiser=organiser,
-        group=group,
-        title="Deadline day",
-        target="the executive",
-        explanation="Benchmark.",
-        demands=["Publish the report"],
-        stages=[
-            StageInput(
-                title="Withhold subscriptions",
-                deadline=timezone.now() + timedelta(days=30),
-                threshold_people=1,
-                options=[OptionInput(key="stop-dues", label="Cancel my direct debit")],
-                action_instructions="Cancel it.",
-            )
-        ],
-    )
-    campaign_open(campaign=campaign, organiser=organiser)
     users = User.objects.bulk_create(
         User(
             email=f"member{n}@bench.invalid",
@@ -440,19 +413,8 @@ def prepare(members: int, browsing: int) -> Load:
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in users
     )
     half = members // 2
-    tokens = [f"rf_{secrets.token_urlsafe(32)}" for _ in users[:half]]
+    tokens = benchlib.api_tokens_create(users[:half])
     now = timezone.now()
-    ApiToken.objects.bulk_create(
-        ApiToken(
-            member=m,
-            name="bench",
-            token_digest=token_digest(t),
-            scope=TokenScope.READ_WRITE,
-            expires_at=now + timedelta(days=1),
-            last_used_at=now,
-        )
-        for m, t in zip(users[:half], tokens, strict=True)
-    )
     store = SessionStore()
     sessions = []
     keys = []
@@ -481,24 +443,47 @@ def prepare(members: int, browsing: int) -> Load:
     )
 
 
+def pledges_settled(stage_id: int, quiet_seconds: float = 5, limit: float = 120) -> None:
+    """Wait until no pledge has been stored for `quiet_seconds`: requests the client gave up
+    on (its 60 s timeout) may still be queued in nginx and the app servers, and store their
+    pledge later."""
+    from rankandfile.campaigns.models import Pledge
+
+    rows = Pledge.objects.filter(stage_id=stage_id)
+    count, since, began = rows.count(), time.perf_counter(), time.perf_counter()
+    while time.perf_counter() - since < quiet_seconds and time.perf_counter() - began < limit:
+        time.sleep(0.5)
+        now = rows.count()
+        if now != count:
+            count, since = now, time.perf_counter()
+
+
 def pledge_check(load: Load, results: list[Result]) -> dict[str, Any]:
-    """Every pledge answered 201 (API) or 302 (page) is stored once and in the tally."""
+    """Every pledge answered 201 (API) or 302 (page) is stored once and in the tally.
+
+    The tally and the rows are read at one moment: with every tally shard locked (as the
+    deadline job locks them), a pledge either committed before, row and tally together, or
+    waits for the lock before writing either (campaigns.tallies.tally_move comes first in its
+    transaction). Read at two moments while late pledges still arrive, they differ by the
+    pledges stored in between (the 4 of the run at 02:45 UTC)."""
+    from django.db import transaction
+
     from rankandfile.campaigns.models import Pledge, Stage
     from rankandfile.campaigns.tallies import stage_tallies_locked
 
     stage = Stage.objects.get(campaign__slug=load.slug)
+    pledges_settled(stage.pk)
     answered = {r.member for r in results if r.kind in PLEDGES and r.status in (201, 302)}
-    stored = set(Pledge.objects.filter(stage=stage).values_list("member_id", flat=True))
-    from django.db import transaction
-
     with transaction.atomic():
         tally = stage_tallies_locked(stage.pk).pledges
+        stored = list(Pledge.objects.filter(stage=stage).values_list("member_id", flat=True))
     return {
         "pledges_answered_success": len(answered),
         "pledges_stored": len(stored),
+        "pledgers_stored_twice": len(stored) - len(set(stored)),
         "tally": tally,
-        "answered_but_not_stored": len(answered - stored),
-        "stored_but_not_answered": len(stored - answered),
+        "answered_but_not_stored": len(answered - set(stored)),
+        "stored_but_not_answered": len(set(stored) - answered),
         "tally_equals_rows": tally == len(stored),
     }
 
@@ -547,14 +532,30 @@ def compare_servers(stack: Any, load: Load) -> dict[str, Any]:
     return out
 
 
-def action_pack_ids(stage: Any) -> list[str]:
-    from rankandfile.notifications.models import Message
-    from rankandfile.notifications.rendering import message_id_for
+_OUTBOX_ID = re.compile(rb"^<outbox-(\d+)\.")
 
-    rows = Message.objects.filter(
-        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered"
-    ).values_list("pk", "key")
-    return [message_id_for(message_id=pk, key=key) for pk, key in rows]
+
+def action_pack_copies(stage: Any, seen: dict[bytes, int]) -> dict[int, int]:
+    """How many times the sink received each action pack, by outbox row.
+
+    The Message-ID is ``<outbox-<row id>.<digest of the row's key>@...>``; once sent, an action
+    pack forgets its member and its key becomes ``<event>:sent:<random>``
+    (notifications.sending._forgetting), so the sink's Message-IDs are matched to the rows by
+    the row id they carry, not by a Message-ID computed afresh from the row.
+    """
+    from rankandfile.notifications.models import Message
+
+    packs = set(
+        Message.objects.filter(
+            key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered:"
+        ).values_list("pk", flat=True)
+    )
+    copies = dict.fromkeys(packs, 0)
+    for message_id, count in seen.items():
+        row = _OUTBOX_ID.match(message_id)
+        if row and int(row.group(1)) in copies:
+            copies[int(row.group(1))] += count
+    return copies
 
 
 def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]:
@@ -577,14 +578,15 @@ def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]
     last_count, last_change = -1, time.perf_counter()
     from rankandfile.notifications.models import Message
 
-    packs = Message.objects.filter(
-        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered"
+    unsent = Message.objects.filter(
+        key__startswith=f"campaign:{stage.campaign_id}:stage:{stage.number}:triggered:",
+        sent_at__isnull=True,
     )
     while time.perf_counter() - last_change < 60:
         count = sink.received
         if count != last_count:
             last_count, last_change = count, time.perf_counter()
-        if not packs.filter(sent_at__isnull=True).exists():
+        if not unsent.exists():
             last_change = time.perf_counter()
             break
         time.sleep(0.05)
@@ -592,7 +594,7 @@ def deadline(stack: Any, load: Load, sink: Any, pledgers: int) -> dict[str, Any]
     time.sleep(5)  # anything sent twice would arrive now
     sink._parent.send("stop")
     seen: dict[bytes, int] = sink._parent.recv()
-    packs = {key: seen.get(key.encode(), 0) for key in action_pack_ids(stage)}
+    packs = action_pack_copies(stage, seen)
     return {
         "state": state,
         "queued_seconds": round(queued, 2),
@@ -645,6 +647,10 @@ def main() -> None:
         if COMPARE_SECONDS:
             figures["server_choice"] = compare_servers(stack, load)
 
+        # Servers on deadline day have been up for hours: 5 s of reads first, not measured, so
+        # that every app server thread has its database connection and compiled templates.
+        drive(nginx, schedule(20, 5, WARM_UP_MIX, seed=99), load)
+
         # The deadline-day run, with the kills.
         kills: list[tuple[float, float]] = []
 
@@ -686,16 +692,18 @@ def main() -> None:
             summary["rate"] = rate
             summary["held"] = holds(summary)
             figures["ceiling_steps"].append(summary)
-            print(f"step {rate}/s held={summary['held']}", flush=True)
+            p99 = {kind: figures["p99_ms"] for kind, figures in summary["kinds"].items()}
+            print(f"step {rate}/s held={summary['held']} p99_ms={p99}", flush=True)
             if not summary["held"]:
                 break
             ceiling = rate
 
-        time.sleep(2)
         figures["pledges"] = pledge_check(load, all_results)
         from rankandfile.campaigns.models import Pledge
 
         pledgers = Pledge.objects.filter(stage__campaign__slug=load.slug).count()
+        if not pledgers:
+            raise SystemExit("No pledges in DEADLINE_MIX: the deadline needs pledgers.")
         figures["deadline"] = deadline(stack, load, sink, pledgers)
         print("deadline:", json.dumps(figures["deadline"]), flush=True)
         figures["replica_lag_bytes_at_end"] = stack.replica_lag_bytes()
@@ -709,8 +717,10 @@ def write(figures: dict[str, Any], ceiling: float) -> None:
     kinds = run["kinds"]
     pledges = figures["pledges"]
     dl = figures["deadline"]
-    read_p99 = max(kinds[k]["p99_ms"] for k in READS)
-    pledge_p99 = max(kinds[k]["p99_ms_outside_minute_after_kill"] for k in PLEDGES)
+    read_p99 = max((kinds[k]["p99_ms"] for k in READS if k in kinds), default=0)
+    pledge_p99 = max(
+        (kinds[k]["p99_ms_outside_minute_after_kill"] for k in PLEDGES if k in kinds), default=0
+    )
     in_flight = run["server_errors_5xx_in_flight_at_a_kill"]
     stored = (
         f"{pledges['pledges_answered_success']} answered 201/302, "
@@ -761,7 +771,7 @@ def write(figures: dict[str, Any], ceiling: float) -> None:
             "errors, read p99 < 500 ms, pledge p99 < 250 ms",
         ),
     }  # fmt: skip
-    path = benchlib.write_results("deadline_day", out)
+    path = benchlib.write_results(RESULTS_NAME, out)
     written = json.loads(path.read_text())
     written["details"] = figures  # per kind of request, each ceiling step, the server rounds
     path.write_text(json.dumps(written, indent=2) + "\n")

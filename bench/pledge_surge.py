@@ -54,7 +54,6 @@ import multiprocessing
 import os
 import re
 import resource
-import secrets
 import statistics
 import sys
 import time
@@ -90,60 +89,14 @@ Request = tuple[str, str, bytes, dict[str, str]]
 def prepare() -> tuple[str, int, list[str]]:
     """An open campaign, PLEDGERS + WARMUP verified members each with an API token, and the
     ceiling's table."""
-    from datetime import timedelta
-
     from allauth.account.models import EmailAddress
     from django.db import connection
-    from django.utils import timezone
 
-    from rankandfile.accounts.consents import ConsentPurpose
-    from rankandfile.accounts.models import ApiToken, TokenScope, User
-    from rankandfile.accounts.services import member_signup_complete
-    from rankandfile.campaigns.services import (
-        OptionInput,
-        StageInput,
-        campaign_create,
-        campaign_open,
-    )
-    from rankandfile.groups.services import GroupDetails, group_create
-    from rankandfile.lib.tokens import token_digest
+    from rankandfile.accounts.models import User
 
-    organiser = User.objects.create_user("organiser@bench.invalid", secrets.token_hex(8))
-    member_signup_complete(
-        member=organiser,
-        display_name="Organiser",
-        postcode_district="LS6",
-        consents=[ConsentPurpose.MEMBERSHIP],
+    campaign = benchlib.campaign_opened(
+        group_name="Bench branch", title="Surge", threshold_people=10_000_000
     )
-    group = group_create(
-        creator=organiser,
-        details=GroupDetails(
-            name="Bench branch",
-            kind="local_branch",
-            description="",
-            visibility="public",
-            districts=["LS6"],
-            issues=[],
-        ),
-    )
-    campaign = campaign_create(
-        organiser=organiser,
-        group=group,
-        title="Surge",
-        target="the executive",
-        explanation="Benchmark.",
-        demands=["Publish the report"],
-        stages=[
-            StageInput(
-                title="Withhold subscriptions",
-                deadline=timezone.now() + timezone.timedelta(days=30),
-                threshold_people=10_000_000,
-                options=[OptionInput(key="stop-dues", label="Cancel my direct debit")],
-                action_instructions="Cancel it.",
-            )
-        ],
-    )
-    campaign_open(campaign=campaign, organiser=organiser)
     districts = ["LS6", "M14", "E8", "G42", "BS5", "CF24", "NE6", "B11"]
     members = User.objects.bulk_create(
         User(
@@ -156,21 +109,7 @@ def prepare() -> tuple[str, int, list[str]]:
     EmailAddress.objects.bulk_create(
         EmailAddress(user=m, email=m.email, verified=True, primary=True) for m in members
     )
-    tokens = [f"rf_{secrets.token_urlsafe(32)}" for _ in members]
-    expires_at = timezone.now() + timedelta(days=1)
-    ApiToken.objects.bulk_create(
-        ApiToken(
-            member=m,
-            name="bench",
-            token_digest=token_digest(t),
-            scope=TokenScope.READ_WRITE,
-            expires_at=expires_at,
-            # Used this hour already, so that neither the ceiling nor a pledge writes the
-            # note of its use: the figure compares a pledge with any authenticated write.
-            last_used_at=timezone.now(),
-        )
-        for m, t in zip(members, tokens, strict=True)
-    )
+    tokens = benchlib.api_tokens_create(members)
     from bench.ceiling_urls import CeilingRow
 
     with connection.schema_editor() as editor:

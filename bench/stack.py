@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import base64
 import contextlib
 import glob
 import os
@@ -244,6 +245,8 @@ class Stack:
             "PYTHONPATH": str(ROOT),
             "DEBUG": "0",
             "SECRET_KEY": self._secret,
+            "FIELD_ENCRYPTION_KEYS": self._field_key,
+            "LOOKUP_HASH_KEY": self._lookup_key,
             "SITE_ROOT": self.url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "BEHIND_PROXY": "1",
@@ -308,6 +311,9 @@ class Stack:
 
     def start(self) -> Stack:
         self._secret = secrets.token_urlsafe(40)
+        # Production refuses to start without its own keys for the encrypted personal fields.
+        self._field_key = base64.b64encode(secrets.token_bytes(32)).decode()
+        self._lookup_key = secrets.token_urlsafe(32)
         atexit.register(self.stop)
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_signal)

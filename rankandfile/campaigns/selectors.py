@@ -108,10 +108,15 @@ def campaign_get_public(*, slug: str) -> Campaign:
 
 def stage_current(campaign: Campaign) -> Stage | None:
     """The stage members are pledging to or deciding on; else the latest one that ran."""
-    return _stage_current_among(list(campaign.stages.order_by("number")))
+    return stage_current_among(list(campaign.stages.order_by("number")))
 
 
-def _stage_current_among(stages: list[Stage]) -> Stage | None:
+def campaign_stages(campaign: Campaign) -> list[Stage]:
+    """The campaign's stages in order, each with its options: read once for a whole page."""
+    return list(campaign.stages.order_by("number").prefetch_related("options"))
+
+
+def stage_current_among(stages: list[Stage]) -> Stage | None:
     """``stage_current`` of a campaign whose stages, in order, are ``stages``."""
     for stage in stages:
         if stage.state in (StageState.OPEN, StageState.VERDICT):
@@ -198,6 +203,17 @@ def stage_people(stage: Stage) -> int:
     SECURITY.md, "Published figures")."""
     total = StageTally.objects.filter(stage=stage).aggregate(n=Coalesce(Sum("pledges"), 0))
     return int(total["n"])
+
+
+def stages_people(stages: Sequence[Stage]) -> dict[int, int]:
+    """``stage_people`` of each of the stages, by stage id, in one query."""
+    counts = (
+        StageTally.objects.filter(stage__in=[s.pk for s in stages])
+        .values("stage_id")
+        .annotate(n=Sum("pledges"))
+        .values_list("stage_id", "n")
+    )
+    return {s.pk: 0 for s in stages} | dict(counts)
 
 
 def stage_exact_figures(stage: Stage) -> ExactFigures:
@@ -385,7 +401,7 @@ def campaign_rows(campaigns: Sequence[Campaign]) -> list[CampaignRow]:
         .order_by("campaign_id", "number")
     ):
         stages[each.campaign_id].append(each)
-    current = {c.pk: _stage_current_among(stages[c.pk]) for c in campaigns}
+    current = {c.pk: stage_current_among(stages[c.pk]) for c in campaigns}
     people = dict(
         StageTally.objects.filter(stage__in=[s.pk for s in current.values() if s is not None])
         .values("stage_id")

@@ -41,6 +41,7 @@ from rankandfile.groups.selectors import group_get_for_organiser
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only, redirect_back
 from rankandfile.lib.money import pounds
+from rankandfile.lib.page_cache import cached_for_visitors
 from rankandfile.lib.paging import page_of
 from rankandfile.lib.prefill import prefill_forget, prefill_initial
 
@@ -55,12 +56,15 @@ EMBED_CSP: dict[str, list[str]] = {
 }
 
 
-def _totals_context(campaign: Campaign, stage: Stage | None = None) -> dict[str, object]:
-    stage = stage or selectors.stage_current(campaign)
+def _totals_context(
+    campaign: Campaign, stages: list[Stage] | None = None, stage: Stage | None = None
+) -> dict[str, object]:
+    stages = selectors.campaign_stages(campaign) if stages is None else stages
+    stage = stage or selectors.stage_current_among(stages)
     return {
         "campaign": campaign,
         "stage": stage,
-        "stages_count": campaign.stages.count(),
+        "stages_count": len(stages),
         "figures": selectors.stage_published(stage) if stage else None,
         "amount_cap_pence": figures.AMOUNT_CAP_PENCE,
         "amount_rounding_pence": figures.AMOUNT_ROUNDING_PENCE,
@@ -80,8 +84,9 @@ def _campaign_page(
 
     ``form`` is the pledge form as the member sent it, when it comes back with errors. In a
     preview the first stage is shown as it will open, with a pledge form that does nothing."""
-    first = campaign.stages.order_by("number").first() if preview else None
-    context = _totals_context(campaign, first)
+    stages = selectors.campaign_stages(campaign)
+    first = stages[0] if preview and stages else None
+    context = _totals_context(campaign, stages, first)
     stage = context["stage"]
     pledge = None
     outcomes: list[selectors.PledgeOutcome] = []
@@ -100,23 +105,19 @@ def _campaign_page(
         "form": form,
         "preview": preview,
         "demands": campaign.demands.all(),
-        "ladder": _ladder(campaign),
+        "ladder": _ladder(stages),
     }
     if not preview:
         context |= backing_context(request, campaign)
     return render(request, "campaigns/campaign_detail.html", context, status=status)
 
 
-def _ladder(campaign: Campaign) -> list[tuple[Stage, int | None]]:
+def _ladder(stages: list[Stage]) -> list[tuple[Stage, int | None]]:
     """Every stage, with its live people count (public, as on the counter) once it started."""
+    people = selectors.stages_people([s for s in stages if s.state != StageState.PENDING])
     return [
-        (
-            stage,
-            None
-            if stage.state == StageState.PENDING
-            else selectors.public_count(selectors.stage_people(stage)),
-        )
-        for stage in campaign.stages.order_by("number").prefetch_related("options")
+        (stage, selectors.public_count(people[stage.pk]) if stage.pk in people else None)
+        for stage in stages
     ]
 
 
@@ -129,10 +130,19 @@ def _pledge_initial(pledge: Pledge | None) -> dict[str, object]:
     return initial
 
 
+# On deadline day most of the load is visitors opening a campaign's page from a shared link
+# (and, while it is open, asking for its totals every 10 s), or its counter framed on another
+# site: each gets a copy at most a second old (the counter's copy is as old), built once a
+# second, not once a visitor. Members, signed in, see their own pledge at once.
+PUBLIC_PAGE_SECONDS = 1
+
+
+@cached_for_visitors(PUBLIC_PAGE_SECONDS)
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _campaign_page(request, selectors.campaign_get_public(slug=slug))
 
 
+@cached_for_visitors(PUBLIC_PAGE_SECONDS)
 def campaign_totals(request: HttpRequest, slug: str) -> HttpResponse:
     """The live totals fragment, refreshed by htmx without reloading the page."""
     campaign = selectors.campaign_get_public(slug=slug)
@@ -150,6 +160,7 @@ def campaign_counter(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@cached_for_visitors(PUBLIC_PAGE_SECONDS)
 @xframe_options_exempt
 @csp_override(EMBED_CSP)
 def campaign_embed(request: HttpRequest, slug: str) -> HttpResponse:
