@@ -156,7 +156,7 @@ class _FanOutInsert:
 
     Django's bulk_create makes a model instance and prepares every field of every row in
     Python, five times the cost of the insert itself; here the shared columns are prepared
-    once, from ``shared``, and the per-message ones (a JSON context) per row.
+    once, from ``shared``, and the per-message ones (an encrypted JSON context) per row.
     """
 
     _PER_MESSAGE = ("key", "recipient_id", "context", "status", "digest_frequency")
@@ -181,12 +181,16 @@ class _FanOutInsert:
     def add_chunk(self, messages: Iterable[tuple[str, int, dict[str, Any], str]]) -> None:
         at, prepare = self.at, self.context_field.get_db_prep_save
         rows = []
+        # The context is encrypted: once for a context every message shares, not per message.
+        last: tuple[dict[str, Any] | None, Any] = (None, None)
         for key, member_id, context, frequency in messages:
             held = frequency in _DIGESTS
+            if last[0] is not context:
+                last = (context, prepare(context, connection))
             row = self.row.copy()
             row[at["key"]] = key
             row[at["recipient_id"]] = member_id
-            row[at["context"]] = prepare(context, connection)
+            row[at["context"]] = last[1]
             row[at["status"]] = MessageStatus.HELD.value if held else MessageStatus.QUEUED.value
             row[at["digest_frequency"]] = frequency if held else ""
             rows.append(row)
