@@ -24,8 +24,12 @@ from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
-from rankandfile.groups.affiliations import AffiliationDecision, affiliation_decision_record
-from rankandfile.groups.models import Affiliation, Group
+from rankandfile.groups.affiliations import (
+    AffiliationDecision,
+    affiliation_application_record,
+    affiliation_decision_record,
+)
+from rankandfile.groups.models import Affiliation, Group, Membership, Role
 from rankandfile.groups.selectors import groups_organisers
 from rankandfile.groups.services import INVITATION_LIFETIME, invitation_record
 from rankandfile.lib.urls import absolute_url
@@ -437,6 +441,36 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
         context={"group_name": group.name, "link": link, "days": INVITATION_LIFETIME.days},
     )
     return token
+
+
+@transaction.atomic
+def affiliation_apply(*, group: Group, organiser: User, statement: str = "") -> Affiliation:
+    """An organiser applies for the group to join the network, and a service message tells each
+    network coordinator who may decide it (not one who organises the group), sent once the
+    application commits."""
+    affiliation = affiliation_application_record(
+        group=group, organiser=organiser, statement=statement
+    )
+    own = Membership.objects.filter(group=group, role=Role.ORGANISER).values("member_id")
+    coordinators = User.objects.filter(is_network_coordinator=True, is_active=True).exclude(
+        pk__in=own
+    )
+    context = {
+        "group_name": group.name,
+        "decide_url": absolute_url(
+            reverse("coordinators:affiliation_decide", kwargs={"affiliation_id": affiliation.pk})
+        ),
+    }
+    for coordinator in coordinators.order_by("pk"):
+        message_enqueue(
+            key=f"affiliation:{affiliation.pk}:applied:member:{coordinator.pk}",
+            kind=MessageClass.SERVICE,
+            recipient=coordinator,
+            template="affiliation_applied",
+            context=context,
+            group=group,
+        )
+    return affiliation
 
 
 @transaction.atomic
