@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -137,6 +138,14 @@ OPEN_STAGE_SECONDS = 2
 COUNTER_SECONDS = 1
 
 
+def _slug_key(slug: str, what: str) -> str:
+    """The cache key of ``what`` for the campaign a URL names by ``slug``. The slug is as it
+    was asked for (any length, any characters through the API), so the key holds its hash:
+    short and plain whatever was asked, as memcached needs."""
+    digest = hashlib.sha256(slug.encode()).hexdigest()
+    return f"campaigns:campaign:{digest}:{what}"
+
+
 def stage_options(stage_id: int) -> dict[str, PledgeOption]:
     """The stage's pledge options by key."""
     options = cache.get_or_set(
@@ -152,7 +161,7 @@ def stage_taking_pledges_by_slug(slug: str) -> Stage | None:
     """The stage of the public campaign ``slug`` that takes pledges now (a copy up to two
     seconds old)."""
     stage: Stage | None = cache.get_or_set(
-        f"campaigns:campaign:{slug}:open-stage",
+        _slug_key(slug, "open-stage"),
         lambda: (
             Stage.objects.select_related("campaign")
             .filter(campaign__slug=slug, state=StageState.OPEN)
@@ -318,9 +327,7 @@ def campaign_counter_json(*, slug: str) -> bytes | None:
         payload = campaign_counter(slug=slug)
         return None if payload is None else json.dumps(payload, cls=DjangoJSONEncoder).encode()
 
-    counter: bytes | None = cache.get_or_set(
-        f"campaigns:campaign:{slug}:counter", build, COUNTER_SECONDS
-    )
+    counter: bytes | None = cache.get_or_set(_slug_key(slug, "counter"), build, COUNTER_SECONDS)
     return counter
 
 
