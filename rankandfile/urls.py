@@ -6,7 +6,7 @@ from rankandfile.accounts import urls as accounts_urls
 from rankandfile.api import api
 from rankandfile.groups import urls as groups_urls
 from rankandfile.introductions import views as introductions_views
-from rankandfile.notifications import import_views
+from rankandfile.notifications import affiliation_views, import_views
 from rankandfile.notifications import views as notifications_views
 
 # A page that acts across apps lives in the highest app it touches (the layers contract in
@@ -27,6 +27,7 @@ groups_pages = [
         import_views.import_preview,
         name="import_preview",
     ),
+    path("<slug:slug>/manage/affiliation/", affiliation_views.affiliation, name="affiliation"),
 ]
 
 urlpatterns = [

@@ -43,14 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _member_home(request: HttpRequest, member: User) -> HttpResponse:
     """Every list is the member's own; a fixed number of queries, whatever is in them."""
+    pledges = campaign_selectors.pledges_needing_member(member)
     return render(
         request,
         "home_member.html",
         {
             "member": member,
             "ballots": list(ballot_selectors.ballots_awaiting_vote(member)),
-            "pledges": list(campaign_selectors.pledges_in_open_campaigns(member)),
-            "action_packs": campaign_selectors.action_packs_unconfirmed(member),
+            "pledges": pledges.waiting,
+            "action_packs": pledges.action_packs,
             "conversations": opinion_selectors.conversations_awaiting_votes(member),
             "introductions": introduction_selectors.introductions_awaiting_answer(member),
             "memberships": list(groups_of_member(member)),

@@ -24,6 +24,7 @@ from rankandfile.ballots.models import Nomination, NominationPeriod, Seconding
 from rankandfile.ballots.nomination_forms import NominateForm, NominationPeriodForm, StatementForm
 from rankandfile.ballots.selectors import member_may_organise
 from rankandfile.groups.models import Group
+from rankandfile.groups.selectors import sorted_by_display_name
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
 from rankandfile.lib.markdown import markdown_render
@@ -83,9 +84,9 @@ def _nominee_choices(period: NominationPeriod, member: User) -> list[tuple[int, 
         User.objects.filter(memberships__group_id=period.group_id, is_active=True)
         .exclude(pk=member.pk)
         .exclude(pk__in=taken)
+        .order_by("pk")
     )
-    # Display names are encrypted at rest: ordered here, not by the database.
-    ordered = sorted(others, key=lambda user: (user.display_name.casefold(), user.pk))
+    ordered = sorted_by_display_name(others, lambda user: user.display_name)
     return [(user.pk, str(user)) for user in ordered]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,7 +14,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Count, PositiveBigIntegerField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    OuterRef,
+    PositiveBigIntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
@@ -142,6 +152,14 @@ OPEN_STAGE_SECONDS = 2
 COUNTER_SECONDS = 1
 
 
+def _slug_key(slug: str, what: str) -> str:
+    """The cache key of ``what`` for the campaign a URL names by ``slug``. The slug is as it
+    was asked for (any length, any characters through the API), so the key holds its hash:
+    short and plain whatever was asked, as memcached needs."""
+    digest = hashlib.sha256(slug.encode()).hexdigest()
+    return f"campaigns:campaign:{digest}:{what}"
+
+
 def stage_options(stage_id: int) -> dict[str, PledgeOption]:
     """The stage's pledge options by key."""
     options = cache.get_or_set(
@@ -157,7 +175,7 @@ def stage_taking_pledges_by_slug(slug: str) -> Stage | None:
     """The stage of the public campaign ``slug`` that takes pledges now (a copy up to two
     seconds old)."""
     stage: Stage | None = cache.get_or_set(
-        f"campaigns:campaign:{slug}:open-stage",
+        _slug_key(slug, "open-stage"),
         lambda: (
             Stage.objects.select_related("campaign")
             .filter(campaign__slug=slug, state=StageState.OPEN)
@@ -334,9 +352,7 @@ def campaign_counter_json(*, slug: str) -> bytes | None:
         payload = campaign_counter(slug=slug)
         return None if payload is None else json.dumps(payload, cls=DjangoJSONEncoder).encode()
 
-    counter: bytes | None = cache.get_or_set(
-        f"campaigns:campaign:{slug}:counter", build, COUNTER_SECONDS
-    )
+    counter: bytes | None = cache.get_or_set(_slug_key(slug, "counter"), build, COUNTER_SECONDS)
     return counter
 
 
@@ -393,24 +409,20 @@ class CampaignRow:
 
 def campaign_rows(campaigns: Sequence[Campaign]) -> list[CampaignRow]:
     """Each campaign with its current stage, next deadline and published people count, in
-    two queries whatever the number of campaigns."""
+    one query whatever the number of campaigns (each stage's people summed from its few tally
+    shards)."""
+    people = StageTally.objects.filter(stage=OuterRef("pk")).values("stage")
     stages: dict[int, list[Stage]] = defaultdict(list)
     for each in (
         Stage.objects.filter(campaign__in=[c.pk for c in campaigns])
         .select_related("verdict_ballot")
+        .annotate(people=Subquery(people.annotate(n=Sum("pledges")).values("n")))
         .order_by("campaign_id", "number")
     ):
         stages[each.campaign_id].append(each)
-    current = {c.pk: stage_current_among(stages[c.pk]) for c in campaigns}
-    people = dict(
-        StageTally.objects.filter(stage__in=[s.pk for s in current.values() if s is not None])
-        .values("stage_id")
-        .annotate(n=Sum("pledges"))
-        .values_list("stage_id", "n")
-    )
     rows = []
     for campaign in campaigns:
-        stage = current[campaign.pk]
+        stage = stage_current_among(stages[campaign.pk])
         deadline, verdict = _next_deadline(campaign, stage)
         rows.append(
             CampaignRow(
@@ -418,7 +430,7 @@ def campaign_rows(campaigns: Sequence[Campaign]) -> list[CampaignRow]:
                 stage=stage,
                 next_deadline=deadline,
                 verdict=verdict,
-                people=public_count(people.get(stage.pk, 0)) if stage else None,
+                people=public_count(stage.people or 0) if stage else None,  # type: ignore[attr-defined]
             )
         )
     return rows
@@ -437,20 +449,6 @@ def _next_deadline(campaign: Campaign, stage: Stage | None) -> tuple[datetime | 
 # What needs a member now: only ever their own pledges ------------------------------------------
 
 
-def pledges_in_open_campaigns(member: User) -> QuerySet[Pledge]:
-    """The member's own pledges at stages taking pledges or awaiting the pledgers' verdict,
-    the soonest deadline first."""
-    return (
-        Pledge.objects.filter(
-            member=member,
-            stage__campaign__state=CampaignState.OPEN,
-            stage__state__in=[StageState.OPEN, StageState.VERDICT],
-        )
-        .select_related("stage__campaign", "stage__verdict_ballot")
-        .order_by("stage__deadline", "pk")
-    )
-
-
 @dataclass(frozen=True)
 class ActionPackDue:
     campaign: Campaign
@@ -458,23 +456,45 @@ class ActionPackDue:
     act_by: datetime
 
 
-def action_packs_unconfirmed(member: User, *, now: datetime | None = None) -> list[ActionPackDue]:
-    """The member's own pledges at triggered stages that they have not yet confirmed acting
-    on, while there is still time to act, the soonest first."""
+@dataclass(frozen=True)
+class PledgesNeedingMember:
+    """What the member's home page shows of their own pledges."""
+
+    # At stages taking pledges or awaiting the pledgers' verdict, the soonest deadline first.
+    waiting: list[Pledge]
+    # At triggered stages, not yet confirmed as acted on, while there is still time to act,
+    # the soonest first.
+    action_packs: list[ActionPackDue]
+
+
+def pledges_needing_member(member: User, *, now: datetime | None = None) -> PledgesNeedingMember:
+    """The member's own pledges that wait on a deadline or a verdict, and those whose action
+    pack is due: one query for both."""
     now = now or timezone.now()
-    pledges = Pledge.objects.filter(
-        member=member, stage__state=StageState.TRIGGERED, confirmed_done=False
-    ).select_related("stage__campaign")
-    due = []
+    waiting = Q(
+        stage__campaign__state=CampaignState.OPEN,
+        stage__state__in=[StageState.OPEN, StageState.VERDICT],
+    )
+    to_act = Q(stage__state=StageState.TRIGGERED, confirmed_done=False)
+    pledges = (
+        Pledge.objects.filter(waiting | to_act, member=member)
+        .select_related("stage__campaign", "stage__verdict_ballot")
+        .order_by("stage__deadline", "pk")
+    )
+    found = PledgesNeedingMember(waiting=[], action_packs=[])
     for pledge in pledges:
         stage = pledge.stage
-        if stage.triggered_at is None:
-            continue
-        # As services.act_by, which this module cannot import (services import selectors).
-        act_by = stage.triggered_at + timedelta(days=stage.act_within_days)
-        if act_by > now:
-            due.append(ActionPackDue(campaign=stage.campaign, stage=stage, act_by=act_by))
-    return sorted(due, key=lambda d: d.act_by)
+        if stage.state != StageState.TRIGGERED:
+            found.waiting.append(pledge)
+        elif stage.triggered_at is not None:
+            # As services.act_by, which this module cannot import (services import selectors).
+            act_by = stage.triggered_at + timedelta(days=stage.act_within_days)
+            if act_by > now:
+                found.action_packs.append(
+                    ActionPackDue(campaign=stage.campaign, stage=stage, act_by=act_by)
+                )
+    found.action_packs.sort(key=lambda due: due.act_by)
+    return found
 
 
 # A member's own pledges at stages that have stopped taking pledges ----------------------------

@@ -38,7 +38,10 @@ from rankandfile.demo.data import (
 )
 from rankandfile.demo.gatherings import demo_gatherings_load
 from rankandfile.demo.resources import demo_resources_load
-from rankandfile.groups.affiliations import affiliation_apply, affiliation_decision_record
+from rankandfile.groups.affiliations import (
+    affiliation_application_record,
+    affiliation_decision_record,
+)
 from rankandfile.groups.models import Group, GroupDistrict, Membership, Role
 from rankandfile.introductions.services import introduction_ask_group, introduction_ask_skill
 from rankandfile.lib.postcodes import postcode_area
@@ -284,7 +287,7 @@ def _demo_affiliations(*, groups: list[Group], organiser: User, coordinator: Use
     """The demo organiser's group has applied to join the network and waits for the demo
     coordinator; a few other groups are affiliated already. Through the groups' own services
     (audited), without telling anyone by email."""
-    affiliation_apply(
+    affiliation_application_record(
         group=groups[0],
         organiser=organiser,
         statement="We are a local branch organising tenants and workers in north Leeds.",
@@ -293,7 +296,7 @@ def _demo_affiliations(*, groups: list[Group], organiser: User, coordinator: Use
     for group in visible[:AFFILIATED_COUNT]:
         group_organiser = group.memberships.filter(role=Role.ORGANISER).first()
         assert group_organiser is not None
-        affiliation = affiliation_apply(group=group, organiser=group_organiser.member)
+        affiliation = affiliation_application_record(group=group, organiser=group_organiser.member)
         affiliation_decision_record(affiliation=affiliation, coordinator=coordinator, approve=True)
 
 

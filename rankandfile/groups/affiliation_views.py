@@ -1,6 +1,7 @@
-"""The organisers' side of affiliation: the group's status, applying and leaving.
+"""The organisers' side of affiliation: leaving the network.
 
-The coordinators' queue and decisions (which email the organisers) live above, in
+The group's affiliation page with the form to apply (which emails the coordinators), and the
+coordinators' queue and decisions (which email the organisers), live above, in
 ``notifications.affiliation_views``.
 """
 
@@ -8,48 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from rankandfile.accounts.decorators import mfa_required, request_member
 from rankandfile.groups import affiliations, selectors
-from rankandfile.groups.forms import AffiliationApplyForm
-from rankandfile.groups.models import AffiliationStatus
 from rankandfile.lib.confirm import confirm_page, confirmed
 from rankandfile.lib.http import post_only
-
-
-@mfa_required
-def affiliation(request: HttpRequest, slug: str) -> HttpResponse:
-    """The group's affiliation: its status, a decline's reason, and the form to apply (or the
-    button to leave)."""
-    organiser = request_member(request)
-    group = selectors.group_get_for_organiser(slug=slug, organiser=organiser)
-    latest = affiliations.affiliation_latest(group)
-    form = AffiliationApplyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            affiliations.affiliation_apply(
-                group=group, organiser=organiser, statement=form.cleaned_data["statement"]
-            )
-        except affiliations.AffiliationError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request, "The application has been sent to the network's coordinators."
-            )
-        return redirect("groups:affiliation", slug=group.slug)
-    open_statuses = (AffiliationStatus.PENDING, AffiliationStatus.APPROVED)
-    return render(
-        request,
-        "groups/affiliation.html",
-        {
-            "group": group,
-            "latest": latest,
-            "may_apply": latest is None or latest.status not in open_statuses,
-            "form": form,
-        },
-    )
 
 
 @mfa_required

@@ -2,13 +2,15 @@
 
 The flow:
 
-1. :func:`affiliation_apply`: an organiser of the group applies, with an optional short
-   statement. At most one open application (or current affiliation) a group: a unique
-   constraint, not a prior check.
+1. :func:`affiliation_application_record`: an organiser of the group applies, with an optional
+   short statement. At most one open application (or current affiliation) a group: a unique
+   constraint, not a prior check. Telling the network coordinators by email is
+   ``notifications.services.affiliation_apply``, the workflow that calls this.
 2. :func:`affiliation_decision_record`: a network coordinator approves or declines it; a decline
-   needs a reason, which the group's organisers see (a check constraint holds it too). Telling
-   the organisers by email is ``notifications.services.affiliation_decide``, the workflow that
-   calls this.
+   needs a reason, which the group's organisers see (a check constraint holds it too). A
+   coordinator who organises the group does not decide its application: another one does.
+   Telling the organisers by email is ``notifications.services.affiliation_decide``, the
+   workflow that calls this.
 3. :func:`affiliation_leave`: an organiser takes an affiliated group out of the network. It may
    apply again later.
 
@@ -32,6 +34,10 @@ REASON_LONGEST = 1000
 
 
 DECLINE_NEEDS_A_REASON = "Give a reason for declining: the group's organisers will read it."
+OWN_GROUP = (
+    "You organise {group}, so another network coordinator must decide its application to "
+    "join the network."
+)
 
 
 class AffiliationError(Exception):
@@ -67,15 +73,26 @@ def affiliations_decided_recently(limit: int = 20) -> QuerySet[Affiliation]:
     )
 
 
+def _organises(group_id: int, member: User) -> bool:
+    return Membership.objects.filter(group_id=group_id, member=member, role=Role.ORGANISER).exists()
+
+
+def affiliation_may_decide(*, affiliation: Affiliation, coordinator: User) -> bool:
+    """Whether this coordinator may decide the application: not one of their own groups'."""
+    return coordinator.is_network_coordinator and not _organises(affiliation.group_id, coordinator)
+
+
 # Writes --------------------------------------------------------------------------------------
 
 
 def _require_organiser(group: Group, member: User) -> None:
-    if not Membership.objects.filter(group=group, member=member, role=Role.ORGANISER).exists():
+    if not _organises(group.pk, member):
         raise AffiliationError("Only an organiser of the group can do this.")
 
 
-def affiliation_apply(*, group: Group, organiser: User, statement: str = "") -> Affiliation:
+def affiliation_application_record(
+    *, group: Group, organiser: User, statement: str = ""
+) -> Affiliation:
     """Apply to join the network, as an organiser of the group."""
     _require_organiser(group, organiser)
     statement = statement.strip()
@@ -126,9 +143,15 @@ def affiliation_decision_record(
         raise AffiliationError(
             f"Keep the reason to {REASON_LONGEST} characters; it has {len(reason)}."
         )
-    locked = Affiliation.objects.select_for_update().get(pk=affiliation.pk)
+    locked = (
+        Affiliation.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=affiliation.pk)
+    )
     if locked.status != AffiliationStatus.PENDING:
         raise AffiliationError("This application has already been decided.")
+    if _organises(locked.group_id, coordinator):
+        raise AffiliationError(OWN_GROUP.format(group=locked.group.name))
     locked.status = AffiliationStatus.APPROVED if approve else AffiliationStatus.DECLINED
     locked.decided_at = timezone.now()
     locked.decided_by = coordinator

@@ -14,6 +14,7 @@ from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, IssueTag, Skill, User
 from rankandfile.audit.services import audit_record
 from rankandfile.groups.models import Group, Membership
+from rankandfile.groups.selectors import memberships_by_name
 from rankandfile.lib.csvfiles import write_table
 
 HEADER = ("display_name", "skills", "interests", "joined", "role")
@@ -36,8 +37,7 @@ def member_list_rows(group: Group) -> list[tuple[str, str, str, str, str]]:
         .order_by("member_id")
     )
     rows = []
-    # Sorted here, not by the database: display names are stored encrypted.
-    for membership in sorted(memberships, key=lambda m: m.member.display_name.casefold()):
+    for membership in memberships_by_name(memberships):
         member: User = membership.member
         rows.append(
             (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, overload
@@ -411,7 +411,9 @@ def group_members_for_organiser(
     # over one query of the group's (filtered) memberships, and only a page is loaded in full.
     text = filters.text.casefold()
     if text:
-        rows = memberships.values_list("pk", "role", "member__display_name", "shares_email")
+        rows = memberships.order_by("pk").values_list(
+            "pk", "role", "member__display_name", "shares_email"
+        )
         emails = dict(memberships.filter(shares_email=True).values_list("pk", "member__email"))
         candidates = [
             (pk, role, name)
@@ -419,9 +421,11 @@ def group_members_for_organiser(
             if text in name.casefold() or (shares and text in emails.get(pk, "").casefold())
         ]
     else:
-        candidates = list(memberships.values_list("pk", "role", "member__display_name"))
-    candidates.sort(key=lambda row: (row[2].casefold(), row[0]))
-    candidates.sort(key=lambda row: row[1], reverse=True)
+        candidates = list(
+            memberships.order_by("pk").values_list("pk", "role", "member__display_name")
+        )
+    candidates = sorted_by_display_name(candidates, lambda row: row[2])
+    candidates.sort(key=lambda row: row[1], reverse=True)  # organisers first, by name
     return PkOrdered(memberships, [pk for pk, _role, _name in candidates])
 
 
@@ -464,10 +468,27 @@ def member_rows(memberships: Iterable[Membership]) -> list[MemberRow]:
     ]
 
 
+def sorted_by_display_name[T](items: Iterable[T], name: Callable[[T], str]) -> list[T]:
+    """``items`` by the display name ``name`` gives for each, case-blind; items of the same
+    name keep the order they came in (give them in a stable order, by id).
+
+    Display names are encrypted at rest, so no database can order by them: every list by name
+    is sorted here, over the rows of one bounded query."""
+    return sorted(items, key=lambda item: name(item).casefold())
+
+
+def _members_name(membership: Membership) -> str:
+    return membership.member.display_name
+
+
+def memberships_by_name(memberships: Iterable[Membership]) -> list[Membership]:
+    """Memberships (with their member loaded) by the member's display name."""
+    return sorted_by_display_name(memberships, _members_name)
+
+
 def members_listed(group: Group) -> list[Membership]:
     """Members of the group who chose to be on its member list, by name, with their skills and
-    interests: three queries however many. Only for the group's own members to see. Sorted
-    here, not by the database: display names are stored encrypted."""
+    interests: three queries however many. Only for the group's own members to see."""
     memberships = (
         Membership.objects.filter(group=group, listed=True, member__is_active=True)
         .select_related("member")
@@ -477,7 +498,7 @@ def members_listed(group: Group) -> list[Membership]:
         )
         .order_by("pk")
     )
-    return sorted(memberships, key=lambda m: m.member.display_name.casefold())
+    return memberships_by_name(memberships)
 
 
 def pending_requests_for_organiser(

@@ -5,8 +5,8 @@ from rankandfile.groups import affiliation_views, member_list_views, views
 app_name = "groups"
 
 # Some pages of this namespace act across apps and live above groups (see rankandfile/urls.py):
-# "detail" and "manage" (rankandfile.views); "invite", "import" and "import_preview"
-# (notifications).
+# "detail" and "manage" (rankandfile.views); "invite", "import", "import_preview" and
+# "affiliation" (notifications).
 
 urlpatterns = [
     path("", views.group_list, name="list"),
@@ -22,7 +22,6 @@ urlpatterns = [
     path("<slug:slug>/manage/members/role/", views.membership_role, name="member_role"),
     path("<slug:slug>/members/", member_list_views.member_list, name="members"),
     path("<slug:slug>/members/listing/", member_list_views.member_listing, name="listing"),
-    path("<slug:slug>/manage/affiliation/", affiliation_views.affiliation, name="affiliation"),
     path(
         "<slug:slug>/manage/affiliation/leave/",
         affiliation_views.affiliation_leave,

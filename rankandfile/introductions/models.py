@@ -91,9 +91,11 @@ class Introduction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Who accepted or declined, and when: an organiser of the group, or the matched member.
+    # The request is the asker's: when the one who answered erases their account, it stays
+    # with nobody named (NULL), as ``withdrawn_by`` does.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="introductions_decided",
@@ -151,8 +153,9 @@ class Introduction(models.Model):
                 condition=Q(GreaterThan(Length("message"), 0)),
                 name="introductions_introduction_message_not_empty",
             ),
-            # Open: nobody has answered or withdrawn. Accepted or declined: answered by someone,
-            # at a time, not withdrawn. Withdrawn: at a time (after an answer or not).
+            # Open: nobody has answered or withdrawn. Accepted or declined: answered at a time,
+            # not withdrawn (by someone, unless they have since erased their account).
+            # Withdrawn: at a time (after an answer or not).
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -163,7 +166,6 @@ class Introduction(models.Model):
                     )
                     | Q(
                         status__in=[IntroductionStatus.ACCEPTED, IntroductionStatus.DECLINED],
-                        decided_by__isnull=False,
                         decided_at__isnull=False,
                         withdrawn_by__isnull=True,
                         withdrawn_at__isnull=True,

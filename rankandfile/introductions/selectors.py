@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from rankandfile.accounts.consents import ConsentPurpose
@@ -183,31 +183,29 @@ def _organised_group_ids(member: User) -> QuerySet[Membership, int]:
 
 def introductions_received(member: User) -> list[IntroductionRow]:
     """Requests to the groups the member organises and requests for a skill that reached the
-    member (and that nobody else has answered), newest first, in two queries."""
-    to_groups = _with_everything(
-        Introduction.objects.filter(
-            kind=IntroductionKind.GROUP, group_id__in=_organised_group_ids(member)
+    member (and that nobody else has answered), newest first, in one query."""
+    to_groups = Q(kind=IntroductionKind.GROUP, group_id__in=_organised_group_ids(member))
+    matches = IntroductionMatch.objects.filter(member=member).exclude(answer=MatchAnswer.CLOSED)
+    for_skills = Q(kind=IntroductionKind.SKILL, pk__in=matches.values("introduction_id"))
+    received = _with_everything(
+        Introduction.objects.filter(to_groups | for_skills).order_by("-created_at", "-pk")
+    ).annotate(
+        match_answer=Subquery(
+            IntroductionMatch.objects.filter(introduction=OuterRef("pk"), member=member).values(
+                "answer"
+            )[:1]
         )
     )
-    rows = [
-        _received_row(introduction, viewer=member, match_answer=None) for introduction in to_groups
-    ]
-    matches = IntroductionMatch.objects.filter(member=member).exclude(answer=MatchAnswer.CLOSED)
-    for_skills = _with_everything(Introduction.objects.filter(matches__in=matches)).annotate(
-        match_answer=IntroductionMatch.objects.filter(
-            introduction=OuterRef("pk"), member=member
-        ).values("answer")[:1]
-    )
-    rows += [
+    return [
         _received_row(
             introduction,
             viewer=member,
-            match_answer=introduction.match_answer,
+            match_answer=introduction.match_answer
+            if introduction.kind == IntroductionKind.SKILL
+            else None,
         )
-        for introduction in for_skills
+        for introduction in received
     ]
-    rows.sort(key=lambda row: (row.introduction.created_at, row.introduction.pk), reverse=True)
-    return rows
 
 
 def introductions_awaiting_answer(member: User) -> list[IntroductionRow]:

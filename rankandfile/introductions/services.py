@@ -448,15 +448,31 @@ def introductions_close_without_consent(*, member: User) -> int:
         answer=MatchAnswer.CLOSED, answered_at=now
     )
     mine = Q(asker=member, status__in=[IntroductionStatus.OPEN, IntroductionStatus.ACCEPTED])
-    accepted_by_me = Q(decided_by=member, status=IntroductionStatus.ACCEPTED)
+    return _withdraw_all(member, mine | _accepted_by(member), reason="consent_withdrawn")
+
+
+@transaction.atomic
+def introductions_close_for_erasure(*, member: User) -> int:
+    """Before the member's account is erased: the introductions they accepted for someone else
+    are withdrawn, and the askers told, since the contact detail they were shown goes with the
+    account. (The member's own requests and matches go with the account.) Returns how many
+    were withdrawn."""
+    return _withdraw_all(member, _accepted_by(member), reason="account_erased")
+
+
+def _accepted_by(member: User) -> Q:
+    return Q(decided_by=member, status=IntroductionStatus.ACCEPTED)
+
+
+def _withdraw_all(member: User, which: Q, *, reason: str) -> int:
     closing: Iterable[Introduction] = (
         Introduction.objects.select_for_update(of=("self",))
         .select_related("group", "skill", "asker", "decided_by")
-        .filter(mine | accepted_by_me)
+        .filter(which)
         .order_by("pk")
     )
     count = 0
     for introduction in closing:
-        _withdraw(introduction, member, reason="consent_withdrawn")
+        _withdraw(introduction, member, reason=reason)
         count += 1
     return count

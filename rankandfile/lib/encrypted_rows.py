@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from rankandfile.lib import crypto
-from rankandfile.lib.fields import EncryptedTextField
+from rankandfile.lib.fields import EncryptedJSONField, EncryptedTextField
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def encrypted_tables() -> list[Table]:
     for model in apps.get_models():
         columns = []
         for field in model._meta.concrete_fields:
-            if isinstance(field, EncryptedTextField):
+            if isinstance(field, EncryptedJSONField):
+                columns.append(Column(str(field.column)))
+            elif isinstance(field, EncryptedTextField):
                 digest = None
                 if field.digest_field:
                     digest = str(model._meta.get_field(field.digest_field).column)  # type: ignore[union-attr]

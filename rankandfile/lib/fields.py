@@ -11,10 +11,14 @@ field in Python over a bounded set of rows instead.
 The empty string is stored as it is (it says nothing about anyone). A digest is computed when
 its row is saved (``save``, ``bulk_create``; ``User.save(update_fields=...)`` adds it), not by
 ``QuerySet.update``: change a looked-up field through ``save``.
+
+``EncryptedJSONField`` is the same for a JSON value (a dict of names, addresses and links):
+stored as encrypted JSON text, the empty dict as the empty string, and read back as the value.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +26,7 @@ from django import forms
 from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models import Lookup
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, Combinable
 from django.db.models.lookups import Exact, In, IsNull
 
 from rankandfile.lib import crypto
@@ -129,6 +133,54 @@ class EncryptedTextField(models.TextField[str, str]):
         return super().formfield(**kwargs)
 
 
+class EncryptedJSONField(models.Field[Any, Any]):
+    """A JSON object encrypted at rest, for the contexts of queued messages.
+
+    It cannot be looked up by value: ``isnull`` only, and ``={}`` (the empty dict, stored as
+    the empty string). Its default should be ``dict``."""
+
+    # What django-stubs' plugin types the model attribute as (a TextField's would be str).
+    _pyi_private_set_type: dict[str, Any] | Combinable
+    _pyi_private_get_type: dict[str, Any]
+
+    def get_internal_type(self) -> str:
+        return "TextField"  # stored as text: the ciphertext
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        if value == "":
+            return {}
+        return json.loads(crypto.decrypt(value))
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if value == {} or value == "":
+            return ""
+        if isinstance(value, str):  # already JSON text (a fixture)
+            value = json.loads(value)
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False))
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
+        if lookup_name == "isnull":
+            return IsNull
+        if lookup_name == "exact":
+            return EmptyJSONExact
+        raise FieldError(
+            f"{self.model.__name__}.{self.name} is encrypted: look-up {lookup_name!r} is not "
+            "possible in the database (read it in Python over a bounded set of rows)."
+        )
+
+
 def _digest_lhs(lhs: Any) -> tuple[Col, EncryptedTextField]:
     field = lhs.output_field
     if not isinstance(lhs, Col) or not isinstance(field, EncryptedTextField):
@@ -182,3 +234,13 @@ _DIGEST_LOOKUPS: dict[str, type[Lookup[Any]]] = {
     "iexact": DigestIExact,
     "in": DigestIn,
 }
+
+
+class EmptyJSONExact(Exact):
+    """``context={}``: the empty dict is stored as the empty string, so it alone can be
+    compared."""
+
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        if rhs not in ({}, ""):
+            raise FieldError("An encrypted JSON field compares only with {}.")
+        super().__init__(lhs, "")

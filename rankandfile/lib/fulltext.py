@@ -13,7 +13,8 @@ databases is in this module.
   table of ``rowid`` and a ``tsvector`` of the fields (stripped when there is one field; of
   several, the first field's words have weight A, so that the rank is a look-up in the same
   index), which triggers fill and empty (also on TRUNCATE; no foreign key, which would make
-  Django's flush refuse to truncate the model's table), indexed with GIN. It changes no model state.
+  Django's flush refuse to truncate the model's table), indexed with GIN. It changes no model
+  state.
   A search is then the same on both: ``pk IN (SELECT rowid FROM <table>_fts WHERE <match>)``.
 
 Why a table of its own on PostgreSQL: the words of a long text make a vector of 1-2 kB. Kept in
@@ -33,10 +34,6 @@ searched for as words, never read as query syntax, and never reach the SQL text.
 SQLite drops triggers with their table when a migration rebuilds it (``AlterField``, or
 ``AddField`` of a field that is not nullable): a migration that does so to an indexed table
 must end with ``CreateFullTextTable`` again. It is idempotent and rebuilds the index.
-
-``CreateFullTextIndex`` is the first form of the operation (a GIN index on a ``to_tsvector``
-expression on PostgreSQL), kept unchanged for the migrations that ran it;
-``RemoveFullTextIndex`` undoes it.
 """
 
 from __future__ import annotations
@@ -45,8 +42,6 @@ import re
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import connections, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.operations.base import Operation
@@ -177,15 +172,6 @@ def _postgresql_drop(model: type[models.Model], quote: Any) -> list[str]:
         f"DROP FUNCTION IF EXISTS {function}()",
         f"DROP TABLE IF EXISTS {quote(name)}",
     ]
-
-
-def _search_vector(fields: Sequence[str]) -> SearchVector:
-    return SearchVector(*fields, config=PG_CONFIG)
-
-
-def _gin_index(model: type[models.Model], fields: Sequence[str]) -> GinIndex:
-    """The first form's index (``CreateFullTextIndex``), on the expression."""
-    return GinIndex(_search_vector(fields), name=f"{model._meta.db_table}_fulltext"[:30])
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -320,59 +306,3 @@ class CreateFullTextTable(_FullTextOperation):
     @property
     def migration_name_fragment(self) -> str:
         return f"{self.model_name}_fulltext_table"
-
-
-class CreateFullTextIndex(_FullTextOperation):
-    """The first form (groups 0003): on PostgreSQL a GIN index on the ``to_tsvector``
-    expression, which ``fulltext_search`` no longer reads; on SQLite the same FTS5 table as
-    ``CreateFullTextTable``. Kept unchanged for the migrations that ran it."""
-
-    def _create(self, schema_editor: BaseDatabaseSchemaEditor, model: type[models.Model]) -> None:
-        connection = schema_editor.connection
-        if connection.vendor == "sqlite":
-            _execute(schema_editor, _sqlite_create(model, self.fields, connection.ops.quote_name))
-        elif connection.vendor == "postgresql":
-            schema_editor.add_index(model, _gin_index(model, self.fields))
-
-    def _drop(self, schema_editor: BaseDatabaseSchemaEditor, model: type[models.Model]) -> None:
-        connection = schema_editor.connection
-        if connection.vendor == "sqlite":
-            _execute(schema_editor, _sqlite_drop(model, connection.ops.quote_name))
-        elif connection.vendor == "postgresql":
-            schema_editor.remove_index(model, _gin_index(model, self.fields))
-
-    def describe(self) -> str:
-        return f"Create a full-text index on {self.model_name} ({', '.join(self.fields)})"
-
-    @property
-    def migration_name_fragment(self) -> str:
-        return f"{self.model_name}_fulltext_index"
-
-
-class RemoveFullTextIndex(CreateFullTextIndex):
-    """Undo ``CreateFullTextIndex`` (its reverse builds it again)."""
-
-    def database_forwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: Any,
-        to_state: Any,
-    ) -> None:
-        self._run(app_label, schema_editor, from_state, create=False)
-
-    def database_backwards(
-        self,
-        app_label: str,
-        schema_editor: BaseDatabaseSchemaEditor,
-        from_state: Any,
-        to_state: Any,
-    ) -> None:
-        self._run(app_label, schema_editor, to_state, create=True)
-
-    def describe(self) -> str:
-        return f"Remove the full-text index on {self.model_name} ({', '.join(self.fields)})"
-
-    @property
-    def migration_name_fragment(self) -> str:
-        return f"remove_{self.model_name}_fulltext_index"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from rankandfile.groups.models import Group
+from rankandfile.lib.fields import EncryptedJSONField
 
 
 class MessageClass(models.TextChoices):
@@ -49,12 +50,15 @@ class Message(models.Model):
     email, group invitations), which goes to the address in its context, and whose recipient is
     the member it concerns, if any. The context, address and one-time links included, is
     cleared once the message is sent.
+
+    The context is encrypted at rest: until the message is sent it may hold an address (in
+    ``to``, and in the text of an account email), names and one-time links.
     """
 
     key = models.CharField(max_length=200, unique=True)
     message_class = models.CharField(max_length=16, choices=MessageClass.choices)
     template = models.CharField(max_length=64)
-    context = models.JSONField(default=dict, blank=True)
+    context = EncryptedJSONField(default=dict, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

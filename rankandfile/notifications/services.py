@@ -24,8 +24,12 @@ from rankandfile.accounts.consents import ConsentPurpose
 from rankandfile.accounts.models import Consent, User
 from rankandfile.accounts.selectors import member_has_consent
 from rankandfile.accounts.services import consent_withdraw
-from rankandfile.groups.affiliations import AffiliationDecision, affiliation_decision_record
-from rankandfile.groups.models import Affiliation, Group
+from rankandfile.groups.affiliations import (
+    AffiliationDecision,
+    affiliation_application_record,
+    affiliation_decision_record,
+)
+from rankandfile.groups.models import Affiliation, Group, Membership, Role
 from rankandfile.groups.selectors import groups_organisers
 from rankandfile.groups.services import INVITATION_LIFETIME, invitation_record
 from rankandfile.lib.urls import absolute_url
@@ -156,7 +160,7 @@ class _FanOutInsert:
 
     Django's bulk_create makes a model instance and prepares every field of every row in
     Python, five times the cost of the insert itself; here the shared columns are prepared
-    once, from ``shared``, and the per-message ones (a JSON context) per row.
+    once, from ``shared``, and the per-message ones (an encrypted JSON context) per row.
     """
 
     _PER_MESSAGE = ("key", "recipient_id", "context", "status", "digest_frequency")
@@ -181,12 +185,16 @@ class _FanOutInsert:
     def add_chunk(self, messages: Iterable[tuple[str, int, dict[str, Any], str]]) -> None:
         at, prepare = self.at, self.context_field.get_db_prep_save
         rows = []
+        # The context is encrypted: once for a context every message shares, not per message.
+        last: tuple[dict[str, Any] | None, Any] = (None, None)
         for key, member_id, context, frequency in messages:
             held = frequency in _DIGESTS
+            if last[0] is not context:
+                last = (context, prepare(context, connection))
             row = self.row.copy()
             row[at["key"]] = key
             row[at["recipient_id"]] = member_id
-            row[at["context"]] = prepare(context, connection)
+            row[at["context"]] = last[1]
             row[at["status"]] = MessageStatus.HELD.value if held else MessageStatus.QUEUED.value
             row[at["digest_frequency"]] = frequency if held else ""
             rows.append(row)
@@ -433,6 +441,36 @@ def invitation_create(*, group: Group, organiser: User, email: str) -> str:
         context={"group_name": group.name, "link": link, "days": INVITATION_LIFETIME.days},
     )
     return token
+
+
+@transaction.atomic
+def affiliation_apply(*, group: Group, organiser: User, statement: str = "") -> Affiliation:
+    """An organiser applies for the group to join the network, and a service message tells each
+    network coordinator who may decide it (not one who organises the group), sent once the
+    application commits."""
+    affiliation = affiliation_application_record(
+        group=group, organiser=organiser, statement=statement
+    )
+    own = Membership.objects.filter(group=group, role=Role.ORGANISER).values("member_id")
+    coordinators = User.objects.filter(is_network_coordinator=True, is_active=True).exclude(
+        pk__in=own
+    )
+    context = {
+        "group_name": group.name,
+        "decide_url": absolute_url(
+            reverse("coordinators:affiliation_decide", kwargs={"affiliation_id": affiliation.pk})
+        ),
+    }
+    for coordinator in coordinators.order_by("pk"):
+        message_enqueue(
+            key=f"affiliation:{affiliation.pk}:applied:member:{coordinator.pk}",
+            kind=MessageClass.SERVICE,
+            recipient=coordinator,
+            template="affiliation_applied",
+            context=context,
+            group=group,
+        )
+    return affiliation
 
 
 @transaction.atomic

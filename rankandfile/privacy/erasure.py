@@ -7,6 +7,8 @@ What goes, and how:
   authenticators, allauth's session records, notification preferences and opt-outs, queued
   messages to them, pledges, vouches, backings, supports, nominations and secondings,
   introductions (both their asking and their matches), the calendar feed and contact details;
+- introductions they answered stay with the asker, the answerer's link cleared; those they
+  accepted are withdrawn first, and the asker told, as the contact shown goes with the account;
 - RSVPs are cancelled first through the events service, so that a freed place goes to the
   waiting list (who are told), and session choices go with them;
 - consents are first added to anonymous counts (``ErasedConsentCount``);
@@ -56,6 +58,7 @@ from rankandfile.events.models import Rsvp
 from rankandfile.events.services import rsvp_cancel
 from rankandfile.groups.models import Group, Invitation, Membership, Role
 from rankandfile.groups.selectors import invitation_email_digest
+from rankandfile.introductions.services import introductions_close_for_erasure
 from rankandfile.notifications.models import Message, MessageStatus
 from rankandfile.opinions.models import Conversation, Participant, Statement, Vote
 from rankandfile.opinions.services import member_key
@@ -172,6 +175,7 @@ def account_erase(*, member: User, delete_contributions: bool) -> None:
     if delete_contributions:
         _contributions_delete(member)  # before the unlink: it tells the member's own votes
     _votes_unlink(member)
+    introductions_close_for_erasure(member=member)
     _addressed_to(member)
     _slate_applications_delete(member)
     _sessions_end(member)

@@ -27,7 +27,8 @@ from pytest_django.fixtures import Settings
 from rankandfile.accounts.models import User
 from rankandfile.lib import crypto
 from rankandfile.lib.encrypted_rows import encrypted_tables, reencrypt_table
-from rankandfile.notifications.sending import messages_deliver_due
+from rankandfile.notifications.models import Message, MessageClass, MessageStatus
+from rankandfile.notifications.services import message_enqueue
 from tests.personas import MakeMember, signup_form
 from tests.site.test_production_settings import PRODUCTION, _manage
 
@@ -86,13 +87,27 @@ def test_the_same_email_cannot_be_registered_twice_in_another_case(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_raw_read_of_the_database_shows_no_members_email_name_or_district(
-    client: Client,
+    client: Client, make_member: MakeMember
 ) -> None:
     member = _sign_up(client)
     assert EmailAddress.objects.filter(user=member, email=EMAIL).exists()
-    # The confirmation email waits in the outbox with its address until it is sent, and is
-    # forgotten (address and link) once sent (rankandfile/notifications/sending.py).
-    assert messages_deliver_due().sent == 1
+    # Unsent messages wait in the outbox: the confirmation email (its address, and its text,
+    # which names the address), and a message to another member that names this one.
+    message_enqueue(
+        key="test:names-the-member",
+        kind=MessageClass.SERVICE,
+        recipient=make_member(),
+        template="introduction_accepted",
+        context={"other_name": NAME, "what": f"someone near {DISTRICT}"},
+    )
+    unsent = Message.objects.filter(status=MessageStatus.QUEUED)
+    assert sorted(unsent.values_list("template", flat=True)) == [
+        "account_email",
+        "introduction_accepted",
+    ]
+    assert EMAIL in unsent.get(template="account_email").context["text"]
+    for message in unsent:
+        assert _raw("notifications_message", "context", message.pk).startswith("enc1:")
     secrets = [EMAIL.encode(), NAME.encode(), DISTRICT.encode()]
     if connection.vendor == "sqlite":
         raw = connection.connection.serialize()

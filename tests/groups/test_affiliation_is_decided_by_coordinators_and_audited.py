@@ -15,14 +15,13 @@ from rankandfile.accounts.models import User
 from rankandfile.audit.models import AuditEntry
 from rankandfile.groups.affiliations import (
     AffiliationError,
-    affiliation_apply,
     affiliation_decision_record,
     affiliation_leave,
 )
 from rankandfile.groups.models import Affiliation, AffiliationStatus, Group, Membership, Role
 from rankandfile.notifications.models import Message, MessageClass
 from rankandfile.notifications.rendering import render_parts
-from rankandfile.notifications.services import affiliation_decide
+from rankandfile.notifications.services import affiliation_apply, affiliation_decide
 from tests.personas import MakeGroup, MakeMember, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +65,15 @@ def test_an_organiser_applies_a_coordinator_approves_and_it_is_audited_and_email
     assert affiliation.statement == STATEMENT
     assert "is waiting for a network coordinator" in response.content.decode()
 
+    # The coordinator is told by a service message, which links to the decision page.
+    [applied] = Message.objects.filter(template="affiliation_applied")
+    assert (applied.recipient, applied.message_class) == (coordinator, MessageClass.SERVICE)
+    subject, text, _ = render_parts(
+        template="affiliation_applied", context=applied.context, recipient=coordinator
+    )
+    assert subject == "Leeds Tenants has applied to join the network"
+    assert _decide_url(affiliation) in text
+
     coordinator_client = _signed_in(coordinator)
     queue = coordinator_client.get(reverse("coordinators:affiliations")).content.decode()
     assert "Leeds Tenants" in queue and "1 application waiting" in queue
@@ -98,6 +106,35 @@ def test_an_organiser_applies_a_coordinator_approves_and_it_is_audited_and_email
     status = organiser_client.get(url).content.decode()
     assert "has been affiliated to the network since" in status
     assert "Leave the network" in status
+
+
+def test_a_coordinator_who_organises_the_group_is_not_told_and_may_not_decide(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    organising_coordinator = make_member(coordinator=True)
+    group = make_group(organiser=organising_coordinator, name="Leeds Tenants")
+    other_coordinator = make_member(coordinator=True)
+    affiliation = affiliation_apply(group=group, organiser=organising_coordinator)
+    told = Message.objects.filter(template="affiliation_applied")
+    assert [m.recipient for m in told] == [other_coordinator]
+
+    with pytest.raises(AffiliationError, match="another network coordinator must decide"):
+        affiliation_decision_record(
+            affiliation=affiliation, coordinator=organising_coordinator, approve=True
+        )
+    client = _signed_in(organising_coordinator)
+    page = client.get(_decide_url(affiliation)).content.decode()
+    assert "You organise Leeds Tenants, so another network coordinator must decide" in page
+    assert 'value="approve"' not in page
+    response = client.post(_decide_url(affiliation), {"decision": "approve"}, follow=True)
+    assert "another network coordinator must decide" in response.content.decode()
+    affiliation.refresh_from_db()
+    assert affiliation.status == AffiliationStatus.PENDING
+    assert not AuditEntry.objects.filter(action="affiliation_approved").exists()
+
+    affiliation_decide(affiliation=affiliation, coordinator=other_coordinator, approve=True)
+    affiliation.refresh_from_db()
+    assert affiliation.status == AffiliationStatus.APPROVED
 
 
 def test_a_decline_needs_a_reason_which_the_organisers_read(

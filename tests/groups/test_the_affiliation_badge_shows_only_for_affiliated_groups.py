@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from rankandfile.accounts.models import TokenScope
 from rankandfile.accounts.services import api_token_create
-from rankandfile.groups.affiliations import affiliation_apply, affiliation_leave
+from rankandfile.groups.affiliations import affiliation_leave
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.selectors import DIRECTORY_PER_PAGE
-from rankandfile.notifications.services import affiliation_decide
+from rankandfile.notifications.services import affiliation_apply, affiliation_decide
 from tests.personas import MakeGroup, MakeMember
 
 pytestmark = pytest.mark.django_db

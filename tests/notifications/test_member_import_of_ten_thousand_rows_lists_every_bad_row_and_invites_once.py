@@ -96,9 +96,9 @@ def test_ten_thousand_rows_with_500_bad_are_reported_and_invited_once(
     assert "already been confirmed" in second.content.decode()
     assert Invitation.objects.filter(group=group).count() == 2 + 9_500
     assert Message.objects.filter(template="group_invitation").count() == 2 + 9_500
-    sent_to = list(
-        Message.objects.exclude(context__to__in=invited).values_list("context__to", flat=True)
-    )
+    # The context is encrypted at rest: read in Python.
+    addresses = [m.context["to"] for m in Message.objects.only("context")]
+    sent_to = [address for address in addresses if address not in invited]
     assert sorted(sent_to) == sorted(good)
     assert not MemberImport.objects.exists()
 

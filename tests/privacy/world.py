@@ -19,8 +19,8 @@ from rankandfile.ballots.services import ballot_cast, ballot_open
 from rankandfile.campaigns.backings import backing_member_set
 from rankandfile.campaigns.models import Campaign
 from rankandfile.campaigns.services import campaign_create, campaign_open, pledge_create
-from rankandfile.groups.models import Group, Membership
-from rankandfile.introductions.services import introduction_ask_group
+from rankandfile.groups.models import Group, Membership, Role
+from rankandfile.introductions.services import introduction_ask_group, introduction_decline
 from rankandfile.notifications.models import Frequency
 from rankandfile.notifications.services import preference_set
 from rankandfile.opinions.models import Conversation
@@ -119,6 +119,15 @@ def member_in_every_app(
     _resource_ids(group, organiser, member)
     introduction_ask_group(
         asker=member, group=make_group(), message="I would like to help with leafleting."
+    )
+    # They also organise a group with someone else, and declined a request to it: the request
+    # stays with its asker.
+    theirs_too = make_group()
+    Membership.objects.create(group=theirs_too, member=member, role=Role.ORGANISER)
+    asker = make_member(consents=(ConsentPurpose.MEMBERSHIP, ConsentPurpose.INTRODUCTIONS))
+    introduction_decline(
+        introduction=introduction_ask_group(asker=asker, group=theirs_too, message="Hello."),
+        member=member,
     )
     preference_set(member=member, group=group, frequency=Frequency.WEEKLY)
     api_token_create(member=member, name="My laptop", scope=TokenScope.READ)

@@ -59,7 +59,6 @@ from rankandfile.events.services import (
     rsvp_cancel,
     rsvp_create,
 )
-from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.services import group_join
 from rankandfile.introductions.services import (
     introduction_accept,
@@ -72,6 +71,7 @@ from rankandfile.notifications.kinds import ADDRESSED_KINDS, KINDS
 from rankandfile.notifications.models import Frequency, Message, MessageClass, MessageStatus
 from rankandfile.notifications.sending import messages_deliver_due
 from rankandfile.notifications.services import (
+    affiliation_apply,
     affiliation_decide,
     digests_send,
     invitation_create,
@@ -271,10 +271,12 @@ def _group_emails(make_member: MakeMember, make_group: MakeGroup) -> None:
     )
     nomination = nomination_create(period=period, nominator=organiser, nominee=reader)
     nomination_second(nomination=nomination, seconder=digest_reader)
-    # The group applies to join the network; a coordinator's decision is sent to its organisers.
+    # The group applies to join the network, which the coordinator is told; a coordinator's
+    # decision is sent to its organisers.
+    coordinator = make_member(coordinator=True)
     affiliation_decide(
         affiliation=affiliation_apply(group=group, organiser=organiser),
-        coordinator=make_member(coordinator=True),
+        coordinator=coordinator,
         approve=True,
     )
 

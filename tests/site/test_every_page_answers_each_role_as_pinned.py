@@ -34,12 +34,11 @@ from rankandfile.events.services import (
     rsvp_create,
     session_create,
 )
-from rankandfile.groups.affiliations import affiliation_apply
 from rankandfile.groups.models import Group, Membership
 from rankandfile.groups.services import group_join
 from rankandfile.notifications.imports import member_import_upload
 from rankandfile.notifications.rendering import unsubscribe_token
-from rankandfile.notifications.services import invitation_create
+from rankandfile.notifications.services import affiliation_apply, invitation_create
 from rankandfile.opinions.services import conversation_create
 from rankandfile.proposals.comments import comment_create
 from rankandfile.proposals.services import amendment_propose, proposal_draft_create, proposal_open
