@@ -16,6 +16,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -56,6 +57,12 @@ def _raw(table: str, column: str, pk: int) -> str:
         cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
         value: str = cursor.fetchone()[0]
     return value
+
+
+def _raw_json(column: str, pk: int) -> Any:
+    """A member import's column as plain JSON: text on SQLite, decoded jsonb on PostgreSQL."""
+    value: Any = _raw("notifications_memberimport", column, pk)
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _pending_import(organiser: User, group_maker: MakeGroup) -> MemberImport:
@@ -311,16 +318,9 @@ def test_the_import_migration_encrypts_pending_imports_and_its_reverse_decrypts_
     assert _raw("notifications_memberimport", "rows", empty.pk) == ""
     call_command("migrate", "notifications", "0006", verbosity=0)
     try:
-        assert json.loads(_raw("notifications_memberimport", "header", pending.pk)) == [
-            "Email",
-            "Full name",
-            "Postcode",
-        ]
-        assert json.loads(_raw("notifications_memberimport", "rows", pending.pk))[1] == [
-            3,
-            [IMPORTED_EMAIL, IMPORTED_NAME, "ZE2"],
-        ]
-        assert json.loads(_raw("notifications_memberimport", "rows", empty.pk)) == []
+        assert _raw_json("header", pending.pk) == ["Email", "Full name", "Postcode"]
+        assert _raw_json("rows", pending.pk)[1] == [3, [IMPORTED_EMAIL, IMPORTED_NAME, "ZE2"]]
+        assert _raw_json("rows", empty.pk) == []
     finally:
         call_command("migrate", "notifications", verbosity=0)
     for column in ("header", "rows"):

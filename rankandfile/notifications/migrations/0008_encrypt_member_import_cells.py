@@ -1,12 +1,11 @@
 """Pending member imports' header and cells (people's names and addresses) encrypted at rest;
 existing rows are encrypted in batches, the empty list stored as the empty string, and the
-reverse decrypts them."""
+reverse decrypts them (0007 changed the columns' type)."""
 
 from typing import Any
 
 from django.db import migrations
 
-import rankandfile.lib.fields
 from rankandfile.lib.encrypted_rows import Column, Table, reencrypt_table
 
 IMPORTS = Table("notifications_memberimport", "id", (Column("header"), Column("rows")))
@@ -31,18 +30,6 @@ def decrypt(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0006_encrypt_message_context")]
+    dependencies = [("notifications", "0007_member_import_cells_as_encrypted_text")]
 
-    operations = [
-        migrations.AlterField(
-            model_name="memberimport",
-            name="header",
-            field=rankandfile.lib.fields.EncryptedJSONListField(default=list),
-        ),
-        migrations.AlterField(
-            model_name="memberimport",
-            name="rows",
-            field=rankandfile.lib.fields.EncryptedJSONListField(default=list),
-        ),
-        migrations.RunPython(encrypt, decrypt, elidable=False),
-    ]
+    operations = [migrations.RunPython(encrypt, decrypt, elidable=False)]
