@@ -14,6 +14,8 @@ its row is saved (``save``, ``bulk_create``; ``User.save(update_fields=...)`` ad
 
 ``EncryptedJSONField`` is the same for a JSON value (a dict of names, addresses and links):
 stored as encrypted JSON text, the empty dict as the empty string, and read back as the value.
+``EncryptedJSONListField`` is the same for a JSON list (the cells of an uploaded CSV file), the
+empty list stored as the empty string.
 """
 
 from __future__ import annotations
@@ -146,22 +148,26 @@ class EncryptedJSONField(models.Field[Any, Any]):
     def get_internal_type(self) -> str:
         return "TextField"  # stored as text: the ciphertext
 
+    def empty(self) -> Any:
+        """The value stored as the empty string."""
+        return {}
+
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
         if value == "":
-            return {}
+            return self.empty()
         return json.loads(crypto.decrypt(value))
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
-            return json.loads(value) if value else {}
+            return json.loads(value) if value else self.empty()
         return value
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None
-        if value == {} or value == "":
+        if value == self.empty() or value == "":
             return ""
         if isinstance(value, str):  # already JSON text (a fixture)
             value = json.loads(value)
@@ -179,6 +185,17 @@ class EncryptedJSONField(models.Field[Any, Any]):
             f"{self.model.__name__}.{self.name} is encrypted: look-up {lookup_name!r} is not "
             "possible in the database (read it in Python over a bounded set of rows)."
         )
+
+
+class EncryptedJSONListField(EncryptedJSONField):
+    """A JSON list encrypted at rest, for the cells of a pending member import. Its default
+    should be ``list``; it compares only with ``[]`` (stored as the empty string)."""
+
+    _pyi_private_set_type: list[Any] | Combinable  # type: ignore[assignment]
+    _pyi_private_get_type: list[Any]  # type: ignore[assignment]
+
+    def empty(self) -> Any:
+        return []
 
 
 def _digest_lhs(lhs: Any) -> tuple[Col, EncryptedTextField]:
@@ -237,10 +254,12 @@ _DIGEST_LOOKUPS: dict[str, type[Lookup[Any]]] = {
 
 
 class EmptyJSONExact(Exact):
-    """``context={}``: the empty dict is stored as the empty string, so it alone can be
-    compared."""
+    """``context={}`` (``rows=[]``): the empty value is stored as the empty string, so it alone
+    can be compared."""
 
     def __init__(self, lhs: Any, rhs: Any) -> None:
-        if rhs not in ({}, ""):
-            raise FieldError("An encrypted JSON field compares only with {}.")
+        field = lhs.output_field
+        empty = field.empty() if isinstance(field, EncryptedJSONField) else {}
+        if rhs != "" and rhs != empty:
+            raise FieldError(f"An encrypted JSON field compares only with {empty!r}.")
         super().__init__(lhs, "")

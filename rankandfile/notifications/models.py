@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from rankandfile.groups.models import Group
-from rankandfile.lib.fields import EncryptedJSONField
+from rankandfile.lib.fields import EncryptedJSONField, EncryptedJSONListField
 
 
 class MessageClass(models.TextChoices):
@@ -179,9 +179,10 @@ class MemberImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_imports"
     )
     encoding = models.CharField(max_length=16)
-    header = models.JSONField(default=list)
+    # The file's header and cells, encrypted at rest (they may name people).
+    header = EncryptedJSONListField(default=list)
     # [[line number, [cells...]], ...]
-    rows = models.JSONField(default=list)
+    rows = EncryptedJSONListField(default=list)
     # Field name ("email", "first_name", ...) -> column index in ``header``.
     mapping = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

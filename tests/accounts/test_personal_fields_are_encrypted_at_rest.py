@@ -8,12 +8,15 @@ read below says so: it finds the email there and nowhere else.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -22,19 +25,28 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from rankandfile.accounts.models import User
 from rankandfile.lib import crypto
 from rankandfile.lib.encrypted_rows import encrypted_tables, reencrypt_table
-from rankandfile.notifications.models import Message, MessageClass, MessageStatus
+from rankandfile.notifications.models import (
+    MemberImport,
+    Message,
+    MessageClass,
+    MessageStatus,
+)
 from rankandfile.notifications.services import message_enqueue
-from tests.personas import MakeMember, signup_form
+from tests.personas import MakeGroup, MakeMember, signup_form
 from tests.site.test_production_settings import PRODUCTION, _manage
 
 EMAIL = "zanzibar.quetzal@example.org"
 NAME = "Xylophone Wombat"
 DISTRICT = "ZE3"  # a real district (Shetland), unlike any other test value
+# Someone in an uploaded member list, in no other table.
+IMPORTED_EMAIL = "quillon.marmoset@example.org"
+IMPORTED_NAME = "Ptarmigan Vellum"
 
 KEY_A = "cmFua2FuZGZpbGUtdGVzdC1rZXktYS0tLS0tLS0tLS0="
 KEY_B = "cmFua2FuZGZpbGUtdGVzdC1rZXktYi0tLS0tLS0tLS0="
@@ -45,6 +57,26 @@ def _raw(table: str, column: str, pk: int) -> str:
         cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
         value: str = cursor.fetchone()[0]
     return value
+
+
+def _raw_json(column: str, pk: int) -> Any:
+    """A member import's column as plain JSON: text on SQLite, decoded jsonb on PostgreSQL."""
+    value: Any = _raw("notifications_memberimport", column, pk)
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _pending_import(organiser: User, group_maker: MakeGroup) -> MemberImport:
+    """An uploaded CSV waiting for its organiser's confirmation, naming the member and another
+    person by email, name and district."""
+    return MemberImport.objects.create(
+        group=group_maker(organiser=organiser),
+        organiser=organiser,
+        encoding="utf-8",
+        header=["Email", "Full name", "Postcode"],
+        rows=[[2, [EMAIL, NAME, DISTRICT]], [3, [IMPORTED_EMAIL, IMPORTED_NAME, "ZE2"]]],
+        mapping={"email": 0},
+        expires_at=timezone.now() + timedelta(days=1),
+    )
 
 
 def _sign_up(client: Client) -> User:
@@ -87,7 +119,7 @@ def test_the_same_email_cannot_be_registered_twice_in_another_case(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_raw_read_of_the_database_shows_no_members_email_name_or_district(
-    client: Client, make_member: MakeMember
+    client: Client, make_member: MakeMember, make_group: MakeGroup
 ) -> None:
     member = _sign_up(client)
     assert EmailAddress.objects.filter(user=member, email=EMAIL).exists()
@@ -108,7 +140,16 @@ def test_a_raw_read_of_the_database_shows_no_members_email_name_or_district(
     assert EMAIL in unsent.get(template="account_email").context["text"]
     for message in unsent:
         assert _raw("notifications_message", "context", message.pk).startswith("enc1:")
+    # A member list uploaded by an organiser, not yet confirmed, names this member and another.
+    pending = _pending_import(make_member(mfa=True), make_group)
+    for column in ("header", "rows"):
+        assert _raw("notifications_memberimport", column, pending.pk).startswith("enc1:")
+    assert MemberImport.objects.get(pk=pending.pk).rows[1] == [
+        3,
+        [IMPORTED_EMAIL, IMPORTED_NAME, "ZE2"],
+    ]
     secrets = [EMAIL.encode(), NAME.encode(), DISTRICT.encode()]
+    secrets += [IMPORTED_EMAIL.encode(), IMPORTED_NAME.encode()]
     if connection.vendor == "sqlite":
         raw = connection.connection.serialize()
         # The email is in allauth's address table (and its index), which must stay plaintext.
@@ -147,11 +188,12 @@ def test_a_raw_read_of_the_database_shows_no_members_email_name_or_district(
 
 @pytest.mark.django_db
 def test_rotate_keys_reencrypts_every_row_under_the_first_key_and_can_resume(
-    settings: Settings, make_member: MakeMember
+    settings: Settings, make_member: MakeMember, make_group: MakeGroup
 ) -> None:
     lookup = crypto.DEVELOPMENT_LOOKUP_HASH_KEY
     settings.FIELD_ENCRYPTION = crypto.Keyring.from_texts([KEY_A], lookup)
     members = [make_member(email=f"rotate{n}@example.org", district="LS6") for n in range(5)]
+    pending = _pending_import(members[0], make_group)
     old = crypto.key_id(crypto.parse_key(KEY_A))
     new = crypto.key_id(crypto.parse_key(KEY_B))
     assert {crypto.stored_key_id(_raw("accounts_user", "email", m.pk)) for m in members} == {old}
@@ -180,10 +222,15 @@ def test_rotate_keys_reencrypts_every_row_under_the_first_key_and_can_resume(
     for m in members:
         for column in ("email", "display_name", "postcode_district"):
             assert crypto.stored_key_id(_raw("accounts_user", column, m.pk)) == new
+    assert "notifications_memberimport: 1 rows read, 1 re-encrypted" in out.getvalue()
+    for column in ("header", "rows"):
+        assert crypto.stored_key_id(_raw("notifications_memberimport", column, pending.pk)) == new
 
-    # Nothing is left under the old key: with only the new key every member still reads.
+    # Nothing is left under the old key: with only the new key every member still reads, and
+    # so does the pending import.
     settings.FIELD_ENCRYPTION = crypto.Keyring.from_texts([KEY_B], lookup)
     assert User.objects.get(email="rotate3@example.org").postcode_district == "LS6"
+    assert MemberImport.objects.get(pk=pending.pk).rows[1][1][0] == IMPORTED_EMAIL
     again = StringIO()
     call_command("rotate_keys", stdout=again)
     assert "Done: 0 rows re-encrypted." in again.getvalue()
@@ -255,3 +302,32 @@ def test_the_migration_encrypts_existing_rows_and_its_reverse_decrypts_them(
         assert _raw("accounts_user", column, members[1].pk).startswith("enc1:")
     assert User.objects.get(email="EXISTING2@example.org") == members[2]
     assert User.objects.filter(postcode_district="LS6").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_import_migration_encrypts_pending_imports_and_its_reverse_decrypts_them(
+    make_member: MakeMember, make_group: MakeGroup
+) -> None:
+    pending = _pending_import(make_member(mfa=True), make_group)
+    empty = MemberImport.objects.create(
+        group=pending.group,
+        organiser=pending.organiser,
+        encoding="utf-8",
+        expires_at=pending.expires_at,
+    )
+    assert _raw("notifications_memberimport", "rows", empty.pk) == ""
+    call_command("migrate", "notifications", "0006", verbosity=0)
+    try:
+        assert _raw_json("header", pending.pk) == ["Email", "Full name", "Postcode"]
+        assert _raw_json("rows", pending.pk)[1] == [3, [IMPORTED_EMAIL, IMPORTED_NAME, "ZE2"]]
+        assert _raw_json("rows", empty.pk) == []
+    finally:
+        call_command("migrate", "notifications", verbosity=0)
+    for column in ("header", "rows"):
+        assert _raw("notifications_memberimport", column, pending.pk).startswith("enc1:")
+        assert _raw("notifications_memberimport", column, empty.pk) == ""
+    again = MemberImport.objects.get(pk=pending.pk)
+    assert again.header == ["Email", "Full name", "Postcode"]
+    assert again.rows[0] == [2, [EMAIL, NAME, DISTRICT]]
+    assert MemberImport.objects.get(pk=empty.pk).rows == []
+    assert list(MemberImport.objects.filter(rows=[])) == [MemberImport.objects.get(pk=empty.pk)]
