@@ -121,9 +121,17 @@ def stage_current(campaign: Campaign) -> Stage | None:
     return stage_current_among(list(campaign.stages.order_by("number")))
 
 
+def _with_people(stages: QuerySet[Stage]) -> QuerySet[Stage]:
+    """``stages``, each with ``people``: its live people count, summed from its few tally
+    shards in the same query (None before anyone pledged)."""
+    tallies = StageTally.objects.filter(stage=OuterRef("pk")).values("stage")
+    return stages.annotate(people=Subquery(tallies.annotate(n=Sum("pledges")).values("n")))
+
+
 def campaign_stages(campaign: Campaign) -> list[Stage]:
-    """The campaign's stages in order, each with its options: read once for a whole page."""
-    return list(campaign.stages.order_by("number").prefetch_related("options"))
+    """The campaign's stages in order, each with its options and ``people``: read once for a
+    whole page."""
+    return list(_with_people(campaign.stages.order_by("number")).prefetch_related("options"))
 
 
 def stage_current_among(stages: list[Stage]) -> Stage | None:
@@ -221,17 +229,6 @@ def stage_people(stage: Stage) -> int:
     SECURITY.md, "Published figures")."""
     total = StageTally.objects.filter(stage=stage).aggregate(n=Coalesce(Sum("pledges"), 0))
     return int(total["n"])
-
-
-def stages_people(stages: Sequence[Stage]) -> dict[int, int]:
-    """``stage_people`` of each of the stages, by stage id, in one query."""
-    counts = (
-        StageTally.objects.filter(stage__in=[s.pk for s in stages])
-        .values("stage_id")
-        .annotate(n=Sum("pledges"))
-        .values_list("stage_id", "n")
-    )
-    return {s.pk: 0 for s in stages} | dict(counts)
 
 
 def stage_exact_figures(stage: Stage) -> ExactFigures:
@@ -411,12 +408,10 @@ def campaign_rows(campaigns: Sequence[Campaign]) -> list[CampaignRow]:
     """Each campaign with its current stage, next deadline and published people count, in
     one query whatever the number of campaigns (each stage's people summed from its few tally
     shards)."""
-    people = StageTally.objects.filter(stage=OuterRef("pk")).values("stage")
     stages: dict[int, list[Stage]] = defaultdict(list)
     for each in (
-        Stage.objects.filter(campaign__in=[c.pk for c in campaigns])
+        _with_people(Stage.objects.filter(campaign__in=[c.pk for c in campaigns]))
         .select_related("verdict_ballot")
-        .annotate(people=Subquery(people.annotate(n=Sum("pledges")).values("n")))
         .order_by("campaign_id", "number")
     ):
         stages[each.campaign_id].append(each)

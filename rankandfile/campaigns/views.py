@@ -113,10 +113,15 @@ def _campaign_page(
 
 
 def _ladder(stages: list[Stage]) -> list[tuple[Stage, int | None]]:
-    """Every stage, with its live people count (public, as on the counter) once it started."""
-    people = selectors.stages_people([s for s in stages if s.state != StageState.PENDING])
+    """Every stage, with its live people count (public, as on the counter) once it started
+    (``campaign_stages`` counted them)."""
     return [
-        (stage, selectors.public_count(people[stage.pk]) if stage.pk in people else None)
+        (
+            stage,
+            None
+            if stage.state == StageState.PENDING
+            else selectors.public_count(stage.people or 0),  # type: ignore[attr-defined]
+        )
         for stage in stages
     ]
 

@@ -19,13 +19,12 @@ from rankandfile.campaigns.models import Campaign, Stage, StageState
 from rankandfile.campaigns.services import campaign_create, campaign_open, pledge_create
 from tests.personas import MakeCampaign, MakeGroup, MakeMember, stage_inputs
 
-# The page, built: the campaign, its stages with their options, the current stage's last
-# release and live count, every started stage's count (one query), who backs it (three) and
-# the demands.
-VISITOR_QUERIES = 10
+# The page, built: the campaign, its stages with their counts and their options, the current
+# stage's last release and live count, who backs it (three) and the demands.
+VISITOR_QUERIES = 9
 # A member's adds their session, their account, their pledge outcomes and their pledge, and
 # whether they back it and organise a group.
-MEMBER_QUERIES = 16
+MEMBER_QUERIES = 15
 _COUNT = '<dd id="pledge-count">{} of'
 
 
