@@ -200,7 +200,13 @@ def bench_votes_per_second() -> dict[str, Any]:
     ballot_id, sessions = _prepare_vote_ballot()
     walls: dict[str, float] = {"vote": 0.0, "ceiling": 0.0}
     errors: list[str] = []
-    with benchlib.gunicorn(DATABASE, DJANGO_SETTINGS_MODULE="bench.ceiling_settings") as port:
+    # Every vote comes from this one address: the per-address vote limit is lifted (real
+    # voters come from many addresses); the per-member limit stays.
+    with benchlib.gunicorn(
+        DATABASE,
+        DJANGO_SETTINGS_MODULE="bench.ceiling_settings",
+        RATE_LIMIT_VOTE_IP="1000000000/s",
+    ) as port:
         prepared: list[Any] = []
         shares = [sessions[i::CLIENTS] for i in range(CLIENTS)]
         getters = [
