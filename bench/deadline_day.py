@@ -45,6 +45,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import statistics
 import sys
@@ -357,6 +358,36 @@ def summarise(
         ),
         "connection_errors": sum(1 for r in results if r.status == 0),
         "kinds": kinds,
+    }
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (every CPU, /proc/stat)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
+def cpu_reading(stack: Any) -> tuple[float, float, float, dict[tuple[str, int], float]]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return (
+        time.perf_counter(),
+        machine_busy_seconds(),
+        usage.ru_utime + usage.ru_stime,
+        (stack.cpu_seconds()),
+    )
+
+
+def cpu_used(before: Any, after: Any) -> dict[str, float]:
+    """CPU seconds per second of wall time between two readings: the machine's, this
+    client's, and each kind of stack process's (app servers, workers, nginx, PostgreSQL...)."""
+    wall = after[0] - before[0]
+    by_kind: dict[str, float] = defaultdict(float)
+    for (kind, pid), seconds in after[3].items():
+        by_kind[kind] += seconds - before[3].get((kind, pid), 0.0)
+    return {
+        "machine": round((after[1] - before[1]) / wall, 2),
+        "client": round((after[2] - before[2]) / wall, 2),
+        **{kind: round(seconds / wall, 2) for kind, seconds in sorted(by_kind.items())},
     }
 
 
@@ -675,8 +706,10 @@ def main() -> None:
             return results
 
         run_start = time.perf_counter()
+        cpu_before = cpu_reading(stack)
         results = asyncio.run(run())
         main_summary = summarise(results, SECONDS, kills)
+        main_summary["cpu_seconds_per_second"] = cpu_used(cpu_before, cpu_reading(stack))
         main_summary["kills_at_seconds"] = [round(a, 1) for a, _ in kills]
         figures["deadline_day_run"] = main_summary
         print("run:", json.dumps(main_summary), flush=True)
@@ -686,14 +719,20 @@ def main() -> None:
         ceiling = 0.0
         figures["ceiling_steps"] = []
         for rate, arrivals in zip(STEPS, steps, strict=True):
+            cpu_before = cpu_reading(stack)
             step_results = drive(nginx, arrivals, load)
             all_results += step_results
             summary = summarise(step_results, STEP_SECONDS)
+            summary["cpu_seconds_per_second"] = cpu_used(cpu_before, cpu_reading(stack))
             summary["rate"] = rate
             summary["held"] = holds(summary)
             figures["ceiling_steps"].append(summary)
             p99 = {kind: figures["p99_ms"] for kind, figures in summary["kinds"].items()}
-            print(f"step {rate}/s held={summary['held']} p99_ms={p99}", flush=True)
+            print(
+                f"step {rate}/s held={summary['held']} p99_ms={p99} "
+                f"cpu={summary['cpu_seconds_per_second']}",
+                flush=True,
+            )
             if not summary["held"]:
                 break
             ceiling = rate

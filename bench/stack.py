@@ -573,6 +573,38 @@ class Stack:
     ) -> None:
         self.stop()
 
+    def cpu_seconds(self) -> dict[tuple[str, int], float]:
+        """CPU seconds (user + system) each live process of each service has used so far, by
+        (service name without its number, pid): a service is the process the stack started
+        and everything under it (PostgreSQL's postmaster makes a session of its own, so process
+        groups alone would miss it). Two readings' difference is what each kind of process used
+        in between (a process killed in between takes what it used with it)."""
+        roots = {
+            service.process.pid: re.sub(r"\d+$", "", service.name)
+            for service in self.services
+            if service.process is not None
+        }
+        tick = os.sysconf("SC_CLK_TCK")
+        parents: dict[int, int] = {}
+        times: dict[int, float] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields[1])
+            times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+        used: dict[tuple[str, int], float] = {}
+        for pid, seconds in times.items():
+            ancestor = pid
+            while ancestor > 1 and ancestor not in roots:
+                ancestor = parents.get(ancestor, 0)
+            if ancestor in roots:
+                used[(roots[ancestor], pid)] = seconds
+        return used
+
     def describe(self) -> str:
         lines = [
             f"site (nginx)       {self.url}",
