@@ -30,11 +30,8 @@ def test_a_newcomer_signs_up_verifies_logs_in_and_joins_a_group(
     page.get_by_role("button", name="Sign up").click()
     # A full postcode is refused, and nothing typed is lost.
     # (once in the error summary at the top, once beside the field)
-    assert (
-        page.locator("#id_postcode_district_error")
-        .get_by_text("That is a full postcode")
-        .is_visible()
-    )
+    # The page comes back after the click; wait for it rather than look at once.
+    page.locator("#id_postcode_district_error").get_by_text("That is a full postcode").wait_for()
     assert page.get_by_label("Display name").input_value() == "Red Robin"
     page.get_by_label("Postcode district").fill("LS6")
     page.get_by_label("Password:", exact=True).fill("a long enough passphrase")
