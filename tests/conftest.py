@@ -39,9 +39,11 @@ if os.environ.get("CI"):
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests hash passwords with MD5: Argon2 (production, rankandfile/settings.py) takes about
-    0.17 s a hash on purpose, and every persona has a password. What is hashed, and how often,
-    does not change; tests/site/test_production_settings.py checks production keeps Argon2."""
+    """Tests hash passwords with MD5: Argon2id (production: rankandfile/accounts/hashers.py)
+    takes tens of milliseconds a hash on purpose, and every persona has a password. What is
+    hashed, and how often, does not change;
+    tests/accounts/test_passwords_are_hashed_with_argon2id_at_owasp_parameters.py checks
+    production's hasher."""
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,8 +1,8 @@
 """allauth's sign-up form, doing the same work for a registered email as for a new one.
 
-For a new email allauth hashes the password (Argon2: about a quarter of a second, on purpose)
-and creates the account; for a registered one it only emails the owner, so the answer came
-back ten times sooner and told anyone timing it that the address is a member's. Both answers
+For a new email allauth hashes the password (Argon2id: tens of milliseconds of CPU, on purpose,
+``accounts/hashers.py``) and creates the account; for a registered one it only emails the
+owner, so the answer came back sooner and told anyone timing it that the address is a member's. Both answers
 already say and send the same (``ACCOUNT_PREVENT_ENUMERATION``); here a registered email's
 password is hashed too, and the hash thrown away.
 
