@@ -122,14 +122,25 @@ class Service:
 
 
 def nginx_site(
-    template: str, *, port: int, upstream: str, static_root: Path, log: Path, limits: bool
+    template: str,
+    *,
+    port: int,
+    upstream: str | Path,
+    static_root: Path,
+    log: Path,
+    limits: bool,
+    cache: Path,
 ) -> str:
     """deploy/nginx/rankandfile.conf as a plain-HTTP site on `port`: the redirecting port-80
-    server is dropped, TLS lines removed, paths pointed into the temp dir."""
+    server is dropped, TLS lines removed, paths (the microcache's too) pointed into the temp
+    dir."""
     # Drop the first server block (port 80, ACME and the redirect to HTTPS).
     first = template.index("server {")
     end = template.index("\n}\n", first) + 3
     site = template[:first] + template[end:]
+    site = site.replace(
+        "proxy_cache_path /var/cache/nginx/rankandfile ", f"proxy_cache_path {cache} "
+    )
     lines = []
     for line in site.splitlines():
         stripped = line.strip()
@@ -445,6 +456,7 @@ class Stack:
             static_root=self.tmp / "staticfiles",
             log=self.tmp / "nginx-access.log",
             limits=self.nginx_limits,
+            cache=self.tmp / "nginx-cache",
         )
         (self.tmp / "rankandfile.conf").write_text(site)
         temp = self.tmp / "nginx-temp"

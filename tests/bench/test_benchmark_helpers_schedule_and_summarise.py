@@ -58,6 +58,7 @@ def test_the_stacks_nginx_site_is_the_deploy_site_on_plain_http_with_its_own_pat
         static_root=Path("/tmp/x/static"),
         log=Path("/tmp/x/access.log"),
         limits=False,
+        cache=Path("/tmp/x/cache"),
     )
 
     assert "listen 127.0.0.1:18080;" in site
@@ -66,8 +67,15 @@ def test_the_stacks_nginx_site_is_the_deploy_site_on_plain_http_with_its_own_pat
     assert "alias /tmp/x/static/;" in site
     assert "rate=100000r/s" in site and "r/m" not in site
     assert "proxy_next_upstream error timeout http_502 http_503;" in site
+    assert "proxy_cache_path /tmp/x/cache " in site and "/var/cache" not in site
     limited = stack.nginx_site(
-        template, port=1, upstream=Path("u"), static_root=Path("s"), log=Path("l"), limits=True
+        template,
+        port=1,
+        upstream=Path("u"),
+        static_root=Path("s"),
+        log=Path("l"),
+        limits=True,
+        cache=Path("c"),
     )
     assert "rate=20r/m" in limited
 

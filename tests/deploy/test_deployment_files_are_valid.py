@@ -53,6 +53,7 @@ def test_nginx_accepts_the_site(tmp_path: Path) -> None:
         "/etc/nginx/rankandfile-app-servers.conf", str(DEPLOY / "nginx" / "app-servers.conf")
     )
     site = site.replace("/var/log/nginx/", f"{tmp_path}/")
+    site = site.replace("/var/cache/nginx/rankandfile", f"{tmp_path}/cache")
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\n"

@@ -1,6 +1,7 @@
 """The nginx site, run for real in front of a stand-in app server: only the embed pages may be
-framed, the app gets nginx's request id, sign-up floods get 429, /metrics is refused, and a
-request whose first app server refuses the connection is answered by the next one.
+framed, the app gets nginx's request id, sign-up floods get 429, /metrics is refused, a
+request whose first app server refuses the connection is answered by the next one, and the
+microcache shares only what the app marks public, only among visitors.
 
 Skipped when nginx or openssl is not installed (apt-get install nginx-light).
 """
@@ -9,15 +10,18 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import socket
 import ssl
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -30,18 +34,33 @@ pytestmark = [
 ]
 
 
+_HITS: Counter[str] = Counter()  # requests the stand-in app answered, by path
+_HITS_LOCK = threading.Lock()
+
+
 class _App(BaseHTTPRequestHandler):
-    """Answers every request with the headers it received, as the app would, with the app's
-    own X-Frame-Options on every page (nginx must drop it on the embeds)."""
+    """Answers every request with the headers it received and how many times it answered that
+    path, as the app would, with the app's own X-Frame-Options on every page (nginx must drop
+    it on the embeds). ``?max-age=N`` adds "Cache-Control: public, max-age=N", as the app says
+    of a public page to a visitor; ``&cookie=1`` sets a cookie too."""
 
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
-        body = json.dumps({k.lower(): v for k, v in self.headers.items()}).encode()
+        with _HITS_LOCK:
+            _HITS[self.path] += 1
+            hits = _HITS[self.path]
+        seen = {k.lower(): v for k, v in self.headers.items()} | {"x-hits": str(hits)}
+        body = json.dumps(seen).encode()
+        query = parse_qs(urlsplit(self.path).query)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Frame-Options", "SAMEORIGIN")
+        if "max-age" in query:
+            self.send_header("Cache-Control", f"public, max-age={query['max-age'][0]}")
+        if "cookie" in query:
+            self.send_header("Set-Cookie", "csrftoken=abc; Path=/")
         self.end_headers()
         self.wfile.write(body)
 
@@ -85,12 +104,16 @@ def site(tmp_path: Path) -> Iterator[int]:
         ("/etc/letsencrypt/live/rankandfile.example/privkey.pem", str(key)),
         ("/etc/nginx/rankandfile-app-servers.conf", str(tmp_path / "app-servers.conf")),
         ("/var/log/nginx/", f"{tmp_path}/"),
+        ("/var/cache/nginx/rankandfile", f"{tmp_path}/cache"),
     ]:
         assert old in site, old
         site = site.replace(old, new)
     (tmp_path / "site.conf").write_text(site)
+    # As root nginx's worker would run as "nobody", which cannot use the test's directory
+    # (the microcache is there).
+    user = "user root;\n" if os.geteuid() == 0 else ""
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\n"
+        f"{user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\n"
         f"events {{}}\nhttp {{\n    access_log off;\n    include {tmp_path}/site.conf;\n}}\n"
     )
     nginx = subprocess.Popen(
@@ -112,13 +135,13 @@ def site(tmp_path: Path) -> Iterator[int]:
 
 
 def _request(
-    port: int, method: str, path: str
+    port: int, method: str, path: str, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, str], dict[str, str] | None]:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
-    connection.request(method, path, body=b"" if method == "POST" else None)
+    connection.request(method, path, body=b"" if method == "POST" else None, headers=headers or {})
     response = connection.getresponse()
     body = response.read()
     connection.close()
@@ -158,3 +181,39 @@ def test_metrics_and_readiness_are_not_served_through_nginx(site: int) -> None:
     assert _request(site, "GET", "/metrics")[0] == 404
     assert _request(site, "GET", "/readyz")[0] == 404
     assert _request(site, "GET", "/healthz")[0] == 200
+
+
+def _hits(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    """How many times the app had answered `path` when this answer was made, and nginx's cache
+    status for it (HIT: from nginx's copy; MISS, BYPASS, EXPIRED...: from the app)."""
+    status, headers_out, seen = _request(port, "GET", path, headers)
+    assert status == 200 and seen is not None
+    return int(seen["x-hits"]), headers_out["x-cache"]
+
+
+def test_visitors_share_a_page_the_app_marks_public_until_its_max_age_runs_out(site: int) -> None:
+    path = "/campaigns/microcache/?max-age=1"
+    assert _hits(site, path) == (1, "MISS")
+    assert [_hits(site, path) for _ in range(5)] == [(1, "HIT")] * 5  # the app saw one
+    time.sleep(1.5)
+    # Run out: the next visitor may get the old copy once while nginx asks the app again.
+    assert max(_hits(site, path)[0] for _ in range(3)) == 2
+
+
+def test_members_and_api_callers_always_reach_the_app_and_are_never_kept(site: int) -> None:
+    path = "/campaigns/members/?max-age=60"
+    member = {"Cookie": "sessionid=a-members-session"}
+    api = {"Authorization": "Bearer a-token"}
+    assert _hits(site, path, member) == (1, "BYPASS")
+    assert _hits(site, path, member) == (2, "BYPASS")
+    assert _hits(site, path, api) == (3, "BYPASS")
+    # Nothing a member got was kept for visitors: the first visitor reaches the app.
+    assert _hits(site, path) == (4, "MISS")
+    assert _hits(site, path) == (4, "HIT")
+    # And a member is not served the visitors' copy.
+    assert _hits(site, path, member) == (5, "BYPASS")
+
+
+def test_an_answer_without_max_age_or_that_sets_a_cookie_is_never_kept(site: int) -> None:
+    for path in ("/campaigns/plain/", "/accounts/signup/?max-age=60&cookie=1"):
+        assert [_hits(site, path)[0] for _ in range(3)] == [1, 2, 3], path
