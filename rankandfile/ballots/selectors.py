@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -50,7 +50,7 @@ def _group_visible(ballot: Ballot, viewer: Viewer) -> bool:
     )
 
 
-def _ballot_seen_by[B: Ballot](ballot: B | None, viewer: Viewer) -> B:
+def _ballot_seen_by(ballot: Ballot | None, viewer: Viewer) -> Ballot:
     """The ballot if the viewer may see it, or 404. Drafts are seen only by those who run the
     ballot; a hidden group's ballots only by its members (deny by default, no hint that they
     exist)."""
@@ -71,16 +71,15 @@ def ballot_get_for_viewer(*, ballot_id: int, viewer: Viewer) -> Ballot:
 
 def ballot_get_for_voter(*, ballot_id: int, voter: User) -> tuple[Ballot, bool | None]:
     """A ballot the voter may see (or 404, as :func:`ballot_get_for_viewer`) and whether they
-    have voted in it: None if they are not on its roll. One query, for the vote page."""
-    has_voted = RollEntry.objects.filter(ballot=OuterRef("pk"), member=voter).values("has_voted")
-    ballot = _ballot_seen_by(
-        Ballot.objects.select_related("group")
-        .annotate(voter_has_voted=Subquery(has_voted[:1]))
-        .filter(pk=ballot_id)
-        .first(),
-        voter,
-    )
-    return ballot, ballot.voter_has_voted
+    have voted in it: None if they are not on its roll. One query for a voter on the roll: their
+    roll entry with its ballot."""
+    try:
+        entry = RollEntry.objects.select_related("ballot__group").get(
+            ballot_id=ballot_id, member=voter
+        )
+    except RollEntry.DoesNotExist:
+        return ballot_get_for_viewer(ballot_id=ballot_id, viewer=voter), None
+    return _ballot_seen_by(entry.ballot, voter), entry.has_voted
 
 
 def ballots_for_member(member: User) -> QuerySet[Ballot]:
