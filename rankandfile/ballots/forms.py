@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from rankandfile.ballots.models import RANKED_METHODS, Electorate, Method, Question, Threshold
+from rankandfile.ballots.selectors import PaperQuestion
 from rankandfile.ballots.services import MAX_QUESTIONS, QuestionInput, ballot_times_problems
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> reads and sends
@@ -20,14 +22,14 @@ class VoteForm(forms.Form):
 
     receipt_hash = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, questions: Sequence[PaperQuestion], **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.ranked_fields: dict[int, list[tuple[int, str]]] = {}
         for question in questions:
             prefix = f"q{question.position}"
-            choices = list(question.choices.all())
+            choices = question.choices
             if question.method == Method.YESNO:
                 self.fields[prefix] = forms.ChoiceField(
                     label=f"Your answer to question {question.position}",
@@ -37,7 +39,7 @@ class VoteForm(forms.Form):
             elif question.method == Method.APPROVAL:
                 self.fields[prefix] = forms.TypedMultipleChoiceField(
                     label=f"Options for question {question.position}",
-                    choices=[(c.position, c.name) for c in choices],
+                    choices=list(choices),
                     coerce=int,
                     required=False,
                     widget=forms.CheckboxSelectMultiple,
@@ -45,10 +47,10 @@ class VoteForm(forms.Form):
                 )
             else:
                 names: list[tuple[int, str]] = []
-                for choice in choices:
-                    name = f"{prefix}_c{choice.position}"
+                for position, choice_name in choices:
+                    name = f"{prefix}_c{position}"
                     self.fields[name] = forms.IntegerField(
-                        label=f"Rank for {choice.name}",
+                        label=f"Rank for {choice_name}",
                         required=False,
                         min_value=1,
                         max_value=len(choices),
@@ -56,12 +58,12 @@ class VoteForm(forms.Form):
                             attrs={"inputmode": "numeric", "class": "rank-input"}
                         ),
                     )
-                    names.append((choice.position, name))
+                    names.append((position, name))
                 self.ranked_fields[question.position] = names
 
-    def sections(self) -> list[tuple[Question, list[forms.BoundField]]]:
+    def sections(self) -> list[tuple[PaperQuestion, list[forms.BoundField]]]:
         """Each question with its fields, in order, for the template."""
-        out: list[tuple[Question, list[forms.BoundField]]] = []
+        out: list[tuple[PaperQuestion, list[forms.BoundField]]] = []
         for q in self.questions:
             if q.method in RANKED_METHODS:
                 out.append((q, [self[name] for _, name in self.ranked_fields[q.position]]))

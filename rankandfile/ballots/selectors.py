@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -49,10 +50,10 @@ def _group_visible(ballot: Ballot, viewer: Viewer) -> bool:
     )
 
 
-def ballot_get_for_viewer(*, ballot_id: int, viewer: Viewer) -> Ballot:
-    """A ballot the viewer may see, or 404. Drafts are seen only by those who run the ballot;
-    a hidden group's ballots only by its members (deny by default, no hint that they exist)."""
-    ballot = Ballot.objects.select_related("group").filter(pk=ballot_id).first()
+def _ballot_seen_by(ballot: Ballot | None, viewer: Viewer) -> Ballot:
+    """The ballot if the viewer may see it, or 404. Drafts are seen only by those who run the
+    ballot; a hidden group's ballots only by its members (deny by default, no hint that they
+    exist)."""
     if ballot is None or not _group_visible(ballot, viewer):
         raise Http404("No such ballot")
     if ballot.state == BallotState.DRAFT and not (
@@ -60,6 +61,25 @@ def ballot_get_for_viewer(*, ballot_id: int, viewer: Viewer) -> Ballot:
     ):
         raise Http404("No such ballot")
     return ballot
+
+
+def ballot_get_for_viewer(*, ballot_id: int, viewer: Viewer) -> Ballot:
+    """A ballot the viewer may see, or 404 (see :func:`_ballot_seen_by`)."""
+    ballot = Ballot.objects.select_related("group").filter(pk=ballot_id).first()
+    return _ballot_seen_by(ballot, viewer)
+
+
+def ballot_get_for_voter(*, ballot_id: int, voter: User) -> tuple[Ballot, bool | None]:
+    """A ballot the voter may see (or 404, as :func:`ballot_get_for_viewer`) and whether they
+    have voted in it: None if they are not on its roll. One query for a voter on the roll: their
+    roll entry with its ballot."""
+    try:
+        entry = RollEntry.objects.select_related("ballot__group").get(
+            ballot_id=ballot_id, member=voter
+        )
+    except RollEntry.DoesNotExist:
+        return ballot_get_for_viewer(ballot_id=ballot_id, viewer=voter), None
+    return _ballot_seen_by(entry.ballot, voter), entry.has_voted
 
 
 def ballots_for_member(member: User) -> QuerySet[Ballot]:
@@ -113,6 +133,56 @@ def roll_entry_of(*, ballot: Ballot, member: Viewer) -> RollEntry | None:
     if not isinstance(member, User):
         return None
     return RollEntry.objects.filter(ballot=ballot, member=member).first()
+
+
+@dataclass(frozen=True)
+class PaperQuestion:
+    """A question as the ballot paper shows it: what the vote page and the check of a paper's
+    answers need, with its choices as (position, name) in order."""
+
+    position: int
+    text: str
+    method: str
+    seats: int
+    choices: tuple[tuple[int, str], ...]
+
+    @property
+    def is_ranked(self) -> bool:
+        return self.method in RANKED_METHODS
+
+    @property
+    def choice_count(self) -> int:
+        return len(self.choices)
+
+
+# A copy in Django's cache, because every vote needs it: a ballot's questions and choices
+# never change once it has opened (they are edited only in a draft, which is never kept here).
+PAPER_SECONDS = 300
+
+
+def paper_questions(ballot: Ballot) -> list[PaperQuestion]:
+    """The ballot's questions and their choices, in order, read in one query."""
+
+    def read() -> list[PaperQuestion]:
+        rows = (
+            Question.objects.filter(ballot_id=ballot.pk)
+            .order_by("position", "choices__position")
+            .values_list(
+                "position", "text", "method", "seats", "choices__position", "choices__name"
+            )
+        )
+        questions: dict[int, tuple[tuple[int, str, str, int], list[tuple[int, str]]]] = {}
+        for position, text, method, seats, choice_position, choice_name in rows:
+            _, choices = questions.setdefault(position, ((position, text, method, seats), []))
+            if choice_position is not None:
+                choices.append((choice_position, choice_name))
+        return [PaperQuestion(*fields, tuple(choices)) for fields, choices in questions.values()]
+
+    if ballot.state == BallotState.DRAFT:
+        return read()
+    paper = cache.get_or_set(f"ballots:ballot:{ballot.pk}:paper", read, PAPER_SECONDS)
+    assert isinstance(paper, list)  # never None: a list, empty or not, is what is kept
+    return paper
 
 
 def receipt_code_hash(code: str) -> str | None:

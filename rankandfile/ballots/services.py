@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -49,7 +49,7 @@ from rankandfile.ballots.models import (
     RollEntry,
     Threshold,
 )
-from rankandfile.ballots.selectors import member_may_organise
+from rankandfile.ballots.selectors import PaperQuestion, member_may_organise, paper_questions
 from rankandfile.counting.recount import Answer, QuestionPapers, QuestionSpec, bundle_write
 from rankandfile.groups.models import Group, Membership
 from rankandfile.lib.urls import absolute_url
@@ -488,35 +488,8 @@ def roll_entry_change(*, ballot: Ballot, actor: User | None, member_id: int, cha
     raise RollFrozenError("The roll was frozen when voting opened and cannot be changed.")
 
 
-@dataclass(frozen=True)
-class QuestionShape:
-    """What validating a paper needs to know of a question."""
-
-    position: int
-    method: str
-    choice_count: int
-
-
-def question_shapes(ballot: Ballot) -> list[QuestionShape]:
-    """The ballot's questions as validation needs them, read once per ballot instance.
-
-    Questions change only while the ballot is a draft (:func:`ballot_update`), and nobody casts
-    into a draft, so a caller casting many papers with one ``Ballot`` object reads them once.
-    """
-    cached = ballot.__dict__.get("_question_shapes")
-    if cached is None:
-        rows = (
-            Question.objects.filter(ballot_id=ballot.pk)
-            .annotate(choice_count=Count("choices"))
-            .order_by("position")
-            .values_list("position", "method", "choice_count")
-        )
-        cached = ballot.__dict__["_question_shapes"] = [QuestionShape(*row) for row in rows]
-    return cast(list[QuestionShape], cached)
-
-
 def answers_validate(
-    questions: Sequence[QuestionShape], answers: Mapping[str, Any]
+    questions: Sequence[PaperQuestion], answers: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Check a voter's answers against the questions; returns the paper's contents.
 
@@ -587,7 +560,7 @@ def ballot_cast(
         raise ReceiptError(
             "The ballot arrived without a valid receipt. Reload the page and vote again."
         )
-    contents = answers_validate(question_shapes(ballot), answers)
+    contents = answers_validate(paper_questions(ballot), answers)
     now = now or timezone.now()
     try:
         with transaction.atomic():

@@ -88,16 +88,13 @@ def _nominated_candidates(ballot: Ballot) -> dict[str, object]:
 
 @login_required
 def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
-    ballot = selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=request.user)
-    entry = selectors.roll_entry_of(ballot=ballot, member=request.user)
-    if ballot.state != BallotState.OPEN or entry is None or entry.has_voted:
+    member = request_member(request)
+    ballot, has_voted = selectors.ballot_get_for_voter(ballot_id=ballot_id, voter=member)
+    if ballot.state != BallotState.OPEN or has_voted is None or has_voted:
         return redirect(ballot)
-    questions = list(ballot.questions.prefetch_related("choices"))
-    form = VoteForm(request.POST or None, questions=questions)
+    form = VoteForm(request.POST or None, questions=selectors.paper_questions(ballot))
     receipt_refused = False
-    if request.method == "POST" and rate_limited(
-        request, action="vote", member=request_member(request)
-    ):
+    if request.method == "POST" and rate_limited(request, action="vote", member=member):
         form.add_error(None, RATE_LIMITED)  # the page shows the answers as they were sent
         return render(
             request, "ballots/ballot_vote.html", {"ballot": ballot, "form": form}, status=429
@@ -106,7 +103,7 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
         try:
             services.ballot_cast(
                 ballot=ballot,
-                member=request_member(request),
+                member=member,
                 receipt_hash=form.cleaned_data["receipt_hash"],
                 answers=form.cleaned_data["answers"],
             )
@@ -437,7 +434,7 @@ def ballot_update(request: HttpRequest, ballot_id: int) -> HttpResponse:
 def ballot_preview(request: HttpRequest, ballot_id: int) -> HttpResponse:
     """The vote page as voters will see it, for its organisers; it cannot be submitted."""
     ballot = _ballot_organised(request, ballot_id)
-    questions = list(ballot.questions.prefetch_related("choices"))
+    questions = selectors.paper_questions(ballot)
     return render(
         request,
         "ballots/ballot_vote.html",

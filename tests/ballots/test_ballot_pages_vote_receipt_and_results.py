@@ -204,3 +204,21 @@ def test_an_organiser_creates_a_ballot_on_the_page_and_opens_it(
     with django_assert_max_num_queries(10):  # type: ignore[operator]
         assert client.get(reverse("ballots:list")).status_code == 200
     assert client.get(url).status_code == 302  # no MFA: sent to set it up first
+
+
+def test_a_vote_reads_the_ballot_and_the_roll_once_and_writes_in_one_transaction(
+    client: Client,
+    setting: dict[str, object],
+    django_assert_num_queries: object,
+) -> None:
+    """The vote post's queries: the session, the member, the ballot with the member's roll
+    entry; then, in one transaction, the share lock on the ballot, the roll mark and the paper.
+    The questions are a copy kept while the ballot is open (the vote page made it)."""
+    ballot, voter = setting["ballot"], setting["voter"]
+    client.force_login(voter)  # type: ignore[arg-type]
+    vote_url = reverse("ballots:vote", args=[ballot.pk])  # type: ignore[attr-defined]
+    assert client.get(vote_url).status_code == 200
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        done = client.post(vote_url, _form(receipt_new()[1]))
+    assert done["Location"] == reverse("ballots:voted", args=[ballot.pk])  # type: ignore[attr-defined]
+    assert BallotPaper.objects.get().contents == {"1": "yes", "2": [3, 1], "3": [2]}
