@@ -20,7 +20,7 @@ class _ShortListChoices(forms.models.ModelChoiceIterator[Any]):
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.queryset.all():  # read afresh each time, as Django's own does
             yield self.choice(obj)
 
 
