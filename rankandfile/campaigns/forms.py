@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -13,6 +13,7 @@ from rankandfile.campaigns.models import (
     THRESHOLD_PEOPLE_MOST,
     VERDICT_QUORUM_MIN_PEOPLE,
     Campaign,
+    PledgeOption,
     Stage,
 )
 from rankandfile.lib.money import AmountError, pence_from_pounds
@@ -29,9 +30,10 @@ class PledgeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, options: Iterable[PledgeOption], **kwargs: Any) -> None:
+        """``options``: the stage's pledge options, in order."""
         super().__init__(*args, **kwargs)
-        options = list(stage.options.all())
+        options = list(options)
         self.fields["options"].choices = [  # type: ignore[attr-defined]
             (o.key, o.label) for o in options
         ]

@@ -96,9 +96,9 @@ def _campaign_page(
             pledge = selectors.pledge_of(stage=stage, member=request_member(request))
     if isinstance(stage, Stage) and form is None:
         if preview:
-            form = PledgeForm(stage=stage)
+            form = PledgeForm(options=stage.options.all())
         elif stage.state == StageState.OPEN and request.user.is_authenticated:
-            form = PledgeForm(stage=stage, initial=_pledge_initial(pledge))
+            form = PledgeForm(options=stage.options.all(), initial=_pledge_initial(pledge))
     context |= {
         "pledge": pledge,
         "outcomes": outcomes,
@@ -186,26 +186,31 @@ def _open_stage(campaign: Campaign) -> Stage:
 def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
     """Save the member's pledge; on an error the page comes back with all they ticked and
     typed, the error summary first and each message beside its field (never a redirect). It
-    answers 200, as a page that asks again: browsers log a 400 page as a console error."""
-    campaign = selectors.campaign_get_public(slug=slug)
-    try:
-        stage = _open_stage(campaign)
-    except errors.CampaignError as error:
-        messages.error(request, str(error))
+    answers 200, as a page that asks again: browsers log a 400 page as a console error.
+
+    The stage and its options are the cached copies the API reads too (deadline day sends
+    every pledge here); what decides whether the stage still takes pledges is the tally shard
+    the pledge locks, never the copy."""
+    stage = selectors.stage_taking_pledges_by_slug(slug)
+    if stage is None:
+        campaign = selectors.campaign_get_public(slug=slug)  # 404 for no such campaign
+        messages.error(request, "This campaign is not taking pledges now.")
         return redirect(campaign)
-    form = PledgeForm(request.POST, stage=stage)
+    campaign = stage.campaign
+    form = PledgeForm(request.POST, options=selectors.stage_options(stage.pk).values())
     valid = form.is_valid()
-    if rate_limited(request, action="pledge", member=request_member(request)):
+    member = request_member(request)
+    if rate_limited(request, action="pledge", member=member):
         form.add_error(None, RATE_LIMITED)
         return _campaign_page(request, campaign, form=form, status=429)
     if not valid:
         return _campaign_page(request, campaign, form=form)
-    existing = selectors.pledge_of(stage=stage, member=request_member(request))
+    existing = selectors.pledge_of(stage=stage, member=member)
     save = services.pledge_update if existing else services.pledge_create
     try:
         save(
             stage=stage,
-            member=request_member(request),
+            member=member,
             option_keys=form.cleaned_data["options"],
             amount_pence=form.cleaned_data.get("amount"),
         )

@@ -23,8 +23,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
 )
 from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from rankandfile.accounts.consents import WITHDRAWAL_CONSEQUENCES, ConsentPurpose
@@ -188,16 +190,13 @@ def _nearest_first(
     )
 
 
-def _member_counts(groups: list[Group]) -> None:
-    """Set ``member_count`` on each group, in one query for them all."""
-    counts = dict(
-        Membership.objects.filter(group__in=groups)
-        .values("group_id")
-        .annotate(count=Count("pk"))
-        .values_list("group_id", "count")
+def _with_member_count(groups: QuerySet[Group]) -> QuerySet[Group]:
+    """``groups``, each with ``member_count``, counted in the same query (for the rows of
+    the page only: the database computes a subquery in the select list after the limit)."""
+    members = Membership.objects.filter(group=OuterRef("pk")).values("group")
+    return groups.annotate(
+        member_count=Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")), 0)
     )
-    for group in groups:
-        group.member_count = counts.get(group.pk, 0)  # type: ignore[attr-defined]
 
 
 def directory_search(
@@ -217,7 +216,7 @@ def directory_search(
     when a radius is given). Area letters (``LS``) filter by area. Anything else is answered
     with suggestions. Without a known district, groups come by name, those whose name holds
     the words searched first. However many groups there are, a page takes the same queries:
-    count, page, districts, issues, member counts.
+    count, page (with its member counts), districts, issues.
     """
     compact = place.strip().upper().replace(" ", "")
     origin = district_centroid(compact) if compact else None
@@ -234,12 +233,11 @@ def directory_search(
         if compact and not known_area:
             unknown_place, suggestions = compact, district_suggestions(compact)
         counted = groups
-    paginator = Paginator(groups, DIRECTORY_PER_PAGE)
+    paginator = Paginator(_with_member_count(groups), DIRECTORY_PER_PAGE)
     # Counted without the ordering's join to every group's districts.
     paginator.count = counted.count()
     shown = paginator.get_page(page)
     rows = list(shown.object_list)
-    _member_counts(rows)
     if origin is not None:
         for group in rows:
             chord = group.squared_chord  # type: ignore[attr-defined]
