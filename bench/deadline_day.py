@@ -324,10 +324,15 @@ def drive(port: int, arrivals: list[tuple[float, str]], load: Load) -> list[Resu
 
 
 def summarise(
-    results: list[Result], seconds: float, quiet: list[tuple[float, float]] = ()
+    results: list[Result],
+    seconds: float,
+    quiet: list[tuple[float, float]] = (),
+    killed: list[tuple[float, float]] = (),
 ) -> dict[str, Any]:
     """Per kind: count, statuses, p50/p95/p99 (ms); pledges' p99 also outside `quiet`
-    windows (the minute after each kill, in the phase's seconds)."""
+    windows (the minute after each kill, in the phase's seconds). `killed` spans the app
+    server kills, from sending SIGKILL to seeing the process gone: a 5xx to a request
+    outstanding at any moment of one was in flight on the killed server."""
     kinds: dict[str, Any] = {}
     for kind in sorted({r.kind for r in results}):
         rows = [r for r in results if r.kind == kind]
@@ -349,16 +354,31 @@ def summarise(
         "offered_rate_per_s": round(len(results) / seconds, 1),
         "answered_per_s": round(len(answered) / max(last, seconds), 1),
         "server_errors_5xx": sum(1 for r in results if r.status >= 500),
-        # Sent before a kill and answered after it: in flight on the killed app server.
+        # Sent before the killed server was gone and answered after the kill began.
         "server_errors_5xx_in_flight_at_a_kill": sum(
             1
             for r in results
             if r.status >= 500
-            and any(r.scheduled <= a <= r.scheduled + r.latency for a, _ in quiet)
+            and any(
+                r.scheduled <= done and start <= r.scheduled + r.latency for start, done in killed
+            )
         ),
         "connection_errors": sum(1 for r in results if r.status == 0),
         "kinds": kinds,
     }
+
+
+def nginx_5xx(stack: Any, limit: int = 100) -> list[dict[str, Any]]:
+    """The first `limit` 5xx answers in nginx's access log (every phase): when, what, and which
+    app server answered (upstream), to tell the killed server's from any other."""
+    time.sleep(1.5)  # the log is written in buffers flushed every second
+    keep = ("time", "method", "uri", "status", "upstream", "upstream_status")
+    rows = []
+    for line in (stack.tmp / "nginx-access.log").read_text().splitlines():
+        row = json.loads(line)
+        if row["status"] >= 500:
+            rows.append({key: row[key] for key in keep})
+    return rows[:limit]
 
 
 def machine_busy_seconds() -> float:
@@ -683,12 +703,14 @@ def main() -> None:
         drive(nginx, schedule(20, 5, WARM_UP_MIX, seed=99), load)
 
         # The deadline-day run, with the kills.
-        kills: list[tuple[float, float]] = []
+        kills: list[tuple[float, float]] = []  # the minute after each kill
+        app_kills: list[tuple[float, float]] = []  # SIGKILL sent .. the app server gone
 
         async def faults() -> None:
             await asyncio.sleep(0.35 * SECONDS)
             at = time.perf_counter() - run_start
             await asyncio.to_thread(stack.kill_app, 0)
+            app_kills.append((at, time.perf_counter() - run_start))
             kills.append((at, at + 60))
             await asyncio.sleep(5)
             await asyncio.to_thread(stack.restart_app, 0)
@@ -708,7 +730,7 @@ def main() -> None:
         run_start = time.perf_counter()
         cpu_before = cpu_reading(stack)
         results = asyncio.run(run())
-        main_summary = summarise(results, SECONDS, kills)
+        main_summary = summarise(results, SECONDS, kills, app_kills)
         main_summary["cpu_seconds_per_second"] = cpu_used(cpu_before, cpu_reading(stack))
         main_summary["kills_at_seconds"] = [round(a, 1) for a, _ in kills]
         figures["deadline_day_run"] = main_summary
@@ -746,6 +768,8 @@ def main() -> None:
         figures["deadline"] = deadline(stack, load, sink, pledgers)
         print("deadline:", json.dumps(figures["deadline"]), flush=True)
         figures["replica_lag_bytes_at_end"] = stack.replica_lag_bytes()
+        figures["killed_app_server"] = f"127.0.0.1:{stack.apps[0].port}"
+        figures["nginx_5xx"] = nginx_5xx(stack)
 
         benchlib.SERVER = f"stack primary {stack.database_url} + streaming replica"
     write(figures, ceiling)

@@ -39,13 +39,15 @@ def test_5xx_in_flight_at_a_kill_are_told_apart_and_pledges_p99_skips_the_minute
     results = [Result("pledge_api", i / 10, 0.020, 201) for i in range(1000)]
     results += [
         Result("pledge_page", 9.5, 1.0, 502),  # sent before the kill at 10 s, answered after
+        Result("pledge_page", 10.02, 0.01, 502),  # sent while the server was being killed
         Result("pledge_api", 30.0, 2.0, 201),  # slow, in the minute after the kill
         Result("pledge_api", 80.0, 0.01, 503),  # a 5xx long after
+        Result("pledge_api", 9.0, 0.5, 502),  # a 5xx answered before the kill
     ]
-    figures = deadline_day.summarise(results, 100, [(10.0, 70.0)])
+    figures = deadline_day.summarise(results, 100, [(10.0, 70.0)], [(10.0, 10.05)])
 
-    assert figures["server_errors_5xx"] == 2
-    assert figures["server_errors_5xx_in_flight_at_a_kill"] == 1
+    assert figures["server_errors_5xx"] == 4
+    assert figures["server_errors_5xx_in_flight_at_a_kill"] == 2
     assert figures["kinds"]["pledge_api"]["p99_ms_outside_minute_after_kill"] == 20.0
 
 
