@@ -114,3 +114,16 @@ def test_the_summary_gives_each_figure_its_same_run_baseline_ratio_and_goal() ->
         in table
     )
     assert "| votes | ratio | 0.7 ratio | 100 (ceiling) | 0.007 | >= 0.6 | met |" in table
+
+
+def test_a_5xx_counts_as_the_killed_servers_only_from_its_address_between_kill_and_restart() -> (
+    None
+):
+    killed = [("127.0.0.1:8001", 1000.0, 1005.5)]
+    rows = [
+        {"upstream": "127.0.0.1:8001", "at": 1000.0},  # in flight at the kill (same second)
+        {"upstream": "127.0.0.1:8001", "at": 1003.0},  # sent on a kept connection to it
+        {"upstream": "127.0.0.1:8002", "at": 1003.0},  # the other server: a real error
+        {"upstream": "127.0.0.1:8001", "at": 1010.0},  # after the restart: a real error
+    ]
+    assert deadline_day.from_killed_server(rows, killed) == 2
