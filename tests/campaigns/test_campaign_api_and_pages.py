@@ -240,7 +240,35 @@ def test_the_counter_asks_the_database_at_most_once_a_second(
     with CaptureQueriesContext(connection) as again:
         for _ in range(20):
             assert client.get(url).json()["pledges"] == 6
-    assert len(first) > 0 and len(again) == 0
+    # The campaign, its stages with their people counts, the stage's last release.
+    assert len(first) == 3 and len(again) == 0
     pledge_create(stage=stage, member=make_member(), option_keys=["stop-dues"])
     cache.clear()  # as a second passing does
     assert client.get(url).json()["pledges"] == 7
+
+
+@pytest.mark.django_db
+def test_the_counter_says_what_the_campaign_page_publishes(
+    client: Client, make_member: MakeMember, make_campaign: MakeCampaign
+) -> None:
+    from rankandfile.campaigns.selectors import stage_published
+    from rankandfile.campaigns.services import stage_figures_release
+
+    campaign = make_campaign(amount_pence=10_000)
+    stage = campaign.stages.get(number=1)
+    url = reverse("campaigns:counter", kwargs={"slug": campaign.slug})
+    for _ in range(12):
+        pledge_create(
+            stage=stage, member=make_member(), option_keys=["claim-back"], amount_pence=5_000
+        )
+    for released in (False, True):
+        if released:
+            stage_figures_release(stage_id=stage.pk, noise=lambda name, value, scale: value)
+            cache.clear()
+        figures = stage_published(stage)
+        counter = client.get(url).json()
+        assert counter["stage"] == figures.number == 1
+        assert counter["deadline"] == figures.deadline
+        assert counter["pledges"] == figures.people == 12
+        assert counter["amount_pence"] == figures.amount_pence
+        assert (counter["figures_as_of"] is None) == (not released) == (figures.as_of is None)
