@@ -2,9 +2,9 @@
 
 For a new email allauth hashes the password (Argon2id: tens of milliseconds of CPU, on purpose,
 ``accounts/hashers.py``) and creates the account; for a registered one it only emails the
-owner, so the answer came back sooner and told anyone timing it that the address is a member's. Both answers
-already say and send the same (``ACCOUNT_PREVENT_ENUMERATION``); here a registered email's
-password is hashed too, and the hash thrown away.
+owner, so the answer came back sooner and told anyone timing it that the address is a
+member's. Both answers already say and send the same (``ACCOUNT_PREVENT_ENUMERATION``); here a
+registered email's password is hashed too, and the hash thrown away.
 
 A separate module from ``forms.py``: allauth's form is built on ``forms.MemberSignupForm``
 (``ACCOUNT_SIGNUP_FORM_CLASS``), so it cannot be imported there.
