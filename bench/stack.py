@@ -326,7 +326,7 @@ class Stack:
         self._field_key = base64.b64encode(secrets.token_bytes(32)).decode()
         self._lookup_key = secrets.token_urlsafe(32)
         atexit.register(self.stop)
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, self._on_signal)
         try:
             self._start_databases()
@@ -355,6 +355,11 @@ class Stack:
         )
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        # A second Ctrl-C, or `timeout` (which signals the process and then its group), while
+        # stopping must not cut the stopping short and leave PostgreSQL running.
+        if self._stopped:
+            return
+        print("stopping", file=sys.stderr, flush=True)
         self.stop()
         raise SystemExit(128 + signum)
 
@@ -640,11 +645,8 @@ def main() -> None:
         print(stack.describe())
         print(f"replica replay lag: {stack.replica_lag_bytes()} bytes")
         print("Ctrl-C stops every process.", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            print("stopping")
+        while True:
+            time.sleep(3600)  # until a signal stops the stack (Stack._on_signal)
 
 
 if __name__ == "__main__":
