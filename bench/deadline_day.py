@@ -723,7 +723,6 @@ def main() -> None:
         # The deadline-day run, with the kills.
         kills: list[tuple[float, float]] = []  # the minute after each kill
         app_kills: list[tuple[float, float]] = []  # SIGKILL sent .. the app server gone
-
         killed_server: list[tuple[str, float, float]] = []  # address, SIGKILL, restart (Unix)
 
         async def faults() -> None:

@@ -96,7 +96,7 @@ def _open_stage(slug: str) -> Stage:
     stage = selectors.stage_taking_pledges_by_slug(slug)
     if stage is None:
         selectors.campaign_get_public(slug=slug)  # 404 for no such campaign
-        raise HttpError(409, "This campaign is not taking pledges now.")
+        raise HttpError(409, errors.NOT_TAKING)
     return stage
 
 

@@ -15,5 +15,6 @@ class PledgingClosedError(CampaignError):
     pass
 
 
+NOT_TAKING = "This campaign is not taking pledges now."
 CLOSED = "This stage is not taking pledges: its deadline has passed."
 ALREADY = "You have already pledged at this stage."

@@ -177,7 +177,7 @@ def campaign_embed(request: HttpRequest, slug: str) -> HttpResponse:
 def _open_stage(campaign: Campaign) -> Stage:
     stage = selectors.stage_taking_pledges(campaign)
     if stage is None:
-        raise errors.PledgingClosedError("This campaign is not taking pledges now.")
+        raise errors.PledgingClosedError(errors.NOT_TAKING)
     return stage
 
 
@@ -194,7 +194,7 @@ def pledge_save(request: HttpRequest, slug: str) -> HttpResponse:
     stage = selectors.stage_taking_pledges_by_slug(slug)
     if stage is None:
         campaign = selectors.campaign_get_public(slug=slug)  # 404 for no such campaign
-        messages.error(request, "This campaign is not taking pledges now.")
+        messages.error(request, errors.NOT_TAKING)
         return redirect(campaign)
     campaign = stage.campaign
     form = PledgeForm(request.POST, options=selectors.stage_options(stage.pk).values())
