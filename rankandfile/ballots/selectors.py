@@ -82,6 +82,27 @@ def ballot_get_for_voter(*, ballot_id: int, voter: User) -> tuple[Ballot, bool |
     return _ballot_seen_by(entry.ballot, voter), entry.has_voted
 
 
+# Every vote sent to a ballot asks for it, so a vote reads a copy of the open ballot up to this
+# old from Django's cache. The cast itself checks, under its lock, that the ballot is still open
+# and the voter on its roll (services.ballot_cast), never this copy.
+OPEN_BALLOT_SECONDS = 2
+
+
+def ballot_open_for_vote(*, ballot_id: int, voter: User) -> Ballot | None:
+    """The open ballot a vote is sent to, if the voter may see it (or 404, as
+    :func:`ballot_get_for_viewer`): a copy up to two seconds old. None if it is not open."""
+    ballot: Ballot | None = cache.get_or_set(
+        f"ballots:ballot:{ballot_id}:open",
+        lambda: (
+            Ballot.objects.select_related("group")
+            .filter(pk=ballot_id, state=BallotState.OPEN)
+            .first()
+        ),
+        OPEN_BALLOT_SECONDS,
+    )
+    return None if ballot is None else _ballot_seen_by(ballot, voter)
+
+
 def ballots_for_member(member: User) -> QuerySet[Ballot]:
     """Ballots of the member's groups and of the whole network, and any they are on the roll of."""
     groups = Membership.objects.filter(member=member).values("group_id")

@@ -89,17 +89,31 @@ def _nominated_candidates(ballot: Ballot) -> dict[str, object]:
 @login_required
 def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
     member = request_member(request)
+    if request.method == "POST":
+        return _vote_sent(request, ballot_id, member)
     ballot, has_voted = selectors.ballot_get_for_voter(ballot_id=ballot_id, voter=member)
     if ballot.state != BallotState.OPEN or has_voted is None or has_voted:
         return redirect(ballot)
-    form = VoteForm(request.POST or None, questions=selectors.paper_questions(ballot))
-    receipt_refused = False
-    if request.method == "POST" and rate_limited(request, action="vote", member=member):
+    form = VoteForm(questions=selectors.paper_questions(ballot))
+    return render(request, "ballots/ballot_vote.html", {"ballot": ballot, "form": form})
+
+
+def _vote_sent(request: HttpRequest, ballot_id: int, member: User) -> HttpResponse:
+    """A vote sent from the voting page. Every vote of a network-wide ballot comes here at
+    once, so the ballot is a copy a second or two old and the voter's roll entry is not read
+    first: the cast checks both under its lock, and says why it refused (not open, not on the
+    roll, already voted)."""
+    ballot = selectors.ballot_open_for_vote(ballot_id=ballot_id, voter=member)
+    if ballot is None:  # not open: its page says so (or there is no such ballot: 404)
+        return redirect(selectors.ballot_get_for_viewer(ballot_id=ballot_id, viewer=member))
+    form = VoteForm(request.POST, questions=selectors.paper_questions(ballot))
+    if rate_limited(request, action="vote", member=member):
         form.add_error(None, RATE_LIMITED)  # the page shows the answers as they were sent
         return render(
             request, "ballots/ballot_vote.html", {"ballot": ballot, "form": form}, status=429
         )
-    if request.method == "POST" and form.is_valid():
+    receipt_refused = False
+    if form.is_valid():
         try:
             services.ballot_cast(
                 ballot=ballot,
@@ -122,12 +136,11 @@ def ballot_vote(request: HttpRequest, ballot_id: int) -> HttpResponse:
     # (ballot.js, which marks its requests); a 400 there would only be logged by the browser
     # as a failed load.
     in_place = request.headers.get("X-Ballot-In-Place") == "1"
-    status = 400 if request.method == "POST" and not in_place else 200
     return render(
         request,
         "ballots/ballot_vote.html",
         {"ballot": ballot, "form": form, "receipt_refused": receipt_refused},
-        status=status,
+        status=200 if in_place else 400,
     )
 
 

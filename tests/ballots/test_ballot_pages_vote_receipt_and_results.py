@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rankandfile.ballots.models import BallotPaper, RollEntry
-from rankandfile.ballots.services import QuestionInput, ballot_cast, ballot_open
+from rankandfile.ballots.services import QuestionInput, ballot_cast, ballot_close, ballot_open
 from rankandfile.counting.recount import recount_bundle
 from rankandfile.groups.services import group_join
 from tests.ballots.ballot_helpers import ballot_make, receipt_new, voters_make
@@ -206,19 +206,43 @@ def test_an_organiser_creates_a_ballot_on_the_page_and_opens_it(
     assert client.get(url).status_code == 302  # no MFA: sent to set it up first
 
 
-def test_a_vote_reads_the_ballot_and_the_roll_once_and_writes_in_one_transaction(
+def test_a_vote_reads_nothing_before_it_writes_in_one_transaction(
     client: Client,
     setting: dict[str, object],
     django_assert_num_queries: object,
 ) -> None:
-    """The vote post's queries: the session, the member, the ballot with the member's roll
-    entry; then, in one transaction, the share lock on the ballot, the roll mark and the paper.
-    The questions are a copy kept while the ballot is open (the vote page made it)."""
+    """The vote post's queries: the session and the member; then, in one transaction, the share
+    lock on the ballot, the roll mark and the paper. The open ballot and its questions are
+    copies kept in the cache (the first post made them), and the roll entry is not read first:
+    the roll mark says whether the voter may vote."""
     ballot, voter = setting["ballot"], setting["voter"]
     client.force_login(voter)  # type: ignore[arg-type]
     vote_url = reverse("ballots:vote", args=[ballot.pk])  # type: ignore[attr-defined]
-    assert client.get(vote_url).status_code == 200
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    assert client.post(vote_url, _form("")).status_code == 400  # no receipt: nothing stored
+    with django_assert_num_queries(7):  # type: ignore[operator]
         done = client.post(vote_url, _form(receipt_new()[1]))
     assert done["Location"] == reverse("ballots:voted", args=[ballot.pk])  # type: ignore[attr-defined]
     assert BallotPaper.objects.get().contents == {"1": "yes", "2": [3, 1], "3": [2]}
+
+
+def test_a_vote_sent_again_or_from_off_the_roll_or_after_the_close_is_refused_with_why(
+    client: Client, setting: dict[str, object], make_member: MakeMember
+) -> None:
+    """The voting page does not read the roll before the cast, and its copy of the open ballot
+    can be two seconds old: the cast refuses, and the ballot's page says why."""
+    ballot, voter, organiser = setting["ballot"], setting["voter"], setting["organiser"]
+    vote_url = reverse("ballots:vote", args=[ballot.pk])  # type: ignore[attr-defined]
+    client.force_login(voter)  # type: ignore[arg-type]
+    assert client.post(vote_url, _form(receipt_new()[1])).status_code == 302
+    again = client.post(vote_url, _form(receipt_new()[1]), follow=True)
+    assert "A ballot has already been cast in your name." in again.content.decode()
+
+    client.force_login(make_member())
+    outsider = client.post(vote_url, _form(receipt_new()[1]), follow=True)
+    assert "You are not on the roll for this ballot." in outsider.content.decode()
+
+    ballot_close(ballot=ballot, actor=organiser)  # type: ignore[arg-type]
+    client.force_login(organiser)  # type: ignore[arg-type]
+    late = client.post(vote_url, _form(receipt_new()[1]), follow=True)  # the copy says open
+    assert "This ballot is not open for voting." in late.content.decode()
+    assert BallotPaper.objects.count() == 1
