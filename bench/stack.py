@@ -169,7 +169,7 @@ class Stack:
         app_servers: int = 2,
         workers: int = 2,
         web_workers: int = int(os.environ.get("STACK_WEB_WORKERS", "2")),
-        web_threads: int = int(os.environ.get("STACK_WEB_THREADS", "4")),
+        web_threads: int = int(os.environ.get("STACK_WEB_THREADS", "2")),
         nginx_limits: bool = True,
         smtp_port: int | None = None,
         extra_env: dict[str, str] | None = None,

@@ -14,9 +14,12 @@ from typing import Any
 wsgi_app = "rankandfile.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 # gthread: each worker process serves GUNICORN_THREADS requests at once, sharing its memory.
+# Two, not four: the threads of a process take turns on one CPU (Python's GIL), and on the
+# deadline-day load (bench/deadline_day.py, docs/deploy.md) four threads a process cost the app
+# servers 15% more CPU than two and made the p99s several times longer.
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1))))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 25  # less than systemd's TimeoutStopSec and compose's stop_grace_period
 keepalive = 5  # nginx keeps connections to app servers open (upstream keepalive)
