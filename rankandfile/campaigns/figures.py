@@ -29,14 +29,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-import opendp.prelude as dp
+from opendp.domains import atom_domain
+from opendp.measurements import make_laplace
+from opendp.metrics import absolute_distance
+from opendp.mod import Measurement, enable_features
 
 from rankandfile.lib.postcodes import postcode_area
 
 # OpenDP's constructors, the Laplace mechanism among them, are "contrib" features: written and
 # tested by the project but not yet through its formal proof review; the library asks for the
-# opt-in.
-dp.enable_features("contrib")
+# opt-in. (Imported module by module: opendp.prelude also imports OpenDP's scikit-learn, polars
+# and numpy extras, most of a second of CPU in every app server process.)
+enable_features("contrib")
 
 SMALL_COUNT = 5
 EPSILON = 0.5  # privacy loss per kind of figure, per release, for any one pledge
@@ -50,9 +54,9 @@ OTHER_AREAS = ""  # the name under which the areas too small to list are counted
 Noise = Callable[[str, int, float], int]
 
 
-def laplace_measurement(scale: float) -> dp.Measurement:
+def laplace_measurement(scale: float) -> Measurement:
     """OpenDP's discrete Laplace mechanism on one integer count (sensitivity measured in 1s)."""
-    return dp.m.make_laplace(dp.atom_domain(T=int), dp.absolute_distance(T=int), scale=scale)
+    return make_laplace(atom_domain(T=int), absolute_distance(T=int), scale=scale)
 
 
 def laplace_noise(name: str, value: int, scale: float) -> int:

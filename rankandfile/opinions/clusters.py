@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.cluster import KMeans
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -57,6 +56,11 @@ def base_clusters(points: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]
     if k <= 1:
         labels = np.zeros(len(points), dtype=np.int64)
         return labels, points.mean(axis=0, keepdims=True), np.array([float(len(points))])
+    # Imported here, not at the top: scikit-learn takes most of a second of CPU to import, and
+    # every app server and job worker process imports this module (through the opinions app)
+    # when it starts, while only the opinion-map job clusters.
+    from sklearn.cluster import KMeans
+
     model = KMeans(n_clusters=k, n_init=1, random_state=SEED, algorithm="lloyd")
     labels = np.asarray(model.fit_predict(points), dtype=np.int64)
     sizes = np.bincount(labels, minlength=k).astype(np.float64)
