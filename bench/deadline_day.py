@@ -273,7 +273,10 @@ class Client:
     async def send(self, raw: bytes) -> int:
         async with self.slots:
             for attempt in range(2):
-                fresh = not self.idle
+                # A retry always opens a new connection: the next kept one may have been closed
+                # by the server as well (gunicorn closes a connection idle for 5 s, and the idle
+                # ones at the bottom of the stack are the oldest).
+                fresh = attempt > 0 or not self.idle
                 if fresh:
                     reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
                 else:
